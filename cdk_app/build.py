@@ -1,0 +1,53 @@
+"""build_app(): the whole shop for one stage, with cdk-nag checking every synth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, load_stage_config
+from stacks.auth_stack import AuthStack
+from stacks.cache_stack import CacheStack
+from stacks.data_stack import DataStack
+from stacks.messaging_stack import MessagingStack
+from stacks.network_stack import NetworkStack
+
+
+@dataclass(frozen=True)
+class ShopStacks:
+    config: StageConfig
+    network: NetworkStack
+    data: DataStack
+    messaging: MessagingStack
+    cache: CacheStack
+    auth: AuthStack
+
+
+def stage_config_of(app: App) -> StageConfig:
+    stage = app.node.try_get_context(STAGE_CONTEXT_KEY)
+    return load_stage_config(
+        {STAGES_CONTEXT_KEY: app.node.try_get_context(STAGES_CONTEXT_KEY)}, str(stage) if stage else None
+    )
+
+
+def build_app(app: App, *, nag: bool = True) -> ShopStacks:
+    """Add every stack of the stage chosen with `-c stage=NAME` to `app`.
+
+    Raises cdk_app.config.ConfigError for an unknown stage or malformed settings.
+    """
+    config = stage_config_of(app)
+    network = NetworkStack(app, config=config)
+    data = DataStack(app, config=config)
+    messaging = MessagingStack(app, config=config)
+    cache = CacheStack(
+        app,
+        config=config,
+        vpc=network.vpc,
+        cache_security_group=network.cache_security_group,
+    )
+    auth = AuthStack(app, config=config)
+    if nag:
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return ShopStacks(config, network, data, messaging, cache, auth)

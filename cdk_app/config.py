@@ -1,0 +1,106 @@
+"""Stage configuration: one typed, frozen object per stage, read from cdk.json context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+STAGES_CONTEXT_KEY = "shop:stages"
+STAGE_CONTEXT_KEY = "stage"
+DEFAULT_STAGE = "dev"
+
+
+class ConfigError(ValueError):
+    """A stage is unknown or its settings are malformed; the message says which key and why."""
+
+
+class DeploymentStrategy(StrEnum):
+    ALL_AT_ONCE = "all_at_once"
+    CANARY_10_PERCENT_5_MINUTES = "canary_10_percent_5_minutes"
+
+
+class StageConfig(BaseModel):
+    """Every per-stage setting the stacks read. Frozen: stacks may not tweak it on the way."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9]{1,11}$")
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    removal_policy: Literal["destroy", "retain"]
+    nat_gateways: int = Field(ge=0, le=2)
+    interface_endpoint_azs: int = Field(ge=1, le=2)
+    cache_node_type: str = Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    cache_nodes: int = Field(ge=1, le=6)
+    cache_snapshot_retention_days: int = Field(ge=0, le=35)
+    log_retention_days: int
+    cognito_threat_protection: bool
+    alarm_email: str
+    deployment_strategy: DeploymentStrategy
+    schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
+    web_origin: str
+    payment_provider: Literal["live", "sandbox"]
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention_is_a_cloudwatch_value(cls, value: int) -> int:
+        # CloudWatch Logs accepts only these retention periods; anything else fails at deploy time.
+        allowed = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653}
+        if value not in allowed:
+            raise ValueError(f"must be one of {sorted(allowed)}")
+        return value
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _email_or_empty(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("must be an email address or empty")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.name == "prod"
+
+    @property
+    def retains_data(self) -> bool:
+        """Stateful resources survive stack deletion (RETAIN + deletion protection)."""
+        return self.removal_policy == "retain"
+
+    @property
+    def multi_az_cache(self) -> bool:
+        return self.cache_nodes > 1
+
+    def stack_name(self, short_name: str) -> str:
+        return f"Shop-{self.name}-{short_name}"
+
+    def resource_name(self, base: str) -> str:
+        """Physical names that must stay readable in the console are prefixed by the stage."""
+        return f"{self.name}-{base}"
+
+
+def load_stage_config(context: Mapping[str, Any], stage: str | None) -> StageConfig:
+    """Pick and validate one stage from the `shop:stages` context block.
+
+    Raises ConfigError naming the bad key and listing the valid stages.
+    """
+    stages = context.get(STAGES_CONTEXT_KEY)
+    if not isinstance(stages, Mapping) or not stages:
+        raise ConfigError(f"cdk.json context has no '{STAGES_CONTEXT_KEY}' block of stage settings")
+    valid = ", ".join(sorted(stages))
+    name = stage or DEFAULT_STAGE
+    if name not in stages:
+        raise ConfigError(f"unknown stage '{name}' (-c {STAGE_CONTEXT_KEY}=...); valid stages: {valid}")
+    raw = stages[name]
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"stage '{name}': settings must be an object; valid stages: {valid}")
+    try:
+        return StageConfig.model_validate({"name": name, **raw})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"key '{'.'.join(str(part) for part in issue['loc'])}': {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise ConfigError(f"stage '{name}' is malformed: {problems}; valid stages: {valid}") from None
