@@ -28,6 +28,7 @@ class ShopStack(Stack):
         **kwargs: Any,
     ) -> None:
         version = product_version()
+        tags = {"shop:version": version, "shop:stage": config.name, "shop:stack": short_name}
         super().__init__(
             scope,
             config.stack_name(short_name),
@@ -35,13 +36,14 @@ class ShopStack(Stack):
             env=Environment(region=config.region),
             description=f"Serverless shop {version} - {short_name} ({config.name}): {purpose}",
             termination_protection=stateful and config.retains_data,
+            tags=tags,  # stack tags: CloudFormation also propagates them to what it creates
             **kwargs,
         )
         self.config = config
         self.stateful = stateful
-        Tags.of(self).add("shop:version", version)
-        Tags.of(self).add("shop:stage", config.name)
-        Tags.of(self).add("shop:stack", short_name)
+        # ...and on every resource in the template, so reviewers see the version in `cdk diff`.
+        for key, value in tags.items():
+            Tags.of(self).add(key, value)
 
     @property
     def data_removal_policy(self) -> RemovalPolicy:

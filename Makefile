@@ -1,0 +1,92 @@
+# The shop's commands. A newcomer needs two: `make run` and `make test`.
+# Each target installs what it needs first, and only when a requirement or lock file changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+STAGE ?= dev
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+CDK_OUT ?= cdk.out
+CDK_FLAGS := --no-notices -c stage=$(STAGE)
+
+# jsii (under aws-cdk-lib) prints a banner on Node 20; the CLI reports telemetry unless told not to.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi clean
+
+help:
+	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
+	@echo "make test       run every test tier (infra, unit, integration, e2e, browser)"
+	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make synth      synthesize every stack of STAGE=$(STAGE) into $(CDK_OUT)/ (nag + cfn-lint)"
+	@echo "make diff       cdk diff of STAGE against AWS, or offline against AGAINST=<release>"
+	@echo "make deploy     cdk deploy --all for STAGE"
+	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
+	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
+	@echo "make bench      run the benchmarks under bench/"
+
+$(PY_STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+run: setup
+	$(PY) -m cdk_app.local --port $(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest tests/unit tests/integration -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy cdk_app stacks constructs_lib lambdas app.py
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+synth: setup
+	rm -rf $(CDK_OUT)
+	$(CDK) synth $(CDK_FLAGS) --quiet --output $(CDK_OUT)
+	$(PY) -m cdk_app.cfn_lint_gate $(CDK_OUT)
+	@ls -1 $(CDK_OUT)/*.template.json
+
+diff: setup
+	$(PY) -m cdk_app.diff --stage $(STAGE) $(if $(AGAINST),--against $(AGAINST))
+
+deploy: setup
+	$(CDK) deploy $(CDK_FLAGS) --all --require-approval broadening
+
+release: setup
+	$(PY) -m cdk_app.release create --stage $(or $(RELEASE_STAGE),prod)
+
+rollback: setup
+	@test -n "$(VERSION)" || { echo "usage: make rollback VERSION=x.y.z STAGE=prod"; exit 2; }
+	$(PY) -m cdk_app.release rollback --version $(VERSION) --stage $(STAGE)
+
+openapi: setup
+	$(PY) -m cdk_app.openapi
+
+bench: setup
+	$(PY) bench/bench_synth.py
+
+clean:
+	rm -rf $(CDK_OUT) .pytest_cache .mypy_cache .ruff_cache
