@@ -8,6 +8,8 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, load_stage_config
+from constructs_lib.shop_function import FunctionVpcPlacement
+from stacks.api_stack import ApiStack, RedisEndpoint
 from stacks.auth_stack import AuthStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
@@ -23,6 +25,7 @@ class ShopStacks:
     messaging: MessagingStack
     cache: CacheStack
     auth: AuthStack
+    api: ApiStack
 
 
 def stage_config_of(app: App) -> StageConfig:
@@ -48,6 +51,24 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         cache_security_group=network.cache_security_group,
     )
     auth = AuthStack(app, config=config)
+    api = ApiStack(
+        app,
+        config=config,
+        vpc_placement=FunctionVpcPlacement(
+            vpc=network.vpc, subnets=network.lambda_subnets, security_group=network.lambda_security_group
+        ),
+        tables=data.tables,
+        queues=messaging.queues,
+        schedule_dlq=messaging.schedule_dlq,
+        stream_dlq=messaging.stream_dlq,
+        redis=RedisEndpoint(
+            host=cache.redis.endpoint_address, port=cache.redis.endpoint_port, auth_token=cache.redis.auth_token
+        ),
+        user_pool=auth.user_pool,
+        user_pool_client_id=auth.web_client.user_pool_client_id,
+        product_images_bucket=data.product_images_bucket,
+        payment_provider_secret=data.payment_provider_secret,
+    )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ShopStacks(config, network, data, messaging, cache, auth)
+    return ShopStacks(config, network, data, messaging, cache, auth, api)

@@ -14,9 +14,9 @@ from pathlib import Path
 CDK_GENERATED_WARNINGS: tuple[tuple[str, str, str], ...] = (
     (
         "W3005",
-        "Custom",
-        "CDK's singleton custom-resource providers (S3 auto-delete, default-SG restriction, bucket "
-        "deployment) declare DependsOn on their role and also GetAtt it; the duplicate is harmless.",
+        "",
+        "CDK writes DependsOn on a Lambda function's role (our functions and CDK's own custom-resource "
+        "providers) and also GetAtt's that role; our code writes no DependsOn, and the duplicate is harmless.",
     ),
 )
 

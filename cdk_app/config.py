@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from constructs_lib.log_retention import SUPPORTED_DAYS
+
 STAGES_CONTEXT_KEY = "shop:stages"
 STAGE_CONTEXT_KEY = "stage"
 DEFAULT_STAGE = "dev"
@@ -39,6 +41,7 @@ class StageConfig(BaseModel):
     log_retention_days: int
     cognito_threat_protection: bool
     alarm_email: str
+    sender_email: str
     deployment_strategy: DeploymentStrategy
     schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
     web_origin: str
@@ -48,12 +51,11 @@ class StageConfig(BaseModel):
     @classmethod
     def _retention_is_a_cloudwatch_value(cls, value: int) -> int:
         # CloudWatch Logs accepts only these retention periods; anything else fails at deploy time.
-        allowed = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653}
-        if value not in allowed:
-            raise ValueError(f"must be one of {sorted(allowed)}")
+        if value not in SUPPORTED_DAYS:
+            raise ValueError(f"must be one of {sorted(SUPPORTED_DAYS)}")
         return value
 
-    @field_validator("alarm_email")
+    @field_validator("alarm_email", "sender_email")
     @classmethod
     def _email_or_empty(cls, value: str) -> str:
         if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):

@@ -36,6 +36,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "marketing_automation_api", 512, Duration.minutes(5), True, "Marketing scans and analytics"
         ),
+        # Not in seed 001: flushes API Gateway's stage cache when a catalog-visible product field
+        # changes. Outside the VPC because the API Gateway management API has no VPC endpoint.
+        FunctionSpec(
+            "catalog_cache_invalidator", 256, Duration.seconds(30), False, "Flushes the API cache on catalog change"
+        ),
     )
 }
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cdk_app.config import StageConfig
+from constructs_lib.nag import acknowledge
 from constructs_lib.private_bucket import AccessLogBucket, PrivateBucket
 from constructs_lib.shop_table import ShopTable
 from shop.tables import ALL_TABLES
 from stacks.shop_stack import ShopStack
+
+
+PAYMENT_SECRET_TEMPLATE = {
+    "stripe_secret_key": "",
+    "stripe_webhook_secret": "",
+    "paypal_client_id": "",
+    "paypal_client_secret": "",
+    "paypal_webhook_id": "",
+}
 
 
 class DataStack(ShopStack):
@@ -48,6 +60,25 @@ class DataStack(ShopStack):
             ],
         ).bucket
         self.access_log_bucket = access_logs
+        # Stripe and PayPal credentials: created empty here (stateful, survives redeploys of the Api
+        # stack); operators paste the keys in once per stage. Never placed in environment variables.
+        self.payment_provider_secret = secretsmanager.Secret(
+            self,
+            "PaymentProviderSecret",
+            secret_name=config.resource_name("shop/payment-providers"),
+            description="Stripe and PayPal API keys and webhook secrets of the shop",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps(PAYMENT_SECRET_TEMPLATE),
+                generate_string_key="unused_placeholder",
+            ),
+            removal_policy=self.data_removal_policy,
+        )
+        acknowledge(
+            self.payment_provider_secret,
+            "AwsSolutions-SMG4",
+            "Provider keys are issued and rotated in the Stripe and PayPal dashboards, then pasted here "
+            "(docs/runbooks.md); Secrets Manager cannot rotate them itself.",
+        )
 
     def table(self, logical_name: str) -> dynamodb.ITableV2:
         return self.tables[logical_name]

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from cdk_app.config import StageConfig
 from cdk_app.function_catalog import consumer_visibility_seconds
+from constructs_lib.dead_letter_queue import DeadLetterQueue
 from constructs_lib.queue_with_dlq import QueueWithDlq
 from shop.queues import ALL_QUEUES
 from stacks.shop_stack import ShopStack
@@ -32,3 +33,17 @@ class MessagingStack(ShopStack):
             )
             for spec in ALL_QUEUES
         }
+        self.schedule_dlq = DeadLetterQueue(
+            self,
+            "ScheduleFailures",
+            queue_name=config.resource_name("schedule-failures-dlq"),
+            removal_policy=self.data_removal_policy,
+            holds="scheduled invocations that failed after retries",
+        ).queue
+        self.stream_dlq = DeadLetterQueue(
+            self,
+            "StreamFailures",
+            queue_name=config.resource_name("stream-failures-dlq"),
+            removal_policy=self.data_removal_policy,
+            holds="DynamoDB stream batches that failed after retries",
+        ).queue

@@ -20,6 +20,8 @@ from shop.settings import get_settings
 
 logger = Logger(child=True)
 
+UNAUTHENTICATED_PREFIXES = ("/guest", "/partner")
+
 
 class ShopError(Exception):
     """An expected failure with an HTTP status and a machine-readable code."""
@@ -125,6 +127,10 @@ def build_resolver() -> APIGatewayRestResolver:
     settings = get_settings()
     app = APIGatewayRestResolver(
         enable_validation=True,
+        # /guest/... and /partner/... are the same routes without a Cognito authorizer or with a partner
+        # API key (API Gateway cannot make one method's auth optional); the handler sees one path and
+        # tells callers apart by their claims.
+        strip_prefixes=list(UNAUTHENTICATED_PREFIXES),
         cors=CORSConfig(
             allow_origin=settings.web_origin,
             allow_headers=["Authorization", "Content-Type", "X-Cart-Id", "Idempotency-Key", "X-Api-Key"],

@@ -61,6 +61,8 @@ PRODUCTS = TableSpec(
         Index("featured-created_at-index", Key("featured_key"), Key("created_at")),
         Index("status-sales_count-index", Key("status"), Key("sales_count", "N")),
     ),
+    # The stream drives the API cache flush when a catalog-visible field changes.
+    stream=True,
 )
 
 ORDERS = TableSpec(

@@ -1,0 +1,225 @@
+"""Every route of the REST API: method, path, function, who may call it, caching and limits.
+
+The Api stack builds API Gateway from this table and docs/api.md is generated from it. The local
+runner does not read it: it reads the synthesized template, so it sees what AWS would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # no token; anyone (rate-limited by the stage throttle)
+    CUSTOMER = "customer"  # Cognito ID token (user-pool authorizer)
+    ADMIN = "admin"  # Cognito ID token + `admin` group (checked in the handler) + admin API key
+    PARTNER = "partner"  # partner API key (usage plan), no token
+
+
+class RateLimit(StrEnum):
+    PUBLIC = "stage: 1000 requests/min in total"
+    CART = "100 requests/min per user or guest cart (RateLimits table)"
+    PAYMENT = "10 requests/min per user or order (RateLimits table)"
+    ADMIN = "50 requests/min per admin (usage plan + RateLimits table)"
+    PARTNER = "partner usage plan: 300 requests/min, 1M/month per key"
+    WEBHOOK = "stage: 1000 requests/min in total; signature checked first"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    access: Access
+    summary: str
+    cache_ttl_seconds: int = 0
+    cache_query_params: tuple[str, ...] = ()
+    body: dict[str, Any] | None = None  # JSON schema (draft 4) that API Gateway validates
+    required_query: tuple[str, ...] = ()
+    rate_limit: RateLimit = RateLimit.PUBLIC
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+    @property
+    def cached(self) -> bool:
+        return self.cache_ttl_seconds > 0
+
+
+def _object(required: tuple[str, ...], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+_ID = {"type": "string", "minLength": 1, "maxLength": 128}
+_QUANTITY = {"type": "integer", "minimum": 1, "maximum": 999}
+_CART_ITEM = _object(("product_id", "quantity"), {"product_id": _ID, "quantity": _QUANTITY, "sku": _ID})
+_CART_UPDATE = _object(
+    ("product_id", "quantity"),
+    {"product_id": _ID, "quantity": {"type": "integer", "minimum": 0, "maximum": 999}, "sku": _ID},
+)
+_CART_REMOVE = _object(("product_id",), {"product_id": _ID, "sku": _ID})
+_ADDRESS = _object(
+    ("name", "line1", "city", "postal_code", "country"),
+    {
+        "name": {"type": "string", "minLength": 1},
+        "line1": {"type": "string", "minLength": 1},
+        "city": {"type": "string", "minLength": 1},
+        "postal_code": {"type": "string", "minLength": 1},
+        "country": {"type": "string", "minLength": 2, "maxLength": 2},
+    },
+)
+_ORDER_CREATE = _object(
+    ("shipping_address",),
+    {
+        "shipping_address": _ADDRESS,
+        "billing_address": _ADDRESS,
+        "items": {"type": "array", "items": _CART_ITEM, "minItems": 1},
+        "email": {"type": "string", "minLength": 3},
+        "discount_code": {"type": "string"},
+    },
+)
+_PRODUCT = _object(
+    ("name", "price", "category"),
+    {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "price": {"type": "integer", "minimum": 0},
+        "category": {"type": "string", "minLength": 1},
+        "stock_quantity": {"type": "integer", "minimum": 0},
+    },
+)
+_PRODUCT_UPDATE = _object((), {"price": {"type": "integer", "minimum": 0}, "stock_quantity": {"type": "integer", "minimum": 0}})
+_REVIEW = _object(
+    ("product_id", "rating"),
+    {"product_id": _ID, "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "title": {"type": "string"}},
+)
+_VOTE = _object(("helpful",), {"helpful": {"type": "boolean"}})
+_ORDER_STATUS = _object(("status",), {"status": {"type": "string", "minLength": 1}})
+_TRACKING = _object(("carrier", "tracking_number"), {"carrier": _ID, "tracking_number": _ID})
+_REFUND = _object((), {"amount": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}})
+_PAYMENT_FOR_ORDER = _object(("order_id",), {"order_id": _ID, "access_token": {"type": "string"}})
+_PAYMENT_CONFIRM = _object(("order_id", "payment_id"), {"order_id": _ID, "payment_id": _ID})
+_TRACK_EVENT = _object(("product_id", "session_id"), {"product_id": _ID, "session_id": _ID})
+_WATCH = _object(("product_id",), {"product_id": _ID, "target_price": {"type": "integer", "minimum": 0}})
+
+_LIST_QUERY = ("category", "min_price", "max_price", "tags", "q", "sort", "cursor", "limit")
+_PAGE_QUERY = ("cursor", "limit")
+
+
+def _cart_routes(prefix: str, access: Access) -> list[Route]:
+    routes = [
+        Route("GET", f"{prefix}/cart", "cart_api", access, "Get the cart with totals", rate_limit=RateLimit.CART),
+        Route("POST", f"{prefix}/cart/add", "cart_api", access, "Add an item", body=_CART_ITEM, rate_limit=RateLimit.CART),
+        Route("PUT", f"{prefix}/cart/update", "cart_api", access, "Change a quantity", body=_CART_UPDATE, rate_limit=RateLimit.CART),
+        Route("DELETE", f"{prefix}/cart/remove", "cart_api", access, "Remove an item", body=_CART_REMOVE, rate_limit=RateLimit.CART),
+        Route("DELETE", f"{prefix}/cart/clear", "cart_api", access, "Empty the cart", rate_limit=RateLimit.CART),
+    ]
+    return routes
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/health", "shop_api", Access.PUBLIC, "Liveness of the API and its stores"),
+    # shop_api: catalog
+    Route("GET", "/products", "shop_api", Access.PUBLIC, "List, filter, search and sort products",
+          cache_ttl_seconds=300, cache_query_params=_LIST_QUERY),
+    Route("POST", "/products", "shop_api", Access.ADMIN, "Create a product", body=_PRODUCT, rate_limit=RateLimit.ADMIN),
+    Route("GET", "/products/{id}", "shop_api", Access.PUBLIC, "One product", cache_ttl_seconds=600),
+    Route("PUT", "/products/{id}", "shop_api", Access.ADMIN, "Update a product", body=_PRODUCT_UPDATE,
+          rate_limit=RateLimit.ADMIN),
+    Route("DELETE", "/products/{id}", "shop_api", Access.ADMIN, "Archive a product", rate_limit=RateLimit.ADMIN),
+    Route("GET", "/categories", "shop_api", Access.PUBLIC, "The six categories with counts", cache_ttl_seconds=3600),
+    Route("GET", "/featured", "shop_api", Access.PUBLIC, "Featured products", cache_ttl_seconds=900,
+          cache_query_params=_PAGE_QUERY),
+    Route("GET", "/bestsellers", "shop_api", Access.PUBLIC, "Best-selling products", cache_ttl_seconds=900,
+          cache_query_params=_PAGE_QUERY),
+    Route("POST", "/reviews", "shop_api", Access.CUSTOMER, "Review a product", body=_REVIEW),
+    Route("GET", "/reviews/{product_id}", "shop_api", Access.PUBLIC, "A product's reviews, newest first",
+          cache_ttl_seconds=300, cache_query_params=_PAGE_QUERY),
+    Route("POST", "/reviews/{product_id}/{review_id}/vote", "shop_api", Access.CUSTOMER,
+          "Vote a review helpful or not", body=_VOTE),
+    Route("GET", "/partner/products", "shop_api", Access.PARTNER, "Catalog feed for partners",
+          cache_ttl_seconds=300, cache_query_params=_LIST_QUERY, rate_limit=RateLimit.PARTNER),
+    Route("GET", "/partner/products/{id}", "shop_api", Access.PARTNER, "One product for partners",
+          cache_ttl_seconds=600, rate_limit=RateLimit.PARTNER),
+    # cart_api: signed-in carts and guest carts (API Gateway cannot make one method's auth optional)
+    *_cart_routes("", Access.CUSTOMER),
+    Route("POST", "/cart/merge", "cart_api", Access.CUSTOMER, "Merge a guest cart into the user's cart",
+          body=_object(("cart_id",), {"cart_id": _ID}), rate_limit=RateLimit.CART),
+    *_cart_routes("/guest", Access.PUBLIC),
+    # order_api
+    Route("POST", "/orders/create", "order_api", Access.CUSTOMER, "Place an order", body=_ORDER_CREATE),
+    Route("POST", "/guest/orders/create", "order_api", Access.PUBLIC, "Place a guest order", body=_ORDER_CREATE),
+    Route("GET", "/orders", "order_api", Access.CUSTOMER, "The caller's orders, newest first"),
+    Route("GET", "/orders/{id}", "order_api", Access.CUSTOMER, "One of the caller's orders"),
+    Route("GET", "/guest/orders/{id}", "order_api", Access.PUBLIC, "A guest order, with its access token",
+          required_query=("token",)),
+    Route("PUT", "/orders/{id}/status", "order_api", Access.ADMIN, "Move an order to another status",
+          body=_ORDER_STATUS, rate_limit=RateLimit.ADMIN),
+    Route("POST", "/orders/{id}/cancel", "order_api", Access.CUSTOMER, "Cancel before shipping"),
+    Route("GET", "/orders/admin/list", "order_api", Access.ADMIN, "All orders, filtered; CSV export",
+          rate_limit=RateLimit.ADMIN),
+    Route("POST", "/orders/{id}/refund", "order_api", Access.ADMIN, "Refund through the payment queue",
+          body=_REFUND, rate_limit=RateLimit.ADMIN),
+    Route("PUT", "/orders/{id}/tracking", "order_api", Access.ADMIN, "Add tracking and mark shipped",
+          body=_TRACKING, rate_limit=RateLimit.ADMIN),
+    # payment_api: guests pay too, so ownership is proven by the order's access token, not a Cognito token
+    Route("POST", "/payment/paypal/create", "payment_api", Access.PUBLIC, "Create a PayPal order",
+          body=_PAYMENT_FOR_ORDER, rate_limit=RateLimit.PAYMENT),
+    Route("POST", "/payment/paypal/capture", "payment_api", Access.PUBLIC, "Capture a PayPal order",
+          body=_PAYMENT_CONFIRM, rate_limit=RateLimit.PAYMENT),
+    Route("POST", "/payment/stripe/intent", "payment_api", Access.PUBLIC, "Create a Stripe PaymentIntent",
+          body=_PAYMENT_FOR_ORDER, rate_limit=RateLimit.PAYMENT),
+    Route("POST", "/payment/stripe/confirm", "payment_api", Access.PUBLIC, "Confirm a Stripe payment",
+          body=_PAYMENT_CONFIRM, rate_limit=RateLimit.PAYMENT),
+    # Webhook bodies are never validated or touched before the signature check.
+    Route("POST", "/payment/webhook/paypal", "payment_api", Access.PUBLIC, "PayPal webhook",
+          rate_limit=RateLimit.WEBHOOK),
+    Route("POST", "/payment/webhook/stripe", "payment_api", Access.PUBLIC, "Stripe webhook",
+          rate_limit=RateLimit.WEBHOOK),
+    # tracking_api
+    Route("POST", "/track/view", "tracking_api", Access.PUBLIC, "Record a product view", body=_TRACK_EVENT),
+    Route("POST", "/track/cart-add", "tracking_api", Access.PUBLIC, "Record an add-to-cart", body=_TRACK_EVENT),
+    Route("POST", "/track/purchase", "tracking_api", Access.PUBLIC, "Record a purchase", body=_TRACK_EVENT),
+    Route("GET", "/track/recommendations/{user_id}", "tracking_api", Access.CUSTOMER,
+          "Recommendations for the signed-in user"),
+    Route("POST", "/track/watchlist/add", "tracking_api", Access.CUSTOMER, "Watch a product", body=_WATCH),
+    Route("DELETE", "/track/watchlist/remove", "tracking_api", Access.CUSTOMER, "Stop watching a product",
+          body=_object(("product_id",), {"product_id": _ID})),
+    # marketing_automation_api: the scans also run daily from the schedule
+    *(
+        Route("POST", f"/marketing/{scan}", "marketing_automation_api", Access.ADMIN, summary,
+              rate_limit=RateLimit.ADMIN)
+        for scan, summary in (
+            ("scan-abandoned-carts", "Find carts abandoned for 24 h and queue recovery mail"),
+            ("scan-browse-abandonment", "Find products viewed 3+ times and never carted"),
+            ("scan-price-drops", "Alert watchers of products below their target price"),
+            ("scan-restock", "Alert watchers of products back in stock"),
+        )
+    ),
+    Route("GET", "/marketing/analytics", "marketing_automation_api", Access.ADMIN, "Marketing metrics",
+          rate_limit=RateLimit.ADMIN),
+)
+
+# The daily marketing run (seed 001: "CloudWatch Events trigger (daily 10 AM)").
+MARKETING_SCHEDULE_HOUR = 10
+MARKETING_SCHEDULED_JOB = "daily-marketing-scans"
+
+
+@dataclass(frozen=True)
+class UsagePlanSpec:
+    name: str
+    rate_per_second: float
+    burst: int
+    monthly_quota: int | None
+    routes: tuple[Access, ...] = field(default_factory=tuple)
+
+
+# Seed 001: "Public APIs 1000 requests/min total" and "Admin APIs 50 requests/min per admin".
+STAGE_RATE_PER_SECOND = 1000 / 60
+STAGE_BURST = 200
+USAGE_PLANS = (
+    UsagePlanSpec("admin", rate_per_second=50 / 60, burst=10, monthly_quota=None, routes=(Access.ADMIN,)),
+    UsagePlanSpec("partner", rate_per_second=300 / 60, burst=20, monthly_quota=1_000_000, routes=(Access.PARTNER,)),
+)

@@ -1,0 +1,161 @@
+"""ShopFunction: every Lambda of the shop, with runtime, tracing, logging and packaging fixed once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from cdk_app.function_catalog import FunctionSpec
+from constructs_lib.log_retention import log_retention
+from constructs_lib.nag import acknowledge
+from shop import settings
+from shop.tables import ALL_TABLES
+
+# The newest Python runtime in the pinned aws-cdk-lib that cdk-nag's AwsSolutions-L1 accepts.
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+# Graviton: cheaper per GB-second, and every dependency in the layer ships aarch64 wheels.
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LIVE_ALIAS = "live"
+TABLES_BY_NAME = {spec.logical_name: spec for spec in ALL_TABLES}
+# The data-plane subsets of CDK's grant_read_data / grant_write_data (no stream or admin actions).
+TABLE_READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+TABLE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+class FunctionVpcPlacement:
+    """Where VPC functions run: the Network stack's Lambda subnets and security group."""
+
+    def __init__(
+        self, *, vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup
+    ) -> None:
+        self.vpc = vpc
+        self.subnets = subnets
+        self.security_group = security_group
+
+
+class ShopFunction(Construct):
+    """One function of seed 001, published as a version behind the alias `live`.
+
+    Its handler is `<name>.handler.handler` inside the shared `lambdas/` asset; third-party packages
+    come from the dependency layer. Callers (API, event sources, schedules) must use `alias`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        spec: FunctionSpec,
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion,
+        stage: str,
+        version: str,
+        log_retention_days: int,
+        environment: Mapping[str, str],
+        vpc_placement: FunctionVpcPlacement | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        self.spec = spec
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=log_retention(log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        if spec.in_vpc and vpc_placement is None:
+            raise ValueError(f"{spec.name} runs in the VPC but no placement was given")
+        placement = vpc_placement if spec.in_vpc else None
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=f"{spec.name}.handler.handler",
+            code=code,
+            layers=[layer],
+            memory_size=spec.memory_mb,
+            timeout=spec.timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=log_group,
+            vpc=placement.vpc if placement else None,
+            vpc_subnets=placement.subnets if placement else None,
+            security_groups=[placement.security_group] if placement else None,
+            environment={
+                settings.STAGE: stage,
+                settings.PRODUCT_VERSION: version,
+                settings.POWERTOOLS_SERVICE_NAME: spec.name,
+                settings.POWERTOOLS_METRICS_NAMESPACE: settings.METRICS_NAMESPACE,
+                **environment,
+            },
+        )
+        self.alias = lambda_.Alias(
+            self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
+        )
+        role = self.function.role
+        assert role is not None
+        managed = ["AWSLambdaBasicExecutionRole"] + (["AWSLambdaVPCAccessExecutionRole"] if placement else [])
+        for policy in managed:
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{policy}]",
+                "The AWS-maintained minimum for a function to write its logs"
+                + (" and attach its VPC network interfaces." if "VPC" in policy else "."),
+            )
+
+    def add_environment(self, name: str, value: str) -> None:
+        self.function.add_environment(name, value)
+
+    def use_table(self, logical_name: str, table: dynamodb.ITableV2, *, write: bool = False) -> None:
+        """Read (or read and write) one table and exactly its declared indexes.
+
+        Like `grant_read_data`/`grant_read_write_data`, but on each GSI's ARN instead of `index/*`,
+        so no function holds a wildcard on a table.
+        """
+        spec = TABLES_BY_NAME[logical_name]
+        iam.Grant.add_to_principal(
+            grantee=self.function,
+            actions=[*TABLE_READ_ACTIONS, *(TABLE_WRITE_ACTIONS if write else ())],
+            resource_arns=[table.table_arn, *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes)],
+        )
+        self.function.add_environment(settings.TABLE_ENV_VARS[logical_name], table.table_name)
+
+    def send_to(self, logical_name: str, queue: sqs.IQueue) -> None:
+        queue.grant_send_messages(self.function)
+        self.function.add_environment(settings.QUEUE_ENV_VARS[logical_name], queue.queue_url)
+
+    def use_redis(self, *, host: str, port: str, auth_token: secretsmanager.ISecret) -> None:
+        auth_token.grant_read(self.function)
+        self.function.add_environment(settings.REDIS_HOST, host)
+        self.function.add_environment(settings.REDIS_PORT, port)
+        self.function.add_environment(settings.REDIS_AUTH_SECRET_ARN, auth_token.secret_arn)
+
+    def use_secret(self, env_var: str, secret: secretsmanager.ISecret) -> None:
+        secret.grant_read(self.function)
+        self.function.add_environment(env_var, secret.secret_arn)
+
+    def use_parameter(self, env_var: str, parameter: ssm.IStringParameter) -> None:
+        parameter.grant_read(self.function)
+        self.function.add_environment(env_var, parameter.parameter_name)
