@@ -21,7 +21,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi clean
+.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -81,6 +81,9 @@ release: setup
 rollback: setup
 	@test -n "$(VERSION)" || { echo "usage: make rollback VERSION=x.y.z STAGE=prod"; exit 2; }
 	$(PY) -m cdk_app.release rollback --version $(VERSION) --stage $(STAGE)
+
+api-docs: setup
+	$(PY) -m cdk_app.api_docs
 
 openapi: setup
 	$(PY) -m cdk_app.openapi

@@ -11,6 +11,7 @@ from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, l
 from constructs_lib.shop_function import FunctionVpcPlacement
 from stacks.api_stack import ApiStack, RedisEndpoint
 from stacks.auth_stack import AuthStack
+from stacks.web_stack import WebStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
 from stacks.messaging_stack import MessagingStack
@@ -26,6 +27,7 @@ class ShopStacks:
     cache: CacheStack
     auth: AuthStack
     api: ApiStack
+    web: WebStack
 
 
 def stage_config_of(app: App) -> StageConfig:
@@ -69,6 +71,9 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         product_images_bucket=data.product_images_bucket,
         payment_provider_secret=data.payment_provider_secret,
     )
+    web = WebStack(
+        app, config=config, rest_api=api.api, user_pool=auth.user_pool, user_pool_client=auth.web_client
+    )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ShopStacks(config, network, data, messaging, cache, auth, api)
+    return ShopStacks(config, network, data, messaging, cache, auth, api, web)

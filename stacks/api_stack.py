@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Duration, TimeZone
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -29,6 +30,7 @@ from cdk_app.version import product_version
 from constructs_lib.dependency_layer import DependencyLayer
 from constructs_lib.nag import acknowledge
 from constructs_lib.queue_with_dlq import QueueWithDlq
+from constructs_lib.safe_deployment import SafeDeployment
 from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
 from constructs_lib.shop_rest_api import ShopRestApi
 from shop import settings
@@ -250,7 +252,41 @@ class ApiStack(ShopStack):
                 dead_letter_queue=schedule_dlq,
             ),
         )
+        self._add_safe_deployments(config)
         self._acknowledge_generated_wildcards()
+
+    def _add_safe_deployments(self, config: StageConfig) -> None:
+        """Every alias shifts traffic through CodeDeploy and rolls back on its alarms."""
+        application = codedeploy.LambdaApplication(
+            self, "Deployments", application_name=config.resource_name("shop-functions")
+        )
+        role = iam.Role(
+            self,
+            "DeploymentRole",
+            assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSCodeDeployRoleForLambdaLimited")
+            ],
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSCodeDeployRoleForLambdaLimited]",
+            "The AWS-maintained minimum for CodeDeploy to shift alias traffic and read the rollback alarms.",
+        )
+        self.safe_deployments = {
+            name: SafeDeployment(
+                self,
+                f"{name}Deployment",
+                alias=shop_function.alias,
+                timeout=shop_function.spec.timeout,
+                alarm_prefix=f"{self.stack_name}-deploy-{name}",
+                strategy=config.deployment_strategy,
+                application=application,
+                role=role,
+            )
+            for name, shop_function in self.functions.items()
+        }
 
     def _acknowledge_generated_wildcards(self) -> None:
         for name, shop_function in self.functions.items():

@@ -400,3 +400,37 @@ def test_payment_keys_come_from_secrets_manager_not_plain_environment(api: dict[
     assert "PAYMENT_SECRETS_ARN" in env
     for forbidden in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "PAYPAL_CLIENT_SECRET"):
         assert forbidden not in env
+
+
+def _deployment_groups(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [group["Properties"] for group in resources_of(template, "AWS::CodeDeploy::DeploymentGroup").values()]
+
+
+def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_alarms(api: dict[str, Any]) -> None:
+    groups = _deployment_groups(api)
+    assert len(groups) == len(function_ids(api))
+    alarms = resources_of(api, "AWS::CloudWatch::Alarm")
+    for group in groups:
+        rollback = group["AutoRollbackConfiguration"]
+        assert rollback["Enabled"] is True
+        assert set(rollback["Events"]) >= {"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"}
+        assert group["AlarmConfiguration"]["Enabled"] is True
+        alarm_names = [ref["Name"]["Ref"] for ref in group["AlarmConfiguration"]["Alarms"]]
+        metrics = sorted(alarms[name]["Properties"]["MetricName"] for name in alarm_names)
+        assert metrics == ["Duration", "Errors", "Throttles"]
+        for name in alarm_names:
+            dimensions = {d["Name"] for d in alarms[name]["Properties"]["Dimensions"]}
+            assert dimensions == {"FunctionName", "Resource"}  # the alias's own metrics, not the function's
+
+
+def test_dev_shifts_all_at_once_and_prod_uses_a_ten_percent_canary(
+    api: dict[str, Any], prod: SynthesizedStage
+) -> None:
+    dev_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(api)}
+    prod_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(prod.template("Api"))}
+    assert dev_configs == {"CodeDeployDefault.LambdaAllAtOnce"}
+    assert len(prod_configs) == 1 and "Canary10Percent5Minutes" in prod_configs.pop()
+
+
+def test_api_stack_stays_under_the_cloudformation_resource_limit(api: dict[str, Any]) -> None:
+    assert len(api["Resources"]) < 450  # hard limit 500; the margin is for the next routes

@@ -1,0 +1,95 @@
+"""Traffic shifting for one function's `live` alias, rolled back by CodeDeploy when it misbehaves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from cdk_app.config import DeploymentStrategy
+
+DEPLOYMENT_CONFIGS = {
+    DeploymentStrategy.ALL_AT_ONCE: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
+    DeploymentStrategy.CANARY_10_PERCENT_5_MINUTES: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+}
+# p99 duration above this share of the timeout means the new version is about to time out.
+DURATION_ALARM_SHARE_OF_TIMEOUT = 0.8
+
+
+class SafeDeployment(Construct):
+    """A deployment group for `alias` with three rollback alarms: errors, throttles and p99 duration.
+
+    Each alarm needs two consecutive bad minutes, so a single bad request does not undo a release,
+    while a broken one is rolled back inside the canary's five minutes.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        alias: lambda_.Alias,
+        timeout: Duration,
+        alarm_prefix: str,
+        strategy: DeploymentStrategy,
+        application: codedeploy.ILambdaApplication,
+        role: iam.IRole,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        per_minute = Duration.minutes(1)
+        self.alarms = [
+            cloudwatch.Alarm(
+                self,
+                "Errors",
+                alarm_name=f"{alarm_prefix}-errors",
+                alarm_description="Rollback alarm: the live alias raised unhandled errors two minutes running.",
+                metric=alias.metric_errors(period=per_minute, statistic="Sum"),
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=2,
+                datapoints_to_alarm=2,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            cloudwatch.Alarm(
+                self,
+                "Throttles",
+                alarm_name=f"{alarm_prefix}-throttles",
+                alarm_description="Rollback alarm: the live alias was throttled two minutes running.",
+                metric=alias.metric_throttles(period=per_minute, statistic="Sum"),
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=2,
+                datapoints_to_alarm=2,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            cloudwatch.Alarm(
+                self,
+                "Duration",
+                alarm_name=f"{alarm_prefix}-p99-duration",
+                alarm_description="Rollback alarm: p99 duration of the live alias is near its timeout.",
+                metric=alias.metric_duration(period=per_minute, statistic="p99"),
+                threshold=timeout.to_milliseconds() * DURATION_ALARM_SHARE_OF_TIMEOUT,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=2,
+                datapoints_to_alarm=2,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+        ]
+        self.group = codedeploy.LambdaDeploymentGroup(
+            self,
+            "Group",
+            application=application,
+            alias=alias,
+            deployment_config=DEPLOYMENT_CONFIGS[strategy],
+            alarms=self.alarms,
+            role=role,
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
+            ),
+        )

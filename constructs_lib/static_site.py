@@ -1,0 +1,167 @@
+"""The shop's static site: a private bucket behind CloudFront (OAC, HTTPS only, security headers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from constructs_lib.nag import acknowledge
+from constructs_lib.private_bucket import AccessLogBucket
+
+SITE_CONFIG_FILE = "config.json"
+NOT_FOUND_PAGE = "404.html"
+
+# Scripts, styles and API calls only from the site itself and the API; no inline script, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' https://js.stripe.com https://www.paypal.com; "
+    "style-src 'self'; img-src 'self' data: https:; "
+    "connect-src 'self' https://*.amazonaws.com https://api.stripe.com https://www.paypal.com; "
+    "frame-src https://js.stripe.com https://www.paypal.com; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+class StaticSite(Construct):
+    """Serves `site_dir` plus a generated config.json; every deploy invalidates CloudFront's copy."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        site_dir: Path,
+        site_config: Mapping[str, Any],
+        retain_logs: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        logs = AccessLogBucket(self, "Logs", retain=retain_logs)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=logs.bucket,
+            server_access_logs_prefix="site-bucket/",
+            # The bucket holds only what `make deploy` puts there; web/ in git is the source.
+            removal_policy=RemovalPolicy.DESTROY,
+            auto_delete_objects=True,
+        )
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="Shop site security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, preload=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                ),
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+            ),
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Serverless shop web site",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                compress=True,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            ),
+            error_responses=[
+                cloudfront.ErrorResponse(
+                    http_status=status,
+                    response_http_status=404,
+                    response_page_path=f"/{NOT_FOUND_PAGE}",
+                    ttl=Duration.minutes(5),
+                )
+                for status in (403, 404)  # S3 answers 403 for a missing key when listing is denied
+            ],
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True,
+            log_bucket=logs.bucket,
+            log_file_prefix="cloudfront/",
+        )
+        self.deployment = s3_deployment.BucketDeployment(
+            self,
+            "Deploy",
+            destination_bucket=self.bucket,
+            sources=[
+                s3_deployment.Source.asset(str(site_dir), exclude=[SITE_CONFIG_FILE]),
+                s3_deployment.Source.json_data(SITE_CONFIG_FILE, dict(site_config)),
+            ],
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            prune=True,
+            memory_limit=512,
+        )
+        self.url = f"https://{self.distribution.distribution_domain_name}"
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "The shop sells worldwide; there is no country it must refuse to serve.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "Static files only (GET/HEAD); the API behind it has its own throttles and usage plans.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "Served on the default *.cloudfront.net certificate (its TLS policy is fixed by CloudFront) until "
+            "a custom domain and certificate are configured; viewers are redirected to HTTPS.",
+        )
+        self._acknowledge_deployment_handler()
+
+    def _acknowledge_deployment_handler(self) -> None:
+        """CDK's BucketDeployment runs one singleton Lambda per stack that we cannot configure."""
+        stack = Stack.of(self)
+        handler = next(
+            child for child in stack.node.children if child.node.id.startswith("Custom::CDKBucketDeployment")
+        )
+        bucket_id = stack.resolve(stack.get_logical_id(self.bucket.node.default_child))  # type: ignore[arg-type]
+        reason = (
+            "CDK's BucketDeployment handler (singleton, not configurable): it copies the site from the CDK "
+            "asset bucket into the site bucket and invalidates CloudFront."
+        )
+        acknowledge(handler, "AwsSolutions-L1", reason + " Its runtime is chosen by aws-cdk-lib.")
+        acknowledge(
+            handler,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            reason,
+        )
+        for finding in (
+            "Action::s3:GetBucket*",
+            "Action::s3:GetObject*",
+            "Action::s3:List*",
+            "Action::s3:Abort*",
+            "Action::s3:DeleteObject*",
+            f"Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{stack.region}/*",
+            f"Resource::<{bucket_id}.Arn>/*",
+            "Resource::*",
+        ):
+            acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", reason + " The grants are CDK's read/write on the two buckets.")

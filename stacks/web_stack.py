@@ -1,0 +1,49 @@
+"""Web: the static site on S3 + CloudFront, with a config.json generated from the other stacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from cdk_app.config import StageConfig
+from constructs_lib.static_site import StaticSite
+from stacks.shop_stack import ShopStack
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+class WebStack(ShopStack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        rest_api: apigw.RestApi,
+        user_pool: cognito.IUserPool,
+        user_pool_client: cognito.IUserPoolClient,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, "Web", config=config, stateful=False, purpose="S3 + CloudFront web site", **kwargs)
+        site = StaticSite(
+            self,
+            "Site",
+            site_dir=WEB_DIR,
+            site_config={
+                # No trailing slash: pages call f"{apiUrl}/products".
+                "apiUrl": f"https://{rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}"
+                f"/{rest_api.deployment_stage.stage_name}",
+                "region": config.region,
+                "userPoolId": user_pool.user_pool_id,
+                "userPoolClientId": user_pool_client.user_pool_client_id,
+                "stage": config.name,
+                "paymentMode": config.payment_provider,
+            },
+            retain_logs=config.retains_data,
+        )
+        self.site = site
+        CfnOutput(self, "SiteUrl", value=site.url, description="The shop's web site")
