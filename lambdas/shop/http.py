@@ -122,6 +122,35 @@ def _validation_fields(errors: Any) -> list[dict[str, Any]]:
     return fields
 
 
+def shop_error_response(error: ShopError) -> Response[str]:
+    if error.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.error("request failed", extra={"error": error.code, "error_message": error.message})
+    else:
+        logger.info("request refused", extra={"error": error.code, "status": int(error.status)})
+    return json_response(error.status, error.body(), error.headers())
+
+
+def validation_error_response(errors: Any) -> Response[str]:
+    """422 naming every invalid field; `field` is the first, for clients that show one message."""
+    fields = _validation_fields(errors)
+    return json_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        {
+            "error": "validation_error",
+            "message": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+            "field": fields[0]["field"] if fields else "body",
+            "fields": fields,
+        },
+    )
+
+
+def malformed_json_response(_error: json.JSONDecodeError) -> Response[str]:
+    return json_response(
+        HTTPStatus.BAD_REQUEST,
+        {"error": "bad_request", "message": "request body is not valid JSON", "field": "body"},
+    )
+
+
 def build_resolver() -> APIGatewayRestResolver:
     """An API Gateway REST resolver with the shop's CORS policy and error mapping registered."""
     settings = get_settings()
@@ -139,46 +168,13 @@ def build_resolver() -> APIGatewayRestResolver:
         ),
     )
 
-    @app.exception_handler(ShopError)
-    def _shop_error(error: ShopError) -> Response[str]:
-        if error.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            logger.error("request failed", extra={"error": error.code, "error_message": error.message})
-        else:
-            logger.info("request refused", extra={"error": error.code, "status": int(error.status)})
-        return json_response(error.status, error.body(), error.headers())
-
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response[str]:
-        fields = _validation_fields(error.errors())
-        return json_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            {
-                "error": "validation_error",
-                "message": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
-                "field": fields[0]["field"] if fields else "body",
-                "fields": fields,
-            },
-        )
-
-    @app.exception_handler(ValidationError)
-    def _invalid_model(error: ValidationError) -> Response[str]:
-        fields = _validation_fields(error.errors())
-        return json_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            {
-                "error": "validation_error",
-                "message": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
-                "field": fields[0]["field"] if fields else "body",
-                "fields": fields,
-            },
-        )
-
-    @app.exception_handler(json.JSONDecodeError)
-    def _malformed_json(_error: json.JSONDecodeError) -> Response[str]:
-        return json_response(
-            HTTPStatus.BAD_REQUEST,
-            {"error": "bad_request", "message": "request body is not valid JSON", "field": "body"},
-        )
+    # Registered by call, not as decorators: Powertools' decorator is untyped.
+    app.exception_handler(ShopError)(shop_error_response)
+    app.exception_handler(RequestValidationError)(
+        lambda error: validation_error_response(error.errors())
+    )
+    app.exception_handler(ValidationError)(lambda error: validation_error_response(error.errors()))
+    app.exception_handler(json.JSONDecodeError)(malformed_json_response)
 
     @app.not_found
     def _no_route(_error: Exception) -> Response[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -18,13 +19,12 @@ from shop.observability import logger, metrics, tracer
 RecordHandler = Callable[[SQSRecord], Any]
 
 
-def consume(event: dict[str, Any], context: LambdaContext, record_handler: RecordHandler) -> dict[str, Any]:
+def consume(
+    event: dict[str, Any], context: LambdaContext, record_handler: RecordHandler
+) -> PartialItemFailureResponse:
     """Run `record_handler` on every SQS record; answer with the ids of the records that failed."""
     processor = BatchProcessor(event_type=EventType.SQS)
-    response: dict[str, Any] = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return response
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
 class FeatureNotAvailable(RuntimeError):
@@ -34,7 +34,9 @@ class FeatureNotAvailable(RuntimeError):
         super().__init__(f"{feature} is not available yet; the message is kept for retry and then the DLQ")
 
 
-def pending_feature_handler(feature: str) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+def pending_feature_handler(
+    feature: str,
+) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
     """A consumer whose processing is owed by a later issue: every record fails, so every message is
     kept (retried, then parked in the DLQ where the alarm shows it) until the real consumer ships."""
 
@@ -45,7 +47,7 @@ def pending_feature_handler(feature: str) -> Callable[[dict[str, Any], LambdaCon
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
     @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return consume(event, context, process_record)
 
     return handler
