@@ -26,7 +26,7 @@ LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
 REDIS_URL = "REDIS_URL"
 REDIS_HOST = "REDIS_HOST"
 REDIS_PORT = "REDIS_PORT"
-REDIS_AUTH_SECRET_ARN = "REDIS_AUTH_SECRET_ARN"
+REDIS_AUTH_SECRET_ARN = "REDIS_AUTH_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 
 PRODUCT_IMAGES_BUCKET = "PRODUCT_IMAGES_BUCKET"
 USER_POOL_ID = "USER_POOL_ID"
@@ -39,6 +39,8 @@ SENDER_EMAIL = "SENDER_EMAIL"
 PAYMENT_PROVIDER_MODE = "PAYMENT_PROVIDER_MODE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
 RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"
+# JSON of shop.pricing.PricingRules (tax, shipping, discount codes), per stage; defaults when unset.
+PRICING_RULES = "PRICING_RULES"
 
 METRICS_NAMESPACE = "Shop"
 
@@ -74,6 +76,7 @@ class Settings(BaseModel):
     payment_provider_mode: str = "live"
     payment_secrets_arn: str | None = None
     runtime_flags_parameter: str | None = None
+    pricing_rules_json: str | None = None
 
     def table_name(self, logical_name: str) -> str:
         try:
@@ -116,6 +119,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         payment_provider_mode=environ.get(PAYMENT_PROVIDER_MODE, "live"),
         payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
         runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
+        pricing_rules_json=optional(PRICING_RULES),
     )
 
 

@@ -1,0 +1,90 @@
+"""Cold start: median time to import each API handler in a fresh interpreter, against
+
+- (a) importing every dependency of the layer eagerly: the top-level package of each line of
+  lambdas/requirements.txt (Powertools with its event handler and X-Ray SDK, pydantic, redis,
+  jinja2, stripe, PayPal's SDK, PyJWT) plus boto3, which the runtime provides;
+- (b) the handler plus the heavy dependencies it does not need at import time (stripe, PayPal's
+  SDK, jinja2, PyJWT, boto3), i.e. the handler as it would be with those imported at module level.
+
+    .venv/bin/python bench/bench_cold_start.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDLERS = ("shop_api.handler", "cart_api.handler")
+HEAVY_LAYER_MODULES = ("stripe", "paypalserversdk", "jinja2", "jwt", "boto3")
+ALL_LAYER_MODULES = (
+    "aws_lambda_powertools",
+    "aws_lambda_powertools.event_handler",
+    "aws_xray_sdk.core",
+    "pydantic",
+    "redis",
+    *HEAVY_LAYER_MODULES,
+)
+
+PROBE = """
+import time
+started = time.perf_counter()
+{imports}
+print(time.perf_counter() - started)
+"""
+
+
+def import_seconds(modules: tuple[str, ...]) -> float:
+    code = PROBE.format(imports="\n".join(f"import {module}" for module in modules))
+    result = subprocess.run(
+        [sys.executable, "-X", "frozen_modules=on", "-c", code],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "lambdas"), "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def median_import(modules: tuple[str, ...], runs: int) -> float:
+    return statistics.median(import_seconds(modules) for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    import_seconds(HANDLERS)  # warm the OS file cache and the bytecode caches once
+    everything = median_import(ALL_LAYER_MODULES, args.runs)
+    print(f"(a) all layer dependencies eagerly: {everything * 1000:.0f} ms")
+    for handler in HANDLERS:
+        alone = median_import((handler,), args.runs)
+        eager = median_import((*HEAVY_LAYER_MODULES, handler), args.runs)
+        print(
+            f"{handler}: {alone * 1000:.0f} ms; vs (a) {alone / everything:.2f}x; "
+            f"vs (b) handler + {', '.join(HEAVY_LAYER_MODULES)} eagerly = {eager * 1000:.0f} ms: "
+            f"{alone / eager:.2f}x (target <= 0.5x)"
+        )
+    leaked = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, shop_api.handler, cart_api.handler; "
+            f"print(sorted(m for m in {HEAVY_LAYER_MODULES!r} if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "lambdas")},
+    ).stdout.strip()
+    print(f"heavy modules loaded by the handlers: {leaked}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""shop_api: catalog, categories and reviews (seed 001, function 1)."""

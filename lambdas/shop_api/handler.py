@@ -1,0 +1,204 @@
+"""shop_api: the catalog (products, categories, featured, best sellers) and product reviews."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from shop.cache_metrics import cache_counters
+from shop.catalog import (
+    BESTSELLER_LIMIT,
+    DEFAULT_PAGE_SIZE,
+    FEATURED_LIMIT,
+    MAX_PAGE_SIZE,
+    MAX_SHOWCASE,
+    catalog_cache_state,
+    shared_catalog,
+)
+from shop.http import BadRequest, build_resolver, caller_of, json_response
+from shop.observability import logger, metrics, tracer
+from shop.product_reviews import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
+from shop.product_search import ProductFilters, ProductSort, search_terms
+from shop.products import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
+from shop.reviews import ReviewId, ReviewSubmission, VoteSubmission
+from shop.settings import get_settings
+
+app = build_resolver()
+
+ProductIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def documented(status: int, description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI response of a route that returns a ready JSON body (json_response)."""
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
+@app.get("/health", summary="Liveness of the function and of its cache", tags=["health"])
+def health() -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "status": "ok",
+        "version": settings.version,
+        "stage": settings.stage,
+        "cache": catalog_cache_state(),
+    }
+
+
+@app.get(
+    "/products",
+    summary="List active products",
+    tags=["catalog"],
+    responses=documented(200, "One page of products", ProductPageView),
+)
+def list_products(
+    category: Annotated[Category | None, Query(description="one of the six categories")] = None,
+    min_price: Annotated[int | None, Query(ge=0, description="cents, inclusive")] = None,
+    max_price: Annotated[int | None, Query(ge=0, description="cents, inclusive")] = None,
+    tags: Annotated[str | None, Query(max_length=400, description="comma-separated; all must match")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="words matched in name, description, tags")
+    ] = None,
+    sort: Annotated[ProductSort, Query()] = ProductSort.NEWEST,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="next_cursor of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> Response[str]:
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise BadRequest("min_price must not exceed max_price", field="min_price")
+    tag_list = tuple(tag.strip() for tag in (tags or "").split(",") if tag.strip())
+    if q is not None and q.strip() and not search_terms(q):
+        raise BadRequest("q has no searchable words", field="q")
+    filters = ProductFilters(
+        category=category, min_price=min_price, max_price=max_price, tags=tag_list, q=q, sort=sort
+    )
+    page = shared_catalog().list_products(filters, limit=limit, cursor=cursor)
+    # Listings and product reads are the hot paths: a ready JSON body skips the resolver's generic
+    # (and, for dozens of products, slow) response encoder.
+    return json_response(
+        HTTPStatus.OK,
+        {
+            "items": [product.public_view() for product in page.products],
+            "count": len(page.products),
+            "total": page.total,
+            "next_cursor": page.next_cursor,
+        },
+    )
+
+
+@app.get(
+    "/products/<product_id>",
+    summary="One product (administrators also see archived ones)",
+    tags=["catalog"],
+    responses=documented(200, "The product", ProductView),
+)
+def get_product(product_id: ProductIdPath) -> Response[str]:
+    # Partners call /partner/products/... with an API key and no Cognito claims: never admins.
+    is_admin = caller_of(app).is_admin
+    product = shared_catalog().product(product_id, include_unlisted=is_admin)
+    return json_response(HTTPStatus.OK, product.public_view(for_admin=is_admin))
+
+
+@app.get("/categories", summary="The six categories with their active product counts", tags=["catalog"])
+def list_categories() -> dict[str, Any]:
+    return {
+        "categories": [
+            {"name": entry.name, "product_count": entry.product_count}
+            for entry in shared_catalog().categories()
+        ]
+    }
+
+
+@app.get("/featured", summary="Featured products, newest first", tags=["catalog"])
+def list_featured(limit: Annotated[int, Query(ge=1, le=MAX_SHOWCASE)] = FEATURED_LIMIT) -> dict[str, Any]:
+    return {"items": [product.public_view() for product in shared_catalog().featured(limit)]}
+
+
+@app.get("/bestsellers", summary="Best-selling products", tags=["catalog"])
+def list_bestsellers(
+    limit: Annotated[int, Query(ge=1, le=MAX_SHOWCASE)] = BESTSELLER_LIMIT,
+) -> dict[str, Any]:
+    return {"items": [product.public_view() for product in shared_catalog().bestsellers(limit)]}
+
+
+@app.post(
+    "/products",
+    summary="Create a product (administrators)",
+    tags=["admin"],
+    responses=documented(201, "The new product", ProductView),
+)
+def create_product(draft: ProductDraft) -> Response[str]:
+    caller_of(app).require_admin()
+    product = shared_catalog().create(draft)
+    logger.info("product created", extra={"product_id": product.product_id})
+    return json_response(HTTPStatus.CREATED, product.public_view(for_admin=True))
+
+
+@app.put("/products/<product_id>", summary="Change the fields sent (administrators)", tags=["admin"])
+def update_product(product_id: ProductIdPath, changes: ProductChanges) -> dict[str, Any]:
+    caller_of(app).require_admin()
+    product = shared_catalog().update(product_id, changes)
+    logger.info("product updated", extra={"product_id": product_id, "cache_version": product.cache_version})
+    return product.public_view(for_admin=True)
+
+
+@app.delete(
+    "/products/<product_id>", summary="Archive a product (soft delete, administrators)", tags=["admin"]
+)
+def archive_product(product_id: ProductIdPath) -> dict[str, Any]:
+    caller_of(app).require_admin()
+    product = shared_catalog().archive(product_id)
+    logger.info("product archived", extra={"product_id": product_id})
+    return product.public_view(for_admin=True)
+
+
+@app.post("/reviews", summary="Review a product (signed in, once per product)", tags=["reviews"])
+def submit_review(submission: ReviewSubmission) -> Response[str]:
+    user_id = caller_of(app).require_signed_in()
+    review = shared_reviews().submit(submission, user_id=user_id)
+    return json_response(HTTPStatus.CREATED, review.public_view())
+
+
+@app.get("/reviews/<product_id>", summary="A product's reviews, newest first", tags=["reviews"])
+def list_reviews(
+    product_id: ProductIdPath,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_REVIEW_PAGE)] = DEFAULT_REVIEW_PAGE,
+) -> dict[str, Any]:
+    page = shared_reviews().page(product_id, limit=limit, cursor=cursor)
+    return {"reviews": [review.public_view() for review in page.reviews], "next_cursor": page.next_cursor}
+
+
+@app.post(
+    "/reviews/<product_id>/<review_id>/vote", summary="Vote a review helpful or not (once)", tags=["reviews"]
+)
+def vote_on_review(
+    product_id: ProductIdPath, review_id: Annotated[ReviewId, Path()], vote: VoteSubmission
+) -> dict[str, Any]:
+    user_id = caller_of(app).require_signed_in()
+    review = shared_reviews().vote(
+        product_id=product_id, review_id=review_id, user_id=user_id, helpful=vote.helpful
+    )
+    return {
+        "review_id": review.review_id,
+        "helpful_count": review.helpful_count,
+        "unhelpful_count": review.unhelpful_count,
+    }
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda entry point."""
+    try:
+        return app.resolve(event, context)
+    finally:
+        cache_counters.publish()
