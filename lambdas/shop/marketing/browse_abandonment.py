@@ -1,0 +1,97 @@
+"""Browse abandonment: products a signed-in shopper viewed 3+ times in the last 7 days and never
+added to the cart (nor bought). One email per shopper lists them, with a 5 % discount code; a
+product is mailed to a shopper once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+
+from shop.dynamodb import from_item, table
+from shop.marketing.campaign import Campaign, Offer
+from shop.marketing.triggers import ScanSummary, Trigger
+from shop.product_repository import ProductRepository
+from shop.products import ProductStatus
+from shop.tables import PRODUCT_VIEWS
+from shop.tracking import ProductViewRepository, iso, utc_now
+
+LOOKBACK = timedelta(days=7)
+MIN_VIEWS = 3
+
+
+def recent_activity(now: datetime) -> Iterator[dict[str, Any]]:
+    """Signed-in tracking items of the last 7 days.
+
+    A paginated Scan of ProductViews: there is no index on time alone, and this runs once a day.
+    The shopper's full history is then read per candidate through user_id-timestamp-index.
+    """
+    arguments: dict[str, Any] = {
+        "FilterExpression": Attr("timestamp").gte(iso(now - LOOKBACK)) & Attr("user_id").exists(),
+        # Placeholders throughout: DynamoDB reserves many plain words, and a projection hits them first.
+        "ProjectionExpression": "#user, #product, #carted, #purchased",
+        "ExpressionAttributeNames": {
+            "#user": "user_id",
+            "#product": "product_id",
+            "#carted": "added_to_cart",
+            "#purchased": "purchased",
+        },
+    }
+    views = table(PRODUCT_VIEWS.logical_name)
+    while True:
+        response = views.scan(**arguments)
+        for item in response.get("Items", []):
+            yield from_item(item)
+        if "LastEvaluatedKey" not in response:
+            return
+        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _carted(item: dict[str, Any]) -> bool:
+    return item.get("added_to_cart") is True or item.get("purchased") is True
+
+
+def browse_abandonment_offers(
+    now: datetime, views: ProductViewRepository | None = None, products: ProductRepository | None = None
+) -> Iterator[Offer]:
+    views = views or ProductViewRepository()
+    products = products or ProductRepository()
+    view_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in recent_activity(now):
+        if not _carted(item):
+            view_counts[str(item["user_id"])][str(item["product_id"])] += 1
+    for user_id, counts in sorted(view_counts.items()):
+        browsed = {product_id: count for product_id, count in counts.items() if count >= MIN_VIEWS}
+        if not browsed:
+            continue
+        # "Never added to cart" means over the whole kept history (90 days), not just this week.
+        carted = {str(item["product_id"]) for item in views.for_user(user_id) if _carted(item)}
+        wanted = sorted(set(browsed) - carted)
+        if not wanted:
+            continue
+        catalog = products.get_many(wanted)
+        subjects = {
+            product_id: {
+                "product_id": product_id,
+                "name": catalog[product_id].name,
+                "price": catalog[product_id].price,
+                "currency": catalog[product_id].currency,
+                "views": browsed[product_id],
+            }
+            for product_id in wanted
+            if product_id in catalog and catalog[product_id].status is ProductStatus.ACTIVE
+        }
+        if subjects:
+            yield Offer(user_id=user_id, trigger=Trigger.BROWSE_ABANDONMENT, subjects=subjects)
+
+
+def scan_browse_abandonment(campaign: Campaign | None = None, *, now: datetime | None = None) -> ScanSummary:
+    """Queue a 5 % email for each consenting shopper with browsed-but-never-carted products."""
+    moment = now or utc_now()
+    return (campaign or Campaign()).run(
+        Trigger.BROWSE_ABANDONMENT, browse_abandonment_offers(moment), now=moment
+    )

@@ -1,0 +1,1 @@
+"""tracking_api: behavioural tracking, recommendations and the watch list."""

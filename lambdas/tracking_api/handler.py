@@ -1,0 +1,107 @@
+"""tracking_api: records product views, cart adds and purchases; serves recommendations and the watch list.
+
+Track routes are public and only queue an event (202): the write to ProductViews happens in
+tracking_processor, so a slow table never slows the page that reports the view.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shop.cache_metrics import cache_counters
+from shop.http import BadRequest, Forbidden, NotFound, build_resolver, caller_of, json_response
+from shop.observability import logger, metrics, tracer
+from shop.product_repository import ProductRepository
+from shop.products import Product
+from shop.tracking import (
+    TrackedId,
+    TrackingEventType,
+    TrackRequest,
+    UnwatchRequest,
+    WatchListRepository,
+    WatchRequest,
+    queue_tracking_event,
+    shared_recommender,
+    tracking_event_for,
+)
+
+app = build_resolver()
+
+
+def _product(product_id: str) -> Product:
+    product = ProductRepository().get(product_id)
+    if product is None:
+        raise NotFound(f"no product {product_id}", field="product_id", product_id=product_id)
+    return product
+
+
+def _track(event_type: TrackingEventType, request: TrackRequest) -> Response[str]:
+    # Only a verified token names the user; the body's user_id (if any) was dropped by TrackRequest.
+    user_id = caller_of(app).user_id
+    event = tracking_event_for(event_type, request, user_id=user_id, product=_product(request.product_id))
+    message_id = queue_tracking_event(event)
+    logger.debug("tracking event queued", extra={"event_type": event_type.value, "message_id": message_id})
+    return json_response(HTTPStatus.ACCEPTED, {"status": "queued", "event_type": event_type.value})
+
+
+@app.post("/track/view", summary="Record a product view", tags=["tracking"])
+def track_view(request: TrackRequest) -> Response[str]:
+    return _track(TrackingEventType.VIEW, request)
+
+
+@app.post("/track/cart-add", summary="Record an add-to-cart", tags=["tracking"])
+def track_cart_add(request: TrackRequest) -> Response[str]:
+    return _track(TrackingEventType.CART_ADD, request)
+
+
+@app.post("/track/purchase", summary="Record a purchase", tags=["tracking"])
+def track_purchase(request: TrackRequest) -> Response[str]:
+    return _track(TrackingEventType.PURCHASE, request)
+
+
+@app.get("/track/recommendations/<user_id>", summary="Recommendations for a user", tags=["tracking"])
+def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)]) -> dict[str, Any]:
+    caller = caller_of(app)
+    caller_id = caller.require_signed_in()
+    if caller_id != user_id and not caller.is_admin:
+        raise Forbidden("you can only read your own recommendations")
+    return {"user_id": user_id, "recommendations": shared_recommender().for_user(user_id)}
+
+
+@app.post("/track/watchlist/add", summary="Watch a product for price drops and restocks", tags=["watchlist"])
+def watch(request: WatchRequest) -> Response[str]:
+    user_id = caller_of(app).require_signed_in()
+    item = WatchListRepository().add(user_id, _product(request.product_id), request)
+    return json_response(HTTPStatus.CREATED, item)
+
+
+@app.delete("/track/watchlist/remove", summary="Stop watching a product", tags=["watchlist"])
+def unwatch(
+    request: Annotated[UnwatchRequest | None, Body()] = None,
+    product_id: Annotated[TrackedId | None, Query(description="when no body is sent")] = None,
+) -> dict[str, Any]:
+    user_id = caller_of(app).require_signed_in()
+    # The API's schema sends a JSON body; the query parameter serves clients that drop DELETE bodies.
+    wanted = request.product_id if request else product_id
+    if wanted is None:
+        raise BadRequest("name the product to stop watching", field="product_id")
+    if not WatchListRepository().remove(user_id, wanted):
+        raise NotFound(f"product {wanted} is not on your watch list", field="product_id", product_id=wanted)
+    return {"product_id": wanted, "watching": False}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda entry point."""
+    try:
+        return app.resolve(event, context)
+    finally:
+        cache_counters.publish()

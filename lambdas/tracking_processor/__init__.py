@@ -1,0 +1,1 @@
+"""tracking_processor: the consumer of the tracking-events queue."""
