@@ -11,11 +11,12 @@ from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, l
 from constructs_lib.shop_function import FunctionVpcPlacement
 from stacks.api_stack import ApiStack, RedisEndpoint
 from stacks.auth_stack import AuthStack
-from stacks.web_stack import WebStack
+from stacks.monitoring_stack import MonitoringStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
 from stacks.messaging_stack import MessagingStack
 from stacks.network_stack import NetworkStack
+from stacks.web_stack import WebStack
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ShopStacks:
     auth: AuthStack
     api: ApiStack
     web: WebStack
+    monitoring: MonitoringStack
 
 
 def stage_config_of(app: App) -> StageConfig:
@@ -64,7 +66,9 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         schedule_dlq=messaging.schedule_dlq,
         stream_dlq=messaging.stream_dlq,
         redis=RedisEndpoint(
-            host=cache.redis.endpoint_address, port=cache.redis.endpoint_port, auth_token=cache.redis.auth_token
+            host=cache.redis.endpoint_address,
+            port=cache.redis.endpoint_port,
+            auth_token=cache.redis.auth_token,
         ),
         user_pool=auth.user_pool,
         user_pool_client_id=auth.web_client.user_pool_client_id,
@@ -74,6 +78,15 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
     web = WebStack(
         app, config=config, rest_api=api.api, user_pool=auth.user_pool, user_pool_client=auth.web_client
     )
+    monitoring = MonitoringStack(
+        app,
+        config=config,
+        queues=messaging.queues,
+        extra_dlqs={"schedule-failures": messaging.schedule_dlq, "stream-failures": messaging.stream_dlq},
+        functions=api.functions,
+        rest_api=api.api,
+        redis_replication_group=cache.redis.replication_group,
+    )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ShopStacks(config, network, data, messaging, cache, auth, api, web)
+    return ShopStacks(config, network, data, messaging, cache, auth, api, web, monitoring)
