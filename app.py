@@ -10,10 +10,10 @@ from pathlib import Path
 # queues, settings) that the stacks build from, so the app imports it the way Lambda does.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
 
-from aws_cdk import App  # noqa: E402
+from aws_cdk import App
 
-from cdk_app.build import build_app  # noqa: E402
-from cdk_app.config import ConfigError  # noqa: E402
+from cdk_app.build import build_app
+from cdk_app.config import ConfigError
 
 
 def main() -> int:

@@ -86,7 +86,9 @@ def render() -> str:
         + (f", {plan.monthly_quota:,} per month" if plan.monthly_quota else "")
         for plan in USAGE_PLANS
     )
-    preamble = PREAMBLE.replace("{stage_rate:.0f}", f"{STAGE_RATE_PER_SECOND * 60:.0f}").replace("{plans}", plans)
+    preamble = PREAMBLE.replace("{stage_rate:.0f}", f"{STAGE_RATE_PER_SECOND * 60:.0f}").replace(
+        "{plans}", plans
+    )
     return preamble + "\n".join(_row(route) for route in ROUTES) + "\n"
 
 

@@ -90,10 +90,16 @@ _PRODUCT = _object(
         "stock_quantity": {"type": "integer", "minimum": 0},
     },
 )
-_PRODUCT_UPDATE = _object((), {"price": {"type": "integer", "minimum": 0}, "stock_quantity": {"type": "integer", "minimum": 0}})
+_PRODUCT_UPDATE = _object(
+    (), {"price": {"type": "integer", "minimum": 0}, "stock_quantity": {"type": "integer", "minimum": 0}}
+)
 _REVIEW = _object(
     ("product_id", "rating"),
-    {"product_id": _ID, "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "title": {"type": "string"}},
+    {
+        "product_id": _ID,
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "title": {"type": "string"},
+    },
 )
 _VOTE = _object(("helpful",), {"helpful": {"type": "boolean"}})
 _ORDER_STATUS = _object(("status",), {"status": {"type": "string", "minLength": 1}})
@@ -109,88 +115,289 @@ _PAGE_QUERY = ("cursor", "limit")
 
 
 def _cart_routes(prefix: str, access: Access) -> list[Route]:
-    routes = [
-        Route("GET", f"{prefix}/cart", "cart_api", access, "Get the cart with totals", rate_limit=RateLimit.CART),
-        Route("POST", f"{prefix}/cart/add", "cart_api", access, "Add an item", body=_CART_ITEM, rate_limit=RateLimit.CART),
-        Route("PUT", f"{prefix}/cart/update", "cart_api", access, "Change a quantity", body=_CART_UPDATE, rate_limit=RateLimit.CART),
-        Route("DELETE", f"{prefix}/cart/remove", "cart_api", access, "Remove an item", body=_CART_REMOVE, rate_limit=RateLimit.CART),
-        Route("DELETE", f"{prefix}/cart/clear", "cart_api", access, "Empty the cart", rate_limit=RateLimit.CART),
+    return [
+        Route(
+            "GET", f"{prefix}/cart", "cart_api", access, "Get the cart with totals", rate_limit=RateLimit.CART
+        ),
+        Route(
+            "POST",
+            f"{prefix}/cart/add",
+            "cart_api",
+            access,
+            "Add an item",
+            body=_CART_ITEM,
+            rate_limit=RateLimit.CART,
+        ),
+        Route(
+            "PUT",
+            f"{prefix}/cart/update",
+            "cart_api",
+            access,
+            "Change a quantity",
+            body=_CART_UPDATE,
+            rate_limit=RateLimit.CART,
+        ),
+        Route(
+            "DELETE",
+            f"{prefix}/cart/remove",
+            "cart_api",
+            access,
+            "Remove an item",
+            body=_CART_REMOVE,
+            rate_limit=RateLimit.CART,
+        ),
+        Route(
+            "DELETE", f"{prefix}/cart/clear", "cart_api", access, "Empty the cart", rate_limit=RateLimit.CART
+        ),
     ]
-    return routes
 
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/health", "shop_api", Access.PUBLIC, "Liveness of the API and its stores"),
     # shop_api: catalog
-    Route("GET", "/products", "shop_api", Access.PUBLIC, "List, filter, search and sort products",
-          cache_ttl_seconds=300, cache_query_params=_LIST_QUERY),
-    Route("POST", "/products", "shop_api", Access.ADMIN, "Create a product", body=_PRODUCT, rate_limit=RateLimit.ADMIN),
+    Route(
+        "GET",
+        "/products",
+        "shop_api",
+        Access.PUBLIC,
+        "List, filter, search and sort products",
+        cache_ttl_seconds=300,
+        cache_query_params=_LIST_QUERY,
+    ),
+    Route(
+        "POST",
+        "/products",
+        "shop_api",
+        Access.ADMIN,
+        "Create a product",
+        body=_PRODUCT,
+        rate_limit=RateLimit.ADMIN,
+    ),
     Route("GET", "/products/{id}", "shop_api", Access.PUBLIC, "One product", cache_ttl_seconds=600),
-    Route("PUT", "/products/{id}", "shop_api", Access.ADMIN, "Update a product", body=_PRODUCT_UPDATE,
-          rate_limit=RateLimit.ADMIN),
-    Route("DELETE", "/products/{id}", "shop_api", Access.ADMIN, "Archive a product", rate_limit=RateLimit.ADMIN),
-    Route("GET", "/categories", "shop_api", Access.PUBLIC, "The six categories with counts", cache_ttl_seconds=3600),
-    Route("GET", "/featured", "shop_api", Access.PUBLIC, "Featured products", cache_ttl_seconds=900,
-          cache_query_params=_PAGE_QUERY),
-    Route("GET", "/bestsellers", "shop_api", Access.PUBLIC, "Best-selling products", cache_ttl_seconds=900,
-          cache_query_params=_PAGE_QUERY),
+    Route(
+        "PUT",
+        "/products/{id}",
+        "shop_api",
+        Access.ADMIN,
+        "Update a product",
+        body=_PRODUCT_UPDATE,
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "DELETE", "/products/{id}", "shop_api", Access.ADMIN, "Archive a product", rate_limit=RateLimit.ADMIN
+    ),
+    Route(
+        "GET",
+        "/categories",
+        "shop_api",
+        Access.PUBLIC,
+        "The six categories with counts",
+        cache_ttl_seconds=3600,
+    ),
+    Route(
+        "GET",
+        "/featured",
+        "shop_api",
+        Access.PUBLIC,
+        "Featured products",
+        cache_ttl_seconds=900,
+        cache_query_params=_PAGE_QUERY,
+    ),
+    Route(
+        "GET",
+        "/bestsellers",
+        "shop_api",
+        Access.PUBLIC,
+        "Best-selling products",
+        cache_ttl_seconds=900,
+        cache_query_params=_PAGE_QUERY,
+    ),
     Route("POST", "/reviews", "shop_api", Access.CUSTOMER, "Review a product", body=_REVIEW),
-    Route("GET", "/reviews/{product_id}", "shop_api", Access.PUBLIC, "A product's reviews, newest first",
-          cache_ttl_seconds=300, cache_query_params=_PAGE_QUERY),
-    Route("POST", "/reviews/{product_id}/{review_id}/vote", "shop_api", Access.CUSTOMER,
-          "Vote a review helpful or not", body=_VOTE),
-    Route("GET", "/partner/products", "shop_api", Access.PARTNER, "Catalog feed for partners",
-          cache_ttl_seconds=300, cache_query_params=_LIST_QUERY, rate_limit=RateLimit.PARTNER),
-    Route("GET", "/partner/products/{id}", "shop_api", Access.PARTNER, "One product for partners",
-          cache_ttl_seconds=600, rate_limit=RateLimit.PARTNER),
+    Route(
+        "GET",
+        "/reviews/{product_id}",
+        "shop_api",
+        Access.PUBLIC,
+        "A product's reviews, newest first",
+        cache_ttl_seconds=300,
+        cache_query_params=_PAGE_QUERY,
+    ),
+    Route(
+        "POST",
+        "/reviews/{product_id}/{review_id}/vote",
+        "shop_api",
+        Access.CUSTOMER,
+        "Vote a review helpful or not",
+        body=_VOTE,
+    ),
+    Route(
+        "GET",
+        "/partner/products",
+        "shop_api",
+        Access.PARTNER,
+        "Catalog feed for partners",
+        cache_ttl_seconds=300,
+        cache_query_params=_LIST_QUERY,
+        rate_limit=RateLimit.PARTNER,
+    ),
+    Route(
+        "GET",
+        "/partner/products/{id}",
+        "shop_api",
+        Access.PARTNER,
+        "One product for partners",
+        cache_ttl_seconds=600,
+        rate_limit=RateLimit.PARTNER,
+    ),
     # cart_api: signed-in carts and guest carts (API Gateway cannot make one method's auth optional)
     *_cart_routes("", Access.CUSTOMER),
-    Route("POST", "/cart/merge", "cart_api", Access.CUSTOMER, "Merge a guest cart into the user's cart",
-          body=_object(("cart_id",), {"cart_id": _ID}), rate_limit=RateLimit.CART),
+    Route(
+        "POST",
+        "/cart/merge",
+        "cart_api",
+        Access.CUSTOMER,
+        "Merge a guest cart into the user's cart",
+        body=_object(("cart_id",), {"cart_id": _ID}),
+        rate_limit=RateLimit.CART,
+    ),
     *_cart_routes("/guest", Access.PUBLIC),
     # order_api
     Route("POST", "/orders/create", "order_api", Access.CUSTOMER, "Place an order", body=_ORDER_CREATE),
-    Route("POST", "/guest/orders/create", "order_api", Access.PUBLIC, "Place a guest order", body=_ORDER_CREATE),
+    Route(
+        "POST", "/guest/orders/create", "order_api", Access.PUBLIC, "Place a guest order", body=_ORDER_CREATE
+    ),
     Route("GET", "/orders", "order_api", Access.CUSTOMER, "The caller's orders, newest first"),
     Route("GET", "/orders/{id}", "order_api", Access.CUSTOMER, "One of the caller's orders"),
-    Route("GET", "/guest/orders/{id}", "order_api", Access.PUBLIC, "A guest order, with its access token",
-          required_query=("token",)),
-    Route("PUT", "/orders/{id}/status", "order_api", Access.ADMIN, "Move an order to another status",
-          body=_ORDER_STATUS, rate_limit=RateLimit.ADMIN),
+    Route(
+        "GET",
+        "/guest/orders/{id}",
+        "order_api",
+        Access.PUBLIC,
+        "A guest order, with its access token",
+        required_query=("token",),
+    ),
+    Route(
+        "PUT",
+        "/orders/{id}/status",
+        "order_api",
+        Access.ADMIN,
+        "Move an order to another status",
+        body=_ORDER_STATUS,
+        rate_limit=RateLimit.ADMIN,
+    ),
     Route("POST", "/orders/{id}/cancel", "order_api", Access.CUSTOMER, "Cancel before shipping"),
-    Route("GET", "/orders/admin/list", "order_api", Access.ADMIN, "All orders, filtered; CSV export",
-          rate_limit=RateLimit.ADMIN),
-    Route("POST", "/orders/{id}/refund", "order_api", Access.ADMIN, "Refund through the payment queue",
-          body=_REFUND, rate_limit=RateLimit.ADMIN),
-    Route("PUT", "/orders/{id}/tracking", "order_api", Access.ADMIN, "Add tracking and mark shipped",
-          body=_TRACKING, rate_limit=RateLimit.ADMIN),
+    Route(
+        "GET",
+        "/orders/admin/list",
+        "order_api",
+        Access.ADMIN,
+        "All orders, filtered; CSV export",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "POST",
+        "/orders/{id}/refund",
+        "order_api",
+        Access.ADMIN,
+        "Refund through the payment queue",
+        body=_REFUND,
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "PUT",
+        "/orders/{id}/tracking",
+        "order_api",
+        Access.ADMIN,
+        "Add tracking and mark shipped",
+        body=_TRACKING,
+        rate_limit=RateLimit.ADMIN,
+    ),
     # payment_api: guests pay too, so ownership is proven by the order's access token, not a Cognito token
-    Route("POST", "/payment/paypal/create", "payment_api", Access.PUBLIC, "Create a PayPal order",
-          body=_PAYMENT_FOR_ORDER, rate_limit=RateLimit.PAYMENT),
-    Route("POST", "/payment/paypal/capture", "payment_api", Access.PUBLIC, "Capture a PayPal order",
-          body=_PAYMENT_CONFIRM, rate_limit=RateLimit.PAYMENT),
-    Route("POST", "/payment/stripe/intent", "payment_api", Access.PUBLIC, "Create a Stripe PaymentIntent",
-          body=_PAYMENT_FOR_ORDER, rate_limit=RateLimit.PAYMENT),
-    Route("POST", "/payment/stripe/confirm", "payment_api", Access.PUBLIC, "Confirm a Stripe payment",
-          body=_PAYMENT_CONFIRM, rate_limit=RateLimit.PAYMENT),
+    Route(
+        "POST",
+        "/payment/paypal/create",
+        "payment_api",
+        Access.PUBLIC,
+        "Create a PayPal order",
+        body=_PAYMENT_FOR_ORDER,
+        rate_limit=RateLimit.PAYMENT,
+    ),
+    Route(
+        "POST",
+        "/payment/paypal/capture",
+        "payment_api",
+        Access.PUBLIC,
+        "Capture a PayPal order",
+        body=_PAYMENT_CONFIRM,
+        rate_limit=RateLimit.PAYMENT,
+    ),
+    Route(
+        "POST",
+        "/payment/stripe/intent",
+        "payment_api",
+        Access.PUBLIC,
+        "Create a Stripe PaymentIntent",
+        body=_PAYMENT_FOR_ORDER,
+        rate_limit=RateLimit.PAYMENT,
+    ),
+    Route(
+        "POST",
+        "/payment/stripe/confirm",
+        "payment_api",
+        Access.PUBLIC,
+        "Confirm a Stripe payment",
+        body=_PAYMENT_CONFIRM,
+        rate_limit=RateLimit.PAYMENT,
+    ),
     # Webhook bodies are never validated or touched before the signature check.
-    Route("POST", "/payment/webhook/paypal", "payment_api", Access.PUBLIC, "PayPal webhook",
-          rate_limit=RateLimit.WEBHOOK),
-    Route("POST", "/payment/webhook/stripe", "payment_api", Access.PUBLIC, "Stripe webhook",
-          rate_limit=RateLimit.WEBHOOK),
+    Route(
+        "POST",
+        "/payment/webhook/paypal",
+        "payment_api",
+        Access.PUBLIC,
+        "PayPal webhook",
+        rate_limit=RateLimit.WEBHOOK,
+    ),
+    Route(
+        "POST",
+        "/payment/webhook/stripe",
+        "payment_api",
+        Access.PUBLIC,
+        "Stripe webhook",
+        rate_limit=RateLimit.WEBHOOK,
+    ),
     # tracking_api
     Route("POST", "/track/view", "tracking_api", Access.PUBLIC, "Record a product view", body=_TRACK_EVENT),
-    Route("POST", "/track/cart-add", "tracking_api", Access.PUBLIC, "Record an add-to-cart", body=_TRACK_EVENT),
+    Route(
+        "POST", "/track/cart-add", "tracking_api", Access.PUBLIC, "Record an add-to-cart", body=_TRACK_EVENT
+    ),
     Route("POST", "/track/purchase", "tracking_api", Access.PUBLIC, "Record a purchase", body=_TRACK_EVENT),
-    Route("GET", "/track/recommendations/{user_id}", "tracking_api", Access.CUSTOMER,
-          "Recommendations for the signed-in user"),
+    Route(
+        "GET",
+        "/track/recommendations/{user_id}",
+        "tracking_api",
+        Access.CUSTOMER,
+        "Recommendations for the signed-in user",
+    ),
     Route("POST", "/track/watchlist/add", "tracking_api", Access.CUSTOMER, "Watch a product", body=_WATCH),
-    Route("DELETE", "/track/watchlist/remove", "tracking_api", Access.CUSTOMER, "Stop watching a product",
-          body=_object(("product_id",), {"product_id": _ID})),
+    Route(
+        "DELETE",
+        "/track/watchlist/remove",
+        "tracking_api",
+        Access.CUSTOMER,
+        "Stop watching a product",
+        body=_object(("product_id",), {"product_id": _ID}),
+    ),
     # marketing_automation_api: the scans also run daily from the schedule
     *(
-        Route("POST", f"/marketing/{scan}", "marketing_automation_api", Access.ADMIN, summary,
-              rate_limit=RateLimit.ADMIN)
+        Route(
+            "POST",
+            f"/marketing/{scan}",
+            "marketing_automation_api",
+            Access.ADMIN,
+            summary,
+            rate_limit=RateLimit.ADMIN,
+        )
         for scan, summary in (
             ("scan-abandoned-carts", "Find carts abandoned for 24 h and queue recovery mail"),
             ("scan-browse-abandonment", "Find products viewed 3+ times and never carted"),
@@ -198,8 +405,14 @@ ROUTES: tuple[Route, ...] = (
             ("scan-restock", "Alert watchers of products back in stock"),
         )
     ),
-    Route("GET", "/marketing/analytics", "marketing_automation_api", Access.ADMIN, "Marketing metrics",
-          rate_limit=RateLimit.ADMIN),
+    Route(
+        "GET",
+        "/marketing/analytics",
+        "marketing_automation_api",
+        Access.ADMIN,
+        "Marketing metrics",
+        rate_limit=RateLimit.ADMIN,
+    ),
 )
 
 # The daily marketing run (seed 001: "CloudWatch Events trigger (daily 10 AM)").
@@ -221,5 +434,7 @@ STAGE_RATE_PER_SECOND = 1000 / 60
 STAGE_BURST = 200
 USAGE_PLANS = (
     UsagePlanSpec("admin", rate_per_second=50 / 60, burst=10, monthly_quota=None, routes=(Access.ADMIN,)),
-    UsagePlanSpec("partner", rate_per_second=300 / 60, burst=20, monthly_quota=1_000_000, routes=(Access.PARTNER,)),
+    UsagePlanSpec(
+        "partner", rate_per_second=300 / 60, burst=20, monthly_quota=1_000_000, routes=(Access.PARTNER,)
+    ),
 )

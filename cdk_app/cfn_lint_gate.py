@@ -16,7 +16,8 @@ CDK_GENERATED_WARNINGS: tuple[tuple[str, str, str], ...] = (
         "W3005",
         "",
         "CDK writes DependsOn on a Lambda function's role (our functions and CDK's own custom-resource "
-        "providers) and also GetAtt's that role; our code writes no DependsOn, and the duplicate is harmless.",
+        "providers) and also GetAtt's that role; our code writes no DependsOn, and the duplicate is "
+        "harmless.",
     ),
 )
 
@@ -36,7 +37,8 @@ class Finding:
     @property
     def accepted(self) -> bool:
         return self.severity == "warning" and any(
-            self.rule == rule and self.resource.startswith(prefix) for rule, prefix, _ in CDK_GENERATED_WARNINGS
+            self.rule == rule and self.resource.startswith(prefix)
+            for rule, prefix, _ in CDK_GENERATED_WARNINGS
         )
 
 

@@ -46,6 +46,8 @@ class StageConfig(BaseModel):
     schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
     web_origin: str
     payment_provider: Literal["live", "sandbox"]
+    # shop.pricing.PricingRules as JSON: tax, shipping, free-shipping threshold, discount codes.
+    pricing: dict[str, Any]
 
     @field_validator("log_retention_days")
     @classmethod
@@ -53,6 +55,14 @@ class StageConfig(BaseModel):
         # CloudWatch Logs accepts only these retention periods; anything else fails at deploy time.
         if value not in SUPPORTED_DAYS:
             raise ValueError(f"must be one of {sorted(SUPPORTED_DAYS)}")
+        return value
+
+    @field_validator("pricing")
+    @classmethod
+    def _pricing_rules_are_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from shop.pricing import PricingRules  # the Lambda code's own model: one definition of the rules
+
+        PricingRules.model_validate(value)
         return value
 
     @field_validator("alarm_email", "sender_email")

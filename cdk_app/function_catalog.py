@@ -39,7 +39,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         # Not in seed 001: flushes API Gateway's stage cache when a catalog-visible product field
         # changes. Outside the VPC because the API Gateway management API has no VPC endpoint.
         FunctionSpec(
-            "catalog_cache_invalidator", 256, Duration.seconds(30), False, "Flushes the API cache on catalog change"
+            "catalog_cache_invalidator",
+            256,
+            Duration.seconds(30),
+            False,
+            "Flushes the API cache on catalog change",
         ),
     )
 }

@@ -16,7 +16,14 @@ class DeadLetterQueue(Construct):
     """Encrypted, TLS-only, 14-day queue that holds what a schedule or stream could not deliver."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, queue_name: str, removal_policy: RemovalPolicy, holds: str, **kwargs: Any
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        queue_name: str,
+        removal_policy: RemovalPolicy,
+        holds: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
         self.queue = sqs.Queue(
@@ -31,5 +38,6 @@ class DeadLetterQueue(Construct):
         acknowledge(
             self.queue,
             "AwsSolutions-SQS3",
-            f"This queue is itself a dead-letter queue ({holds}); cdk-nag only recognises SQS redrive targets.",
+            f"This queue is itself a dead-letter queue ({holds}); cdk-nag only recognises SQS redrive "
+            "targets.",
         )

@@ -61,7 +61,9 @@ def pip_install_command(
     ]
 
 
-def build_layer_directory(requirements: Path, architecture: lambda_.Architecture, python_version: str) -> Path:
+def build_layer_directory(
+    requirements: Path, architecture: lambda_.Architecture, python_version: str
+) -> Path:
     """The layer's content (`python/...`), built once per fingerprint and reused afterwards."""
     fingerprint = layer_fingerprint(requirements, architecture, python_version)
     built = BUILD_CACHE / f"layer-{fingerprint}"
@@ -113,16 +115,17 @@ class DependencyLayer(Construct):
     ) -> None:
         super().__init__(scope, id_, **kwargs)
         python_version = runtime.name.removeprefix("python")
+        fingerprint = layer_fingerprint(requirements, architecture, python_version)
         self.layer = lambda_.LayerVersion(
             self,
             "Layer",
-            description=f"Shop dependencies ({requirements.name} {layer_fingerprint(requirements, architecture, python_version)})",
+            description=f"Shop dependencies ({requirements.name} {fingerprint})",
             compatible_runtimes=[runtime],
             compatible_architectures=[architecture],
             code=lambda_.Code.from_asset(
                 str(requirements.parent),
                 asset_hash_type=AssetHashType.CUSTOM,
-                asset_hash=layer_fingerprint(requirements, architecture, python_version),
+                asset_hash=fingerprint,
                 bundling=BundlingOptions(
                     # Never pulled: local bundling always succeeds (or fails loudly) first.
                     image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),

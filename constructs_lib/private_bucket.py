@@ -62,4 +62,3 @@ class PrivateBucket(Construct):
             auto_delete_objects=not retain,
             cors=cors,
         )
-

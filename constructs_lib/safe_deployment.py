@@ -13,9 +13,10 @@ from constructs import Construct
 
 from cdk_app.config import DeploymentStrategy
 
+_CONFIGS = codedeploy.LambdaDeploymentConfig
 DEPLOYMENT_CONFIGS = {
-    DeploymentStrategy.ALL_AT_ONCE: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
-    DeploymentStrategy.CANARY_10_PERCENT_5_MINUTES: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+    DeploymentStrategy.ALL_AT_ONCE: _CONFIGS.ALL_AT_ONCE,
+    DeploymentStrategy.CANARY_10_PERCENT_5_MINUTES: _CONFIGS.CANARY_10_PERCENT_5_MINUTES,
 }
 # p99 duration above this share of the timeout means the new version is about to time out.
 DURATION_ALARM_SHARE_OF_TIMEOUT = 0.8
@@ -48,7 +49,7 @@ class SafeDeployment(Construct):
                 self,
                 "Errors",
                 alarm_name=f"{alarm_prefix}-errors",
-                alarm_description="Rollback alarm: the live alias raised unhandled errors two minutes running.",
+                alarm_description="Rollback alarm: the live alias raised errors two minutes in a row.",
                 metric=alias.metric_errors(period=per_minute, statistic="Sum"),
                 threshold=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

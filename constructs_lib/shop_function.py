@@ -37,7 +37,12 @@ TABLE_READ_ACTIONS = (
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
-TABLE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
 
 
 class FunctionVpcPlacement:
@@ -111,9 +116,7 @@ class ShopFunction(Construct):
                 **environment,
             },
         )
-        self.alias = lambda_.Alias(
-            self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
-        )
+        self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
         role = self.function.role
         assert role is not None
         managed = ["AWSLambdaBasicExecutionRole"] + (["AWSLambdaVPCAccessExecutionRole"] if placement else [])
@@ -138,7 +141,10 @@ class ShopFunction(Construct):
         iam.Grant.add_to_principal(
             grantee=self.function,
             actions=[*TABLE_READ_ACTIONS, *(TABLE_WRITE_ACTIONS if write else ())],
-            resource_arns=[table.table_arn, *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes)],
+            resource_arns=[
+                table.table_arn,
+                *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes),
+            ],
         )
         self.function.add_environment(settings.TABLE_ENV_VARS[logical_name], table.table_name)
 

@@ -88,7 +88,10 @@ class ShopRestApi(Construct):
         super().__init__(scope, id_, **kwargs)
         routes = tuple(routes)
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=log_retention(log_retention_days), removal_policy=RemovalPolicy.DESTROY
+            self,
+            "AccessLogs",
+            retention=log_retention(log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
         )
         self.api = apigw.RestApi(
             self,
@@ -148,7 +151,10 @@ class ShopRestApi(Construct):
         )
         # CORS headers on API Gateway's own errors too (401 from the authorizer, 429 from throttling),
         # otherwise the browser hides the real error from the page.
-        for response_type, name in ((apigw.ResponseType.DEFAULT_4_XX, "Default4xx"), (apigw.ResponseType.DEFAULT_5_XX, "Default5xx")):
+        for response_type, name in (
+            (apigw.ResponseType.DEFAULT_4_XX, "Default4xx"),
+            (apigw.ResponseType.DEFAULT_5_XX, "Default5xx"),
+        ):
             self.api.add_gateway_response(
                 name,
                 type=response_type,
@@ -203,7 +209,9 @@ class ShopRestApi(Construct):
     def add_route(self, route: Route, function: lambda_.IFunction) -> apigw.Method:
         resource = self.api.root.resource_for_path(route.path)
         request_parameters = {f"method.request.path.{name}": True for name in route.path_params}
-        request_parameters |= {f"method.request.querystring.{name}": False for name in route.cache_query_params}
+        request_parameters |= {
+            f"method.request.querystring.{name}": False for name in route.cache_query_params
+        }
         request_parameters |= {f"method.request.querystring.{name}": True for name in route.required_query}
         signed_in = route.access in (Access.CUSTOMER, Access.ADMIN)
         method = resource.add_method(
@@ -219,7 +227,11 @@ class ShopRestApi(Construct):
             api_key_required=route.access in (Access.ADMIN, Access.PARTNER),
             request_parameters=request_parameters or None,
             request_validator=(
-                self.body_validator if route.body else self.parameter_validator if request_parameters else None
+                self.body_validator
+                if route.body
+                else self.parameter_validator
+                if request_parameters
+                else None
             ),
             request_models={"application/json": self._model(route)} if route.body else None,
             operation_name=f"{route.function}:{route.method} {route.path}",
@@ -242,7 +254,9 @@ class ShopRestApi(Construct):
         assert route.body is not None
         key = id(route.body)
         if key not in self._models:
-            name = "".join(part.capitalize() for part in route.path.replace("{", "").replace("}", "").split("/") if part)
+            name = "".join(
+                part.capitalize() for part in route.path.replace("{", "").replace("}", "").split("/") if part
+            )
             self._models[key] = self.api.add_model(
                 f"{name}{route.method.capitalize()}Model",
                 content_type="application/json",

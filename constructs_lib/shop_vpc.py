@@ -34,7 +34,9 @@ class ShopVpc(Construct):
     ) -> None:
         super().__init__(scope, id_, **kwargs)
         subnets = [
-            ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=22)
+            ec2.SubnetConfiguration(
+                name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=22
+            )
         ]
         if nat_gateways:
             subnets += [
@@ -61,11 +63,11 @@ class ShopVpc(Construct):
             traffic_type=ec2.FlowLogTrafficType.REJECT,
         )
         self.lambda_subnets = ec2.SubnetSelection(
-            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
+            if nat_gateways
+            else ec2.SubnetType.PRIVATE_ISOLATED
         )
-        self.vpc.add_gateway_endpoint(
-            "DynamoDbEndpoint", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB
-        )
+        self.vpc.add_gateway_endpoint("DynamoDbEndpoint", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB)
         self.vpc.add_gateway_endpoint("S3Endpoint", service=ec2.GatewayVpcEndpointAwsService.S3)
         self.endpoint_security_group = ec2.SecurityGroup(
             self,

@@ -63,14 +63,18 @@ class StaticSite(Construct):
             comment="Shop site security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=Duration.days(365), include_subdomains=True, preload=True, override=True
+                    access_control_max_age=Duration.days(365),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True
                 ),
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
                 ),
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
                     content_security_policy=CONTENT_SECURITY_POLICY, override=True
@@ -132,8 +136,8 @@ class StaticSite(Construct):
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR4",
-            "Served on the default *.cloudfront.net certificate (its TLS policy is fixed by CloudFront) until "
-            "a custom domain and certificate are configured; viewers are redirected to HTTPS.",
+            "Served on the default *.cloudfront.net certificate (CloudFront fixes its TLS policy) until a "
+            "custom domain and certificate are configured; viewers are redirected to HTTPS.",
         )
         self._acknowledge_deployment_handler()
 
@@ -164,4 +168,8 @@ class StaticSite(Construct):
             f"Resource::<{bucket_id}.Arn>/*",
             "Resource::*",
         ):
-            acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", reason + " The grants are CDK's read/write on the two buckets.")
+            acknowledge(
+                handler,
+                f"AwsSolutions-IAM5[{finding}]",
+                reason + " The grants are CDK's read/write on the two buckets.",
+            )

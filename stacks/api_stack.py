@@ -78,10 +78,19 @@ class ApiStack(ShopStack):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            scope, "Api", config=config, stateful=False, purpose="Lambda functions, REST API, consumers", **kwargs
+            scope,
+            "Api",
+            config=config,
+            stateful=False,
+            purpose="Lambda functions, REST API, consumers",
+            **kwargs,
         )
         layer = DependencyLayer(
-            self, "Dependencies", requirements=LAMBDAS_DIR / "requirements.txt", architecture=ARCHITECTURE, runtime=RUNTIME
+            self,
+            "Dependencies",
+            requirements=LAMBDAS_DIR / "requirements.txt",
+            architecture=ARCHITECTURE,
+            runtime=RUNTIME,
         ).layer
         code = lambda_.Code.from_asset(
             str(LAMBDAS_DIR), exclude=["requirements.txt", "**/__pycache__", "**/*.pyc", "**/.mypy_cache"]
@@ -107,7 +116,7 @@ class ApiStack(ShopStack):
             self,
             "RuntimeFlags",
             parameter_name=f"/shop/{config.name}/runtime-flags",
-            description="Kill switches read at run time: orders_inline bypasses SQS, cache_bypass skips Redis",
+            description="Kill switches read at run time: orders_inline skips SQS, cache_bypass skips Redis",
             string_value=json.dumps(RUNTIME_FLAGS_DEFAULT),
         )
 
@@ -118,6 +127,8 @@ class ApiStack(ShopStack):
         fn["shop_api"].use_table("AuditLog", tables["AuditLog"], write=True)
         fn["shop_api"].use_table("RateLimits", tables["RateLimits"], write=True)
 
+        for name in ("cart_api", "order_api"):
+            fn[name].add_environment(settings.PRICING_RULES, json.dumps(config.pricing, sort_keys=True))
         fn["cart_api"].use_table("Cart", tables["Cart"], write=True)
         fn["cart_api"].use_table("Products", tables["Products"])
         fn["cart_api"].use_table("RateLimits", tables["RateLimits"], write=True)
@@ -172,8 +183,15 @@ class ApiStack(ShopStack):
             fn["marketing_automation_api"].use_table(table, tables[table], write=True)
         fn["marketing_automation_api"].send_to("email-notification", q["email-notification"])
 
-        for name in ("shop_api", "cart_api", "order_api", "order_processor", "inventory_updater",
-                     "tracking_api", "marketing_automation_api"):
+        for name in (
+            "shop_api",
+            "cart_api",
+            "order_api",
+            "order_processor",
+            "inventory_updater",
+            "tracking_api",
+            "marketing_automation_api",
+        ):
             fn[name].use_redis(host=redis.host, port=redis.port, auth_token=redis.auth_token)
         for name in ("shop_api", "cart_api", "order_api"):
             fn[name].use_parameter(settings.RUNTIME_FLAGS_PARAMETER, self.runtime_flags)
@@ -242,7 +260,9 @@ class ApiStack(ShopStack):
             "DailyMarketing",
             description="Seed 001: marketing scans daily at 10 AM",
             schedule=scheduler.ScheduleExpression.cron(
-                minute="0", hour=str(MARKETING_SCHEDULE_HOUR), time_zone=TimeZone.of(config.schedule_time_zone)
+                minute="0",
+                hour=str(MARKETING_SCHEDULE_HOUR),
+                time_zone=TimeZone.of(config.schedule_time_zone),
             ),
             target=targets.LambdaInvoke(
                 fn["marketing_automation_api"].alias,
@@ -265,7 +285,9 @@ class ApiStack(ShopStack):
             "DeploymentRole",
             assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
             managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSCodeDeployRoleForLambdaLimited")
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSCodeDeployRoleForLambdaLimited"
+                )
             ],
         )
         acknowledge(
@@ -297,5 +319,9 @@ class ApiStack(ShopStack):
                 "AwsSolutions-IAM5[Resource::*]",
                 "X-Ray's PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level "
                 "permissions"
-                + ("; so has dynamodb:ListStreams, which the stream event source needs." if name == "catalog_cache_invalidator" else "."),
+                + (
+                    "; so has dynamodb:ListStreams, which the stream event source needs."
+                    if name == "catalog_cache_invalidator"
+                    else "."
+                ),
             )

@@ -20,7 +20,6 @@ class CacheStack(ShopStack):
         *,
         config: StageConfig,
         vpc: ec2.IVpc,
-        
         cache_security_group: ec2.ISecurityGroup,
         **kwargs: Any,
     ) -> None:

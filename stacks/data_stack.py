@@ -17,7 +17,6 @@ from constructs_lib.shop_table import ShopTable
 from shop.tables import ALL_TABLES
 from stacks.shop_stack import ShopStack
 
-
 PAYMENT_SECRET_TEMPLATE = {
     "stripe_secret_key": "",
     "stripe_webhook_secret": "",

@@ -18,7 +18,12 @@ from stacks.shop_stack import ShopStack
 class MessagingStack(ShopStack):
     def __init__(self, scope: Construct, *, config: StageConfig, **kwargs: Any) -> None:
         super().__init__(
-            scope, "Messaging", config=config, stateful=True, purpose="SQS queues and dead-letter queues", **kwargs
+            scope,
+            "Messaging",
+            config=config,
+            stateful=True,
+            purpose="SQS queues and dead-letter queues",
+            **kwargs,
         )
         self.queues: dict[str, QueueWithDlq] = {
             spec.logical_name: QueueWithDlq(

@@ -18,7 +18,12 @@ REDIS_PORT = 6379
 class NetworkStack(ShopStack):
     def __init__(self, scope: Construct, *, config: StageConfig, **kwargs: Any) -> None:
         super().__init__(
-            scope, "Network", config=config, stateful=True, purpose="VPC, endpoints, security groups", **kwargs
+            scope,
+            "Network",
+            config=config,
+            stateful=True,
+            purpose="VPC, endpoints, security groups",
+            **kwargs,
         )
         network = ShopVpc(
             self,
@@ -51,4 +56,3 @@ class NetworkStack(ShopStack):
         network.endpoint_security_group.add_ingress_rule(
             self.lambda_security_group, ec2.Port.tcp(443), "AWS APIs from the shop's Lambda functions"
         )
-

@@ -28,7 +28,9 @@ class WebStack(ShopStack):
         user_pool_client: cognito.IUserPoolClient,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, "Web", config=config, stateful=False, purpose="S3 + CloudFront web site", **kwargs)
+        super().__init__(
+            scope, "Web", config=config, stateful=False, purpose="S3 + CloudFront web site", **kwargs
+        )
         site = StaticSite(
             self,
             "Site",

@@ -14,8 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.catalog_changes import changes_cached_catalog
-from shop.metric_names import API_CACHE_FLUSHES
+from shop.catalog_changes import API_CACHE_FLUSHES, changes_cached_catalog
 from shop.observability import logger, metrics, tracer
 from shop.settings import MissingSetting, get_settings
 
@@ -48,5 +47,7 @@ def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, int
     if changed:
         flush_stage_cache()
         metrics.add_metric(name=API_CACHE_FLUSHES, unit=MetricUnit.Count, value=1)
-        logger.info("flushed the API stage cache", extra={"changed_products": len(changed), "records": len(records)})
+        logger.info(
+            "flushed the API stage cache", extra={"changed_products": len(changed), "records": len(records)}
+        )
     return {"records": len(records), "catalog_changes": len(changed)}

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# Metric (namespace Shop, docs/metrics.md): one per stage-cache flush.
+API_CACHE_FLUSHES = "ApiCacheFlushes"
+
 SHOPPER_VISIBLE_FIELDS = frozenset(
     {
         "name",

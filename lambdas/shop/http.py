@@ -170,9 +170,7 @@ def build_resolver() -> APIGatewayRestResolver:
 
     # Registered by call, not as decorators: Powertools' decorator is untyped.
     app.exception_handler(ShopError)(shop_error_response)
-    app.exception_handler(RequestValidationError)(
-        lambda error: validation_error_response(error.errors())
-    )
+    app.exception_handler(RequestValidationError)(lambda error: validation_error_response(error.errors()))
     app.exception_handler(ValidationError)(lambda error: validation_error_response(error.errors()))
     app.exception_handler(json.JSONDecodeError)(malformed_json_response)
 
@@ -180,7 +178,10 @@ def build_resolver() -> APIGatewayRestResolver:
     def _no_route(_error: Exception) -> Response[str]:
         return json_response(
             HTTPStatus.NOT_FOUND,
-            {"error": "not_found", "message": f"no route {app.current_event.http_method} {app.current_event.path}"},
+            {
+                "error": "not_found",
+                "message": f"no route {app.current_event.http_method} {app.current_event.path}",
+            },
         )
 
     return app
@@ -228,7 +229,5 @@ def caller_of(app: APIGatewayRestResolver) -> Caller:
         groups = frozenset(str(group) for group in groups_claim)
     else:
         # API Gateway flattens list claims into "[a b]" or "a,b" strings depending on the token.
-        groups = frozenset(
-            part for part in str(groups_claim).strip("[]").replace(",", " ").split() if part
-        )
+        groups = frozenset(part for part in str(groups_claim).strip("[]").replace(",", " ").split() if part)
     return Caller(user_id=claims.get("sub") or None, email=claims.get("email") or None, groups=groups)

@@ -24,7 +24,9 @@ def consume(
 ) -> PartialItemFailureResponse:
     """Run `record_handler` on every SQS record; answer with the ids of the records that failed."""
     processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
 
 
 class FeatureNotAvailable(RuntimeError):

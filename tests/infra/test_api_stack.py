@@ -136,7 +136,13 @@ def test_every_function_is_published_behind_the_live_alias(api: dict[str, Any]) 
 
 def test_function_environment_names_its_tables_and_queues(api: dict[str, Any]) -> None:
     env = function_properties(api, "order_api")["Environment"]["Variables"]
-    for variable in ("ORDERS_TABLE", "PRODUCTS_TABLE", "IDEMPOTENCY_TABLE", "ORDER_PROCESSING_QUEUE_URL", "REDIS_HOST"):
+    for variable in (
+        "ORDERS_TABLE",
+        "PRODUCTS_TABLE",
+        "IDEMPOTENCY_TABLE",
+        "ORDER_PROCESSING_QUEUE_URL",
+        "REDIS_HOST",
+    ):
         assert variable in env, variable
     assert "CART_TABLE" not in function_properties(api, "payment_api")["Environment"]["Variables"]
 
@@ -157,9 +163,9 @@ def test_route_table_and_template_agree(api: dict[str, Any]) -> None:
     routed = {key for key in methods if key[0] != "OPTIONS"}
     assert routed == {(route.method, route.path) for route in ROUTES}
     for route in ROUTES:
-        assert {"Ref": aliases[route.function]} in methods[(route.method, route.path)].properties["Integration"]["Uri"][
-            "Fn::Join"
-        ][1]
+        assert {"Ref": aliases[route.function]} in methods[(route.method, route.path)].properties[
+            "Integration"
+        ]["Uri"]["Fn::Join"][1]
 
 
 def test_authorizer_and_api_keys_follow_route_access(api: dict[str, Any]) -> None:
@@ -177,14 +183,29 @@ def test_authorizer_and_api_keys_follow_route_access(api: dict[str, Any]) -> Non
 
 def test_customer_routes_need_a_token_and_public_ones_do_not(api: dict[str, Any]) -> None:
     methods = api_methods(api)
-    for verb, path in [("GET", "/orders"), ("POST", "/reviews"), ("GET", "/cart"), ("POST", "/track/watchlist/add")]:
+    for verb, path in [
+        ("GET", "/orders"),
+        ("POST", "/reviews"),
+        ("GET", "/cart"),
+        ("POST", "/track/watchlist/add"),
+    ]:
         assert methods[(verb, path)].properties["AuthorizationType"] == "COGNITO_USER_POOLS", path
-    for verb, path in [("GET", "/products"), ("GET", "/guest/cart"), ("POST", "/guest/orders/create"),
-                       ("POST", "/payment/webhook/stripe"), ("GET", "/reviews/{product_id}")]:
+    for verb, path in [
+        ("GET", "/products"),
+        ("GET", "/guest/cart"),
+        ("POST", "/guest/orders/create"),
+        ("POST", "/payment/webhook/stripe"),
+        ("GET", "/reviews/{product_id}"),
+    ]:
         assert methods[(verb, path)].properties["AuthorizationType"] == "NONE", path
-    for verb, path in [("POST", "/products"), ("GET", "/orders/admin/list"), ("POST", "/marketing/scan-restock")]:
+    for verb, path in [
+        ("POST", "/products"),
+        ("GET", "/orders/admin/list"),
+        ("POST", "/marketing/scan-restock"),
+    ]:
         method = methods[(verb, path)].properties
-        assert method["AuthorizationType"] == "COGNITO_USER_POOLS" and method["ApiKeyRequired"] is True, path
+        assert method["AuthorizationType"] == "COGNITO_USER_POOLS", path
+        assert method["ApiKeyRequired"] is True, path
 
 
 def _stage(api: dict[str, Any]) -> dict[str, Any]:
@@ -225,9 +246,10 @@ def test_seed_ttls_are_cached_with_their_keys_and_nothing_else_is(api: dict[str,
     assert methods[("GET", "/products/{id}")].properties["Integration"]["CacheKeyParameters"] == [
         "method.request.path.id"
     ]
-    assert "method.request.path.product_id" in methods[("GET", "/reviews/{product_id}")].properties["Integration"][
-        "CacheKeyParameters"
-    ]
+    assert (
+        "method.request.path.product_id"
+        in methods[("GET", "/reviews/{product_id}")].properties["Integration"]["CacheKeyParameters"]
+    )
 
 
 def test_stage_throttle_is_sized_for_1000_requests_a_minute(api: dict[str, Any]) -> None:
@@ -245,8 +267,10 @@ def test_stage_has_json_access_logs_tracing_and_no_data_trace(api: dict[str, Any
 
 
 def test_usage_plans_and_api_keys(api: dict[str, Any]) -> None:
-    plans = {plan["Properties"]["UsagePlanName"].rsplit("-", 1)[1]: plan["Properties"]
-             for plan in resources_of(api, "AWS::ApiGateway::UsagePlan").values()}
+    plans = {
+        plan["Properties"]["UsagePlanName"].rsplit("-", 1)[1]: plan["Properties"]
+        for plan in resources_of(api, "AWS::ApiGateway::UsagePlan").values()
+    }
     assert plans["admin"]["Throttle"]["RateLimit"] == pytest.approx(50 / 60)
     assert plans["partner"]["Quota"] == {"Limit": 1_000_000, "Period": "MONTH"}
     assert len(resources_of(api, "AWS::ApiGateway::ApiKey")) == 2
@@ -254,9 +278,10 @@ def test_usage_plans_and_api_keys(api: dict[str, Any]) -> None:
 
 
 def test_bodies_and_required_parameters_are_validated(api: dict[str, Any]) -> None:
-    validators = {props["Properties"]["Name"] if "Name" in props["Properties"] else key: props["Properties"]
-                  for key, props in resources_of(api, "AWS::ApiGateway::RequestValidator").items()}
-    assert any(v["ValidateRequestBody"] for v in validators.values())
+    validators = [
+        props["Properties"] for props in resources_of(api, "AWS::ApiGateway::RequestValidator").values()
+    ]
+    assert any(validator["ValidateRequestBody"] for validator in validators)
     methods = api_methods(api)
     add = methods[("POST", "/cart/add")].properties
     assert "application/json" in add["RequestModels"]
@@ -274,7 +299,10 @@ def test_cors_preflight_and_gateway_errors_carry_cors_headers(api: dict[str, Any
     types = {response["Properties"]["ResponseType"] for response in responses}
     assert types == {"DEFAULT_4XX", "DEFAULT_5XX"}
     for response in responses:
-        assert "gatewayresponse.header.Access-Control-Allow-Origin" in response["Properties"]["ResponseParameters"]
+        assert (
+            "gatewayresponse.header.Access-Control-Allow-Origin"
+            in response["Properties"]["ResponseParameters"]
+        )
 
 
 CONSUMERS = {
@@ -286,7 +314,9 @@ CONSUMERS = {
 }
 
 
-def test_queue_consumers_take_batches_of_ten_with_partial_failures_through_the_alias(api: dict[str, Any]) -> None:
+def test_queue_consumers_take_batches_of_ten_with_partial_failures_through_the_alias(
+    api: dict[str, Any],
+) -> None:
     aliases = alias_ids(api)
     mappings = [
         mapping["Properties"]
@@ -312,7 +342,9 @@ def _queue_actions(api: dict[str, Any], name: str) -> dict[str, set[str]]:
         sqs_actions = {action for action in actions if action.startswith("sqs:")}
         if not sqs_actions:
             continue
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
         for resource in resources:
             held.setdefault(str(resource), set()).update(sqs_actions)
     return held
@@ -320,7 +352,9 @@ def _queue_actions(api: dict[str, Any], name: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("name", sorted(CONSUMERS))
 def test_each_consumer_reads_only_its_own_queue(api: dict[str, Any], name: str) -> None:
-    received = [resource for resource, actions in _queue_actions(api, name).items() if "sqs:ReceiveMessage" in actions]
+    received = [
+        resource for resource, actions in _queue_actions(api, name).items() if "sqs:ReceiveMessage" in actions
+    ]
     assert len(received) == 1
     assert CONSUMERS[name].replace("-", "") in received[0].lower().replace("-", "")
 
@@ -333,7 +367,9 @@ def _table_access(api: dict[str, Any], name: str) -> dict[str, set[str]]:
         dynamo = {action for action in actions if action.startswith("dynamodb:")}
         if not dynamo:
             continue
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
         for resource in resources:
             held.setdefault(str(resource), set()).update(dynamo)
     return held
@@ -344,8 +380,20 @@ def _tables_touched(api: dict[str, Any], name: str, *, write: bool) -> set[str]:
     for resource, actions in _table_access(api, name).items():
         if write and not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}:
             continue
-        for table in ("Products", "Orders", "Cart", "Reviews", "ProductViews", "MarketingQueue", "EmailPreferences",
-                      "WatchList", "Users", "RateLimits", "Idempotency", "AuditLog"):
+        for table in (
+            "Products",
+            "Orders",
+            "Cart",
+            "Reviews",
+            "ProductViews",
+            "MarketingQueue",
+            "EmailPreferences",
+            "WatchList",
+            "Users",
+            "RateLimits",
+            "Idempotency",
+            "AuditLog",
+        ):
             if f"{table}Table" in resource:
                 touched.add(table)
     return touched
@@ -383,7 +431,9 @@ def test_product_changes_stream_into_the_cache_invalidator_with_a_dlq(api: dict[
     assert "OnFailure" in stream["DestinationConfig"]
 
 
-def test_marketing_runs_daily_at_ten_in_the_stage_time_zone_with_retries_and_a_dlq(api: dict[str, Any]) -> None:
+def test_marketing_runs_daily_at_ten_in_the_stage_time_zone_with_retries_and_a_dlq(
+    api: dict[str, Any],
+) -> None:
     [schedule] = resources_of(api, "AWS::Scheduler::Schedule").values()
     properties = schedule["Properties"]
     assert properties["ScheduleExpression"] == "cron(0 10 * * ? *)"
@@ -403,7 +453,9 @@ def test_payment_keys_come_from_secrets_manager_not_plain_environment(api: dict[
 
 
 def _deployment_groups(template: dict[str, Any]) -> list[dict[str, Any]]:
-    return [group["Properties"] for group in resources_of(template, "AWS::CodeDeploy::DeploymentGroup").values()]
+    return [
+        group["Properties"] for group in resources_of(template, "AWS::CodeDeploy::DeploymentGroup").values()
+    ]
 
 
 def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_alarms(api: dict[str, Any]) -> None:
@@ -429,8 +481,18 @@ def test_dev_shifts_all_at_once_and_prod_uses_a_ten_percent_canary(
     dev_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(api)}
     prod_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(prod.template("Api"))}
     assert dev_configs == {"CodeDeployDefault.LambdaAllAtOnce"}
-    assert len(prod_configs) == 1 and "Canary10Percent5Minutes" in prod_configs.pop()
+    assert len(prod_configs) == 1
+    assert "Canary10Percent5Minutes" in prod_configs.pop()
 
 
 def test_api_stack_stays_under_the_cloudformation_resource_limit(api: dict[str, Any]) -> None:
     assert len(api["Resources"]) < 450  # hard limit 500; the margin is for the next routes
+
+
+def test_cart_and_orders_price_with_the_stage_rules(api: dict[str, Any], dev: SynthesizedStage) -> None:
+    import json
+
+    for name in ("cart_api", "order_api"):
+        rules = json.loads(function_properties(api, name)["Environment"]["Variables"]["PRICING_RULES"])
+        assert rules == dev.stacks.config.pricing
+    assert "PRICING_RULES" not in function_properties(api, "payment_api")["Environment"]["Variables"]

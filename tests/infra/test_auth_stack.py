@@ -19,7 +19,9 @@ def test_user_pool_signs_in_by_verified_email_with_recovery(dev: SynthesizedStag
     properties = _pool(dev)["Properties"]
     assert properties["UsernameAttributes"] == ["email"]
     assert properties["AutoVerifiedAttributes"] == ["email"]
-    assert properties["AccountRecoverySetting"] == {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
+    assert properties["AccountRecoverySetting"] == {
+        "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+    }
     assert properties["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
 
 
@@ -35,7 +37,11 @@ def test_web_client_has_no_secret_and_uses_srp_or_password_auth(dev: Synthesized
         "AWS::Cognito::UserPoolClient",
         {
             "GenerateSecret": False,
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "ExplicitAuthFlows": [
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
             "PreventUserExistenceErrors": "ENABLED",
         },
     )
@@ -45,7 +51,9 @@ def test_admin_group_exists(dev: SynthesizedStage) -> None:
     template_of(dev, "Auth").has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "admin"})
 
 
-def test_prod_pool_is_retained_protected_and_threat_protected(prod: SynthesizedStage, dev: SynthesizedStage) -> None:
+def test_prod_pool_is_retained_protected_and_threat_protected(
+    prod: SynthesizedStage, dev: SynthesizedStage
+) -> None:
     pool = _pool(prod)
     assert pool["DeletionPolicy"] == "Retain"
     assert pool["Properties"]["DeletionProtection"] == "ACTIVE"

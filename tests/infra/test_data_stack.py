@@ -91,9 +91,9 @@ def test_table_keys_gsis_and_ttl(dev: SynthesizedStage, name: str) -> None:
     table = _tables(dev)[name]["Properties"]
     types = _attribute_types(table)
     assert table["TableName"] == f"dev-{name}"
-    assert [(key["AttributeName"], key["KeyType"], types[key["AttributeName"]]) for key in table["KeySchema"]] == (
-        expected["keys"]
-    )
+    assert [
+        (key["AttributeName"], key["KeyType"], types[key["AttributeName"]]) for key in table["KeySchema"]
+    ] == (expected["keys"])
     gsis = {
         gsi["IndexName"]: [(key["AttributeName"], types[key["AttributeName"]]) for key in gsi["KeySchema"]]
         for gsi in table.get("GlobalSecondaryIndexes", [])
@@ -142,7 +142,9 @@ def _buckets(stage: SynthesizedStage) -> dict[str, dict[str, Any]]:
 
 
 def test_product_image_bucket_is_private_encrypted_versioned_and_logged(dev: SynthesizedStage) -> None:
-    images = next(bucket for logical_id, bucket in _buckets(dev).items() if logical_id.startswith("ProductImages"))
+    images = next(
+        bucket for logical_id, bucket in _buckets(dev).items() if logical_id.startswith("ProductImages")
+    )
     properties = images["Properties"]
     assert properties["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,

@@ -27,7 +27,9 @@ def _queues(stage: SynthesizedStage) -> dict[str, dict[str, Any]]:
 
 
 def test_work_queues_and_dead_letter_queues_named_by_stage(dev: SynthesizedStage) -> None:
-    expected = {f"dev-{name}-queue" for name in EXPECTED_VISIBILITY} | {f"dev-{name}-dlq" for name in EXPECTED_VISIBILITY}
+    expected = {f"dev-{name}-queue" for name in EXPECTED_VISIBILITY} | {
+        f"dev-{name}-dlq" for name in EXPECTED_VISIBILITY
+    }
     expected |= {"dev-schedule-failures-dlq", "dev-stream-failures-dlq"}
     assert set(_queues(dev)) == expected
 

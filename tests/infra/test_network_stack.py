@@ -39,7 +39,10 @@ def test_a_stage_setting_adds_nat_gateways(tmp_path) -> None:  # type: ignore[no
     from cdk_app.synth import cdk_context
 
     context = cdk_context("dev")
-    context["shop:stages"] = {**context["shop:stages"], "dev": {**context["shop:stages"]["dev"], "nat_gateways": 1}}
+    context["shop:stages"] = {
+        **context["shop:stages"],
+        "dev": {**context["shop:stages"]["dev"], "nat_gateways": 1},
+    }
     app = App(context=context, outdir=str(tmp_path))
     stacks = build_app(app, nag=False)
     template = Template.from_stack(stacks.network)
@@ -61,7 +64,9 @@ def test_dynamodb_and_s3_gateway_endpoints(dev: SynthesizedStage) -> None:
         )
 
 
-def test_interface_endpoints_for_sqs_secrets_manager_and_ssm(dev: SynthesizedStage, prod: SynthesizedStage) -> None:
+def test_interface_endpoints_for_sqs_secrets_manager_and_ssm(
+    dev: SynthesizedStage, prod: SynthesizedStage
+) -> None:
     for stage, azs in ((dev, 1), (prod, 2)):
         endpoints = [
             resource["Properties"]

@@ -76,7 +76,13 @@ def _run_app(stage: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         "GIT_DIR": str(tmp_path / "no-git"),
     }
     return subprocess.run(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -94,3 +100,12 @@ def test_app_synthesizes_without_credentials_network_or_git(tmp_path: Path) -> N
     written = sorted(path.name for path in (tmp_path / "out").glob("*.template.json"))
     assert "Shop-dev-Data.template.json" in written
     assert "Shop-dev-Network.template.json" in written
+
+
+def test_malformed_pricing_rules_fail_with_the_key_named() -> None:
+    context = cdk_context("dev")
+    stages = json.loads(json.dumps(context["shop:stages"]))
+    stages["dev"]["pricing"]["tax_rate_bps"] = -5
+    context["shop:stages"] = stages
+    with pytest.raises(ConfigError, match="key 'pricing.tax_rate_bps'"):
+        load_stage_config(context, "dev")

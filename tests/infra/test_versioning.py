@@ -23,7 +23,9 @@ def test_version_is_read_from_pyproject() -> None:
 
 
 @pytest.mark.parametrize("short_name", STATEFUL)
-def test_stack_is_named_by_stage_and_described_with_the_version(dev: SynthesizedStage, short_name: str) -> None:
+def test_stack_is_named_by_stage_and_described_with_the_version(
+    dev: SynthesizedStage, short_name: str
+) -> None:
     stack = getattr(dev.stacks, short_name.lower())
     assert stack.stack_name == f"Shop-dev-{short_name}"
     description = dev.template(short_name)["Description"]

@@ -44,13 +44,17 @@ def test_only_cloudfront_of_this_distribution_reads_the_bucket_over_tls(web: dic
         for p in resources_of(web, "AWS::S3::BucketPolicy").values()
         if p["Properties"]["Bucket"] == {"Ref": bucket_id}
     ]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy
+    )
     [read] = [s for s in policy if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
     assert read["Action"] == "s3:GetObject"
     assert {"Ref": distribution_id} in read["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Join"][1]
 
 
-def test_distribution_uses_origin_access_control_https_compression_and_error_page(web: dict[str, Any]) -> None:
+def test_distribution_uses_origin_access_control_https_compression_and_error_page(
+    web: dict[str, Any],
+) -> None:
     config = _one(web, "AWS::CloudFront::Distribution")[1]["Properties"]["DistributionConfig"]
     origin = config["Origins"][0]
     assert "OriginAccessControlId" in origin
@@ -70,7 +74,9 @@ def test_distribution_uses_origin_access_control_https_compression_and_error_pag
 
 
 def test_security_headers(web: dict[str, Any]) -> None:
-    headers = _one(web, "AWS::CloudFront::ResponseHeadersPolicy")[1]["Properties"]["ResponseHeadersPolicyConfig"]
+    headers = _one(web, "AWS::CloudFront::ResponseHeadersPolicy")[1]["Properties"][
+        "ResponseHeadersPolicyConfig"
+    ]
     security = headers["SecurityHeadersConfig"]
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert security["ContentTypeOptions"]["Override"] is True

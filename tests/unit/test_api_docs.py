@@ -13,7 +13,9 @@ def test_api_doc_is_current() -> None:
 def test_api_doc_lists_every_route_with_auth_cache_and_limit() -> None:
     text = render()
     for route in ROUTES:
-        row = next(line for line in text.splitlines() if line.startswith(f"| {route.method} | `{route.path}` |"))
+        row = next(
+            line for line in text.splitlines() if line.startswith(f"| {route.method} | `{route.path}` |")
+        )
         assert route.rate_limit.value in row
         if route.cached:
             assert f"{route.cache_ttl_seconds} s" in row

@@ -28,7 +28,13 @@ def test_creation_and_removal_flush() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", "Big mug"), ("price", 999), ("status", "archived"), ("featured_key", "FEATURED"), ("review_count", 3)],
+    [
+        ("name", "Big mug"),
+        ("price", 999),
+        ("status", "archived"),
+        ("featured_key", "FEATURED"),
+        ("review_count", 3),
+    ],
 )
 def test_shopper_visible_changes_flush(field: str, value: Any) -> None:
     assert changes_cached_catalog(PRODUCT, {**PRODUCT, field: value})

@@ -14,7 +14,9 @@ from constructs_lib.dependency_layer import build_layer_directory, layer_fingerp
 
 
 def test_pip_installs_only_binary_wheels_for_the_lambda_platform(tmp_path: Path) -> None:
-    command = pip_install_command(tmp_path / "requirements.txt", tmp_path / "out", lambda_.Architecture.ARM_64, "3.14")
+    command = pip_install_command(
+        tmp_path / "requirements.txt", tmp_path / "out", lambda_.Architecture.ARM_64, "3.14"
+    )
     joined = " ".join(command)
     assert "--platform manylinux2014_aarch64" in joined
     assert "--only-binary=:all:" in command
@@ -63,6 +65,8 @@ def test_build_runs_pip_once_per_fingerprint_and_drops_runtime_provided_packages
 
 def test_layer_requirements_leave_boto3_to_the_runtime() -> None:
     requirements = (dependency_layer.ROOT / "lambdas" / "requirements.txt").read_text().lower()
-    packages: list[Any] = [line.split("==")[0] for line in requirements.splitlines() if line and not line.startswith("#")]
+    packages: list[Any] = [
+        line.split("==")[0] for line in requirements.splitlines() if line and not line.startswith("#")
+    ]
     assert "boto3" not in packages
     assert "aws-cdk-lib" not in packages
