@@ -305,3 +305,19 @@ def test_cors_preflight_is_answered_by_the_mock_integration(model: ShopModel) ->
     assert response.status == 204
     assert response.header("Access-Control-Allow-Methods") == "GET,POST"
     assert handler.events == []
+
+
+def test_required_query_strings_are_checked_when_the_method_validates_parameters() -> None:
+    route = make_route(
+        "GET",
+        "/search",
+        validate_parameters=True,
+        request_parameters={"method.request.querystring.q": True, "method.request.querystring.page": False},
+    )
+    handler = RecordingHandler()
+    gateway = ApiGateway([route], handler, stage="v1")
+    missing = gateway.handle(HttpRequest(method="GET", path="/search", query="page=2"))
+    assert missing.status == 400
+    assert json.loads(missing.body) == {"message": "Missing required request parameters: [q]"}
+    assert gateway.handle(HttpRequest(method="GET", path="/search", query="q=shoes")).status == 200
+    assert len(handler.events) == 1

@@ -1,0 +1,272 @@
+"""The whole shop on one machine: what `python -m cdk_app.local` starts and stops, usable from tests too."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cdk_app.local.api_gateway import ApiGateway
+from cdk_app.local.aws_services import LocalAws, create_resources, start_aws
+from cdk_app.local.cognito_tokens import CognitoTokenVerifier, issuer_of, moto_jwks_url
+from cdk_app.local.function_runtime import FunctionRuntime
+from cdk_app.local.intrinsics import ResourceAddress, UnresolvableIntrinsicError
+from cdk_app.local.local_redis import LocalRedis, start_redis
+from cdk_app.local.persistence import restore_state, save_state
+from cdk_app.local.queue_pump import QueuePump
+from cdk_app.local.schedules import ScheduleRunner
+from cdk_app.local.server import API_GATEWAY_CONTROL_PREFIX, ShopHttpServer
+from cdk_app.local.stage_cache import StageCache
+from cdk_app.local.stream_pump import StreamPump
+from cdk_app.local.synth import PROJECT_ROOT, synthesize_local_templates
+from cdk_app.local.template_model import EventSourceModel, ShopModel, read_shop_model
+
+logger = logging.getLogger(__name__)
+
+SEED_MODULE = "cdk_app.local.seed"
+# X-Ray has no daemon here: tracing off, so the SDK neither patches clients nor warns on every call.
+LOCAL_FUNCTION_SETTINGS = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_XRAY_SDK_ENABLED": "false",
+    "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+}
+# shop.settings' names; not imported, so that the runner does not depend on lambdas/ being importable.
+REDIS_URL = "REDIS_URL"
+SENDER_EMAIL = "SENDER_EMAIL"
+# botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
+API_GATEWAY_ENDPOINT = "AWS_ENDPOINT_URL_API_GATEWAY"
+
+
+@dataclass
+class LocalShopOptions:
+    port: int = 8000
+    host: str = "127.0.0.1"
+    persist_dir: Path | None = None
+    web_root: Path = PROJECT_ROOT / "web"
+    # None keeps the template's visibility timeout before a failed message is retried (minutes).
+    retry_delay_seconds: int | None = None
+    run_schedules: bool = True
+    seed: bool = True
+    templates: Mapping[str, Mapping[str, Any]] | None = None  # tests pass templates; otherwise synthesized
+
+
+@dataclass
+class LocalShop:
+    """Start with `start()`, stop with `stop()`; attributes expose every part for tests and seeding."""
+
+    options: LocalShopOptions = field(default_factory=LocalShopOptions)
+    model: ShopModel | None = None
+    aws: LocalAws | None = None
+    redis: LocalRedis | None = None
+    runtime: FunctionRuntime | None = None
+    gateway: ApiGateway | None = None
+    server: ShopHttpServer | None = None
+    schedules: ScheduleRunner | None = None
+    api_keys: dict[str, str] = field(default_factory=dict)
+    pumps: list[QueuePump | StreamPump] = field(default_factory=list)
+    _saved_environment: dict[str, str] | None = None
+    _started: bool = False
+
+    def start(self) -> LocalShop:
+        # The runner sets AWS variables and switches functions' environments in os.environ; stop() puts
+        # the process's own environment back, so a second shop in the same process starts its own moto.
+        self._saved_environment = dict(os.environ)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        options = self.options
+        templates = options.templates if options.templates is not None else synthesize_local_templates()
+        model = self.model = read_shop_model(templates)
+        redis_dir = options.persist_dir / "redis" if options.persist_dir else None
+        self.redis = start_redis(redis_dir)
+        aws = self.aws = start_aws(model.resources.region)
+        create_resources(model, aws, sender_emails=self._sender_emails(model))
+        if options.persist_dir is not None:
+            restore_state(model, aws, options.persist_dir)
+        # AWS generates the values a template leaves out; locally the key's name is its value.
+        self.api_keys = {key.name: key.value or key.name for key in model.api_keys}
+        self.gateway = ApiGateway(
+            model.routes,
+            self._invoke,
+            stage=model.api_stage,
+            verifier=self._verifier(model, aws),
+            cache=StageCache(),
+            binary_media_types=model.binary_media_types,
+            api_keys=set(self.api_keys.values()) if model.api_keys else None,
+            gateway_response_headers=model.gateway_response_headers,
+        )
+        self.schedules = ScheduleRunner(model.schedules, self._invoke)
+        # Bound now (port known), serving only after seeding.
+        self.server = ShopHttpServer(
+            self.gateway,
+            web_root=options.web_root,
+            config=self.web_config,
+            port=options.port,
+            host=options.host,
+            schedules=self.schedules,
+        )
+        overlay = {
+            **aws.process_environment(),
+            **LOCAL_FUNCTION_SETTINGS,
+            REDIS_URL: self.redis.url,
+            API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
+        }
+        self.runtime = FunctionRuntime(model, overlay)
+        if options.seed:
+            self._seed()
+        self.server.start()
+        self._start_pumps(model, aws)
+        if options.run_schedules:
+            self.schedules.start()
+        self._started = True
+
+    def _invoke(self, address: ResourceAddress, event: Any) -> Any:
+        assert self.runtime is not None, "functions run once the runtime exists"
+        return self.runtime.invoke(address, event)
+
+    @staticmethod
+    def _sender_emails(model: ShopModel) -> set[str]:
+        """Every SENDER_EMAIL a function is given: SES refuses to send from an unverified identity."""
+        emails = set()
+        for function in model.functions:
+            if SENDER_EMAIL in function.environment:
+                try:
+                    emails.add(
+                        model.resolver.resolve_string(
+                            function.environment[SENDER_EMAIL], function.address.stack
+                        )
+                    )
+                except UnresolvableIntrinsicError:
+                    continue
+        return emails
+
+    @staticmethod
+    def _verifier(model: ShopModel, aws: LocalAws) -> CognitoTokenVerifier | None:
+        if not model.user_pools:
+            return None
+        pool = model.user_pools[0]
+        pool_id = model.resources.values[pool.address].ref
+        return CognitoTokenVerifier(
+            issuer=issuer_of(aws.region, pool_id),
+            client_ids={model.resources.values[client.address].ref for client in pool.clients},
+            jwks_url=moto_jwks_url(aws.endpoint_url, pool_id),
+        )
+
+    def _seed(self) -> None:
+        try:
+            seeder = importlib.import_module(SEED_MODULE)
+        except ModuleNotFoundError as error:
+            if error.name != SEED_MODULE:
+                raise
+            return
+        seeder.seed(self)
+
+    def _start_pumps(self, model: ShopModel, aws: LocalAws) -> None:
+        assert self.runtime is not None
+        sqs = aws.client("sqs")
+        for source in model.event_sources:
+            if not source.enabled:
+                continue
+            if source.kind == "sqs":
+                queue = model.queue_by_arn(source.source_arn)
+                values = model.resources.values[queue.address]
+                self.pumps.append(
+                    QueuePump(
+                        sqs=sqs,
+                        queue_url=values.ref,
+                        queue_arn=values.attributes["Arn"],
+                        function=source.function,
+                        invoke=self.runtime.invoke,
+                        region=aws.region,
+                        batch_size=source.batch_size,
+                        reports_failures=source.report_batch_item_failures,
+                        retry_delay_seconds=self.options.retry_delay_seconds,
+                    ).start()
+                )
+            elif source.kind == "dynamodb":
+                self.pumps.append(self._stream_pump(model, aws, source).start())
+
+    def _stream_pump(self, model: ShopModel, aws: LocalAws, source: EventSourceModel) -> StreamPump:
+        assert self.runtime is not None
+        table = model.table_by_stream_arn(source.source_arn)
+        stream_arn = aws.client("dynamodb").describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+        on_failure = None
+        if source.on_failure_arn and ":sqs:" in source.on_failure_arn:
+            failure_queue = model.resources.values[model.queue_by_arn(source.on_failure_arn).address].ref
+            sqs = aws.client("sqs")
+
+            def on_failure(record: dict[str, Any], url: str = failure_queue) -> None:
+                sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+        return StreamPump(
+            streams=aws.client("dynamodbstreams"),
+            stream_arn=stream_arn,
+            function=source.function,
+            invoke=self.runtime.invoke,
+            batch_size=source.batch_size,
+            batching_window_seconds=source.maximum_batching_window_seconds,
+            maximum_retry_attempts=source.maximum_retry_attempts,
+            bisect_on_error=source.bisect_on_error,
+            starting_position=source.starting_position,
+            on_failure=on_failure,
+        )
+
+    def web_config(self, base_url: str) -> dict[str, Any]:
+        """config.json for web/: where the API and the user pool are."""
+        assert self.model is not None
+        assert self.aws is not None
+        pool_id = client_id = None
+        if self.model.user_pools:
+            pool = self.model.user_pools[0]
+            pool_id = self.model.resources.values[pool.address].ref
+            if pool.clients:
+                client_id = self.model.resources.values[pool.clients[0].address].ref
+        return {
+            "apiUrl": f"{base_url}/api",
+            "userPoolId": pool_id,
+            "userPoolClientId": client_id,
+            "region": self.aws.region,
+            "stage": self.model.api_stage,
+            "cognitoEndpoint": self.aws.endpoint_url,
+        }
+
+    def stop(self) -> None:
+        for pump in self.pumps:
+            pump.request_stop()  # all at once: each may be in a one-second long poll
+        for pump in self.pumps:
+            pump.stop()
+        self.pumps.clear()
+        if self.schedules is not None:
+            self.schedules.stop()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        # Only a shop that fully started saves: a failed start (say, mid-restore) must not overwrite
+        # the persisted data with a partial copy.
+        if self._started and self.options.persist_dir is not None and self.model and self.aws:
+            try:
+                save_state(self.model, self.aws, self.options.persist_dir)
+            except Exception:
+                logger.exception("local runner: could not save state to %s", self.options.persist_dir)
+        self._started = False
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None
+        if self._saved_environment is not None:
+            for key in [key for key in os.environ if key not in self._saved_environment]:
+                del os.environ[key]
+            os.environ.update(self._saved_environment)
+            self._saved_environment = None

@@ -1,0 +1,202 @@
+"""The local shop's one HTTP server: the API under /api, web/ at the root, and a generated /config.json.
+
+Same origin for the site and the API, so the browser needs no CORS locally (AWS serves them from
+CloudFront and API Gateway; the API's CORS settings are still applied to its responses by the handlers
+and gateway responses). `/_local/cache` shows the stage cache's hit and miss counters; DELETE flushes it.
+`POST /_local/schedules/<name>` runs a scheduled function now. `/_local/apigateway` answers the
+handlers' FlushStageCache calls.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import mimetypes
+import re
+import sys
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cdk_app.local.api_gateway import ApiGateway, HttpRequest, HttpResponse
+from cdk_app.local.schedules import ScheduleRunner
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api"
+SCHEDULES_PREFIX = "/_local/schedules/"
+# Handlers' `apigateway` clients are pointed here (AWS_ENDPOINT_URL_API_GATEWAY), so that
+# FlushStageCache empties the emulated stage cache rather than failing against moto.
+API_GATEWAY_CONTROL_PREFIX = "/_local/apigateway"
+_FLUSH_STAGE_CACHE = re.compile(r"^/restapis/[^/]+/stages/[^/]+/cache/data$")
+ConfigProvider = Callable[[str], dict[str, Any]]  # base URL (http://host:port) → config.json
+
+
+def routes_page(gateway: ApiGateway) -> bytes:
+    """Served at / when web/ has no index.html yet: what the API offers."""
+    rows = "".join(
+        "<tr>"
+        f"<td>{html.escape(route.method)}</td><td><code>{html.escape(API_PREFIX + route.path)}</code></td>"
+        f"<td>{'token' if route.requires_token else ''}</td>"
+        f"<td>{route.cache_ttl_seconds if route.caches else ''}</td>"
+        "</tr>"
+        for route in sorted(gateway.routes.routes, key=lambda r: (r.path, r.method))
+        if route.method != "OPTIONS"
+    )
+    return (
+        "<!doctype html><meta charset=utf-8><title>Shop (local)</title>"
+        "<h1>Shop API (local)</h1><p>web/index.html is missing, so here are the API's routes."
+        " <a href=/config.json>config.json</a></p>"
+        f"<table><tr><th>Method</th><th>Path</th><th>Auth</th><th>Cache TTL (s)</th></tr>{rows}</table>"
+    ).encode()
+
+
+class _LoggingHttpServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints tracebacks to stderr; browsers dropping connections are not worth one.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            logger.debug("local runner: client %s went away: %r", client_address, error)
+        else:
+            logger.warning("local runner: request from %s failed", client_address, exc_info=True)
+
+
+class ShopHttpServer:
+    def __init__(
+        self,
+        gateway: ApiGateway,
+        *,
+        web_root: Path,
+        config: ConfigProvider,
+        port: int = 8000,
+        host: str = "127.0.0.1",
+        schedules: ScheduleRunner | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.schedules = schedules
+        self.web_root = web_root.resolve()
+        self._config = config
+        handler = self._handler_class()
+        self._server = _LoggingHttpServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> ShopHttpServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="shop-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()  # blocks forever unless serve_forever is running: only if started
+            self._thread.join(5)
+            self._thread = None
+        self._server.server_close()
+
+    def static(self, path: str) -> HttpResponse:
+        relative = path.lstrip("/")
+        candidate = (self.web_root / relative).resolve()
+        if not candidate.is_relative_to(self.web_root):
+            return HttpResponse(404, [("Content-Type", "text/plain")], b"Not found")
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if candidate.is_file():
+            content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+            return HttpResponse(200, [("Content-Type", content_type)], candidate.read_bytes())
+        if relative in ("", "index.html"):
+            return HttpResponse(
+                200, [("Content-Type", "text/html; charset=utf-8")], routes_page(self.gateway)
+            )
+        return HttpResponse(404, [("Content-Type", "text/plain")], b"Not found")
+
+    def control_plane(self, method: str, path: str) -> HttpResponse:
+        """The one API Gateway management call the shop makes: FlushStageCache."""
+        if method == "DELETE" and _FLUSH_STAGE_CACHE.match(path):
+            self.gateway.cache.flush()
+            return HttpResponse(202, [("Content-Type", "application/json")], b"{}")
+        body = json.dumps({"message": f"{method} {path} is not emulated by the local runner"}).encode()
+        return HttpResponse(404, [("Content-Type", "application/json")], body)
+
+    def fire_schedule(self, name: str) -> HttpResponse:
+        """Run a scheduled function now; `name` is its function's name or the schedule's logical id."""
+        if self.schedules is not None:
+            for schedule in self.schedules.schedules:
+                if name in (schedule.address.logical_id, schedule.function.logical_id) or name in str(
+                    schedule.function
+                ):
+                    try:
+                        result = self.schedules.fire(schedule)
+                    except Exception as error:
+                        logger.exception("local runner: firing %s failed", schedule.address)
+                        payload = json.dumps({"fired": str(schedule.address), "error": repr(error)})
+                        return HttpResponse(500, [("Content-Type", "application/json")], payload.encode())
+                    payload = json.dumps({"fired": str(schedule.address), "result": result}, default=str)
+                    return HttpResponse(200, [("Content-Type", "application/json")], payload.encode())
+        return HttpResponse(404, [("Content-Type", "text/plain")], b"No such schedule")
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        shop = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "ShopLocal/1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                logger.debug("%s " + format, self.address_string(), *args)
+
+            def _respond(self, response: HttpResponse) -> None:
+                self.send_response(response.status)
+                for name, value in response.headers:
+                    if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
+
+            def _dispatch(self) -> None:
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = split.path
+                if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+                    request = HttpRequest(
+                        method=self.command,
+                        path=path[len(API_PREFIX) :] or "/",
+                        query=split.query,
+                        headers=list(self.headers.items()),
+                        body=body,
+                        source_ip=self.client_address[0],
+                    )
+                    self._respond(shop.gateway.handle(request))
+                elif path == "/config.json":
+                    base = f"http://{self.headers.get('Host') or shop.url.removeprefix('http://')}"
+                    payload = json.dumps(shop._config(base), indent=2).encode()
+                    self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
+                elif path == "/_local/cache":
+                    if self.command == "DELETE":
+                        shop.gateway.cache.flush()
+                    payload = json.dumps(shop.gateway.cache.stats(), indent=2).encode()
+                    self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
+                elif path.startswith(API_GATEWAY_CONTROL_PREFIX):
+                    self._respond(shop.control_plane(self.command, path[len(API_GATEWAY_CONTROL_PREFIX) :]))
+                elif path.startswith(SCHEDULES_PREFIX) and self.command == "POST":
+                    self._respond(shop.fire_schedule(path[len(SCHEDULES_PREFIX) :]))
+                elif self.command in ("GET", "HEAD"):
+                    self._respond(shop.static(path))
+                else:
+                    self._respond(HttpResponse(405, [("Content-Type", "text/plain")], b"Method not allowed"))
+
+            # http.server looks handlers up as do_<METHOD>; one dispatcher serves them all.
+            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch  # noqa: N815
+
+        return Handler

@@ -1,0 +1,64 @@
+"""Fixtures of the local runner's end-to-end tests: one synth per session, moto per test module.
+
+The runner sets AWS variables in os.environ (endpoint, dummy credentials) and switches function
+environments; every test here restores the environment so that later tiers (moto's mock_aws) are
+untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_app.local.aws_services import LocalAws, start_aws
+
+FAKE_CONSUMERS = Path(__file__).parent / "fake_consumers"
+
+
+def reset_moto() -> None:
+    """moto's backends are process-wide and outlive a server: start each scenario from nothing."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+def _restore_environment(saved: dict[str, str]) -> None:
+    for key in [key for key in os.environ if key not in saved]:
+        del os.environ[key]
+    os.environ.update(saved)
+    settings = sys.modules.get("shop.settings")
+    if settings is not None:
+        settings.get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment() -> Iterator[None]:
+    saved = dict(os.environ)
+    yield
+    _restore_environment(saved)
+
+
+@pytest.fixture(scope="session")
+def local_templates() -> dict[str, dict[str, Any]]:
+    """The synthesized local stage, once per session (about five seconds)."""
+    from cdk_app.local.synth import synthesize_local_templates
+
+    return synthesize_local_templates()
+
+
+@pytest.fixture(scope="module")
+def moto_aws() -> Iterator[LocalAws]:
+    saved = dict(os.environ)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    reset_moto()
+    aws = start_aws()
+    try:
+        yield aws
+    finally:
+        aws.stop()
+        _restore_environment(saved)
