@@ -6,7 +6,6 @@ and finally parked in the stream-failures DLQ, never silently dropped.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import boto3
@@ -16,10 +15,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.catalog_changes import API_CACHE_FLUSHES, changes_cached_catalog
 from shop.observability import logger, metrics, tracer
+from shop.process_state import per_process
 from shop.settings import MissingSetting, get_settings
 
 
-@cache
+@per_process
 def _api_gateway() -> Any:
     return boto3.client("apigateway")
 

@@ -22,6 +22,7 @@ from aws_lambda_powertools import Logger
 
 from shop.cache_metrics import CacheCounters, cache_counters
 from shop.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
+from shop.process_state import on_reset
 from shop.redis_connection import RedisNotConfiguredError
 
 logger = Logger(child=True)
@@ -214,6 +215,7 @@ class ResilientCache:
 
 # One outage tracker per process: the catalog and cart caches share one Redis, so one failure closes both.
 shared_redis_outage = CacheOutage()
+on_reset(shared_redis_outage.reset)
 
 
 def _fresh_counter_start() -> int:

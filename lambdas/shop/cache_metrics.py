@@ -14,6 +14,7 @@ from collections import Counter
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shop.metric_names import CACHE_DIMENSION
+from shop.process_state import on_reset
 from shop.settings import METRICS_NAMESPACE
 
 
@@ -52,3 +53,4 @@ class CacheCounters:
 
 
 cache_counters = CacheCounters()
+on_reset(cache_counters.reset)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -30,6 +29,7 @@ from shop.catalog_cache_keys import (
 from shop.http import BadRequest, NotFound
 from shop.metric_names import CATALOG_CACHE
 from shop.pagination import decode_cursor, encode_cursor
+from shop.process_state import per_process
 from shop.product_repository import ProductMissingError, ProductRepository
 from shop.product_search import ProductFilters, ProductSort, matches, sort_products
 from shop.products import Category, Product, ProductChanges, ProductDraft, ProductStatus
@@ -258,7 +258,7 @@ def _decode_product(raw: bytes) -> Product | None:
         return None
 
 
-@cache
+@per_process
 def catalog_cache() -> ResilientCache:
     return ResilientCache(CATALOG_CACHE, shared_redis_client, outage=shared_redis_outage)
 
@@ -268,7 +268,7 @@ def catalog_cache_state() -> str:
     return "up" if catalog_cache().read_counter(GENERATION_KEY) is not None else "down"
 
 
-@cache
+@per_process
 def shared_catalog() -> Catalog:
     """The process-wide catalog (built on first use, so importing it creates no clients)."""
     return Catalog(ProductRepository(), catalog_cache())

@@ -7,13 +7,13 @@ do not pay for clients a route never touches. boto3 itself honours AWS_ENDPOINT_
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
+from shop.process_state import per_process
 from shop.settings import get_settings
 
 
-@cache
+@per_process
 def dynamodb_resource() -> Any:
     import boto3
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shop.process_state import per_process
 from shop.settings import get_settings
 
 BASIS_POINTS = 10_000
@@ -121,7 +121,7 @@ def price(lines: Sequence[PricedLine], rules: PricingRules, discount_code: str |
     )
 
 
-@cache
+@per_process
 def pricing_rules() -> PricingRules:
     """This stage's rules, parsed once; invalid JSON fails the cold start (a deployment error)."""
     raw = get_settings().pricing_rules_json

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from shop.catalog import Catalog, shared_catalog
 from shop.http import BadRequest, Conflict, NotFound
 from shop.pagination import decode_cursor, encode_cursor
+from shop.process_state import per_process
 from shop.product_repository import now_iso
 from shop.purchase_history import has_received
 from shop.review_repository import (
@@ -90,6 +90,6 @@ class ProductReviews:
             raise Conflict("you have already voted on this review", field="review_id") from None
 
 
-@cache
+@per_process
 def shared_reviews() -> ProductReviews:
     return ProductReviews(shared_catalog(), ReviewRepository())

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from shop.process_state import per_process
 from shop.settings import Settings, get_settings
 
 # A cache that answers slower than this is treated as down: DynamoDB is the fallback, and a Lambda
@@ -25,14 +25,14 @@ class RedisNotConfiguredError(RuntimeError):
     """
 
 
-@cache
+@per_process
 def _secrets_manager() -> Any:
     import boto3
 
     return boto3.client("secretsmanager")
 
 
-@cache
+@per_process
 def redis_auth_token(secret_arn: str) -> str:
     """The AUTH token stored in Secrets Manager, read once per process (a plain string or JSON)."""
     secret: str = _secrets_manager().get_secret_value(SecretId=secret_arn)["SecretString"]
@@ -75,7 +75,7 @@ def build_redis_client(settings: Settings) -> redis.Redis:
     raise RedisNotConfiguredError("set REDIS_URL or REDIS_HOST")
 
 
-@cache
+@per_process
 def shared_redis_client() -> redis.Redis:
     """The process-wide client (connections are pooled and reused across invocations)."""
     return build_redis_client(get_settings())

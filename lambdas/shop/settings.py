@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shop.process_state import per_process
 from shop.queues import ALL_QUEUES
 from shop.tables import ALL_TABLES
 
@@ -123,7 +123,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
     )
 
 
-@cache
+@per_process
 def get_settings() -> Settings:
     """The settings of this process, validated once (at cold start, on first use)."""
     return settings_from(os.environ)

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -34,6 +33,7 @@ from shop.carts import (
 from shop.http import BadRequest, Conflict, NotFound, Unauthorized
 from shop.metric_names import CART_CACHE
 from shop.pricing import PricedLine, PricingRules, Totals, UnknownDiscountCodeError, price, pricing_rules
+from shop.process_state import per_process
 from shop.product_repository import ProductRepository, now_iso
 from shop.products import Product, ProductStatus
 from shop.redis_connection import shared_redis_client
@@ -367,12 +367,12 @@ def _pause(attempt: int) -> None:
     time.sleep(0.01 * (attempt + 1))
 
 
-@cache
+@per_process
 def cart_cache() -> ResilientCache:
     return ResilientCache(CART_CACHE, shared_redis_client, outage=shared_redis_outage)
 
 
-@cache
+@per_process
 def shared_carts() -> ShoppingCarts:
     """The process-wide cart service (built on first use)."""
     return ShoppingCarts(CartRepository(), ProductRepository(), cart_cache(), pricing_rules())

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cache
 from typing import Annotated, Any, Final
 
 from aws_lambda_powertools import Logger
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shop.cache import ResilientCache, shared_redis_outage
 from shop.dynamodb import from_item, table, to_item
+from shop.process_state import per_process
 from shop.product_repository import ProductRepository
 from shop.products import Product, ProductStatus
 from shop.queues import TRACKING_EVENTS
@@ -110,7 +110,7 @@ def count_event(metric_name: str, event_type: TrackingEventType) -> None:
 # -- producing events ----------------------------------------------------------------------------
 
 
-@cache
+@per_process
 def sqs_client() -> Any:
     import boto3
 
@@ -336,11 +336,11 @@ class Recommender:
         ]
 
 
-@cache
+@per_process
 def recommendations_cache() -> ResilientCache:
     return ResilientCache(RECOMMENDATIONS_CACHE, shared_redis_client, outage=shared_redis_outage)
 
 
-@cache
+@per_process
 def shared_recommender() -> Recommender:
     return Recommender(ProductViewRepository(), ProductRepository(), recommendations_cache())

@@ -17,14 +17,7 @@ from moto import mock_aws
 
 from cdk_app.local.redis_server import RedisServer
 from shop import settings as shop_settings
-from shop.cache import shared_redis_outage
-from shop.cache_metrics import cache_counters
-from shop.catalog import catalog_cache, shared_catalog
-from shop.dynamodb import dynamodb_resource
-from shop.pricing import pricing_rules
-from shop.product_reviews import shared_reviews
-from shop.redis_connection import shared_redis_client
-from shop.shopping_cart import cart_cache, shared_carts
+from shop.process_state import reset_process_state
 from shop.tables import ALL_TABLES, TableSpec
 
 TEST_PRICING_RULES = {
@@ -38,25 +31,10 @@ TEST_PRICING_RULES = {
     },
 }
 
-MODULE_CACHES: tuple[Any, ...] = (
-    shop_settings.get_settings,
-    dynamodb_resource,
-    shared_redis_client,
-    catalog_cache,
-    shared_catalog,
-    shared_reviews,
-    cart_cache,
-    shared_carts,
-    pricing_rules,
-)
-
 
 def reset_module_state() -> None:
     """Forget every per-process singleton so the next call builds it from the current environment."""
-    for cached in MODULE_CACHES:
-        cached.cache_clear()
-    shared_redis_outage.reset()
-    cache_counters.reset()
+    reset_process_state()
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from shop.cache import ResilientCache, shared_redis_outage
 from shop.marketing.marketing_queue import MarketingQueueRepository
 from shop.marketing.triggers import Trigger
+from shop.process_state import per_process
 from shop.redis_connection import shared_redis_client
 from shop.tracking import iso, utc_now
 
@@ -55,7 +55,7 @@ class MarketingAnalytics:
         return report
 
 
-@cache
+@per_process
 def shared_analytics() -> MarketingAnalytics:
     cache_ = ResilientCache(ANALYTICS_CACHE, shared_redis_client, outage=shared_redis_outage)
     return MarketingAnalytics(MarketingQueueRepository(), cache_)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import cache
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
@@ -23,6 +22,7 @@ from shop.marketing.consent import EmailPreferencesRepository, consenting_recipi
 from shop.marketing.discount_codes import new_discount_code
 from shop.marketing.marketing_queue import AlreadyQueuedError, MarketingQueueRepository
 from shop.marketing.triggers import ScanSummary, Trigger
+from shop.process_state import per_process
 from shop.queues import EMAIL_NOTIFICATION
 from shop.settings import METRICS_NAMESPACE, get_settings
 
@@ -58,7 +58,7 @@ class Outcome(StrEnum):
     DUPLICATE = "skipped_duplicate"
 
 
-@cache
+@per_process
 def sqs_client() -> Any:
     import boto3
 
