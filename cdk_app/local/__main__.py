@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from cdk_app.local.runner import LocalShop, LocalShopOptions
+from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Redis: {shop.redis.url} ({shop.redis.kind})")
         for name, value in shop.api_keys.items():
             print(f"API key {name}: {value}")
+        if options.seed:
+            print(f"Sign in: {ADMIN_EMAIL} (admin) or {SHOPPER_EMAIL}, password {LOCAL_PASSWORD}")
         print("Ctrl-C stops.", flush=True)
         stopping.wait()
     finally:

@@ -48,7 +48,16 @@ class RedisServer:
             directory.mkdir(parents=True, exist_ok=True)
             persistence = ["--save", "60 1", "--appendonly", "no"]
         self._process = subprocess.Popen(  # noqa: S603 - fixed executable, no shell
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(directory), *persistence],
+            [
+                executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(directory),
+                *persistence,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -23,7 +23,7 @@ from cdk_app.local.schedules import ScheduleRunner
 from cdk_app.local.server import API_GATEWAY_CONTROL_PREFIX, ShopHttpServer
 from cdk_app.local.stage_cache import StageCache
 from cdk_app.local.stream_pump import StreamPump
-from cdk_app.local.synth import PROJECT_ROOT, synthesize_local_templates
+from cdk_app.local.synth import LOCAL_STAGE, PROJECT_ROOT, synthesize_local_templates
 from cdk_app.local.template_model import EventSourceModel, ShopModel, read_shop_model
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ class LocalShop:
 
     def _start(self) -> None:
         options = self.options
+        _forget_function_singletons()
         templates = options.templates if options.templates is not None else synthesize_local_templates()
         model = self.model = read_shop_model(templates)
         redis_dir = options.persist_dir / "redis" if options.persist_dir else None
@@ -236,8 +237,11 @@ class LocalShop:
             "userPoolId": pool_id,
             "userPoolClientId": client_id,
             "region": self.aws.region,
-            "stage": self.model.api_stage,
+            "stage": LOCAL_STAGE,
+            "apiStage": self.model.api_stage,
             "cognitoEndpoint": self.aws.endpoint_url,
+            # The local stage pays through the sandbox provider (cdk.json: payment_provider).
+            "paymentMode": "sandbox",
         }
 
     def stop(self) -> None:
@@ -270,3 +274,12 @@ class LocalShop:
                 del os.environ[key]
             os.environ.update(self._saved_environment)
             self._saved_environment = None
+
+
+def _forget_function_singletons() -> None:
+    """Handlers keep clients and settings per process; a new shop (new moto, new Redis) needs new ones."""
+    try:
+        process_state = importlib.import_module("shop.process_state")
+    except ModuleNotFoundError:  # lambdas/ not importable yet: nothing has been cached either
+        return
+    process_state.reset_process_state()

@@ -90,7 +90,9 @@ def test_config_json_points_the_site_at_the_local_api_and_user_pool(shop: LocalS
     pools = shop.aws.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"]
     assert config["userPoolId"] in {pool["Id"] for pool in pools}
     assert shop.model is not None
-    assert config["stage"] == shop.model.api_stage
+    assert config["stage"] == "local"
+    assert config["apiStage"] == shop.model.api_stage
+    assert config["paymentMode"] == "sandbox"
 
 
 def test_static_files_and_the_generated_index(shop: LocalShop) -> None:
