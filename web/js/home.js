@@ -7,6 +7,13 @@ function formatPrice(cents, currency = "USD") {
 function productCard(product) {
   const item = document.createElement("li");
   item.className = "product-card";
+  if (product.image_url) {
+    const image = document.createElement("img");
+    image.src = product.image_url;
+    image.alt = product.name;
+    image.loading = "lazy";
+    item.append(image);
+  }
   const name = document.createElement("h2");
   name.textContent = product.name; // textContent: names come from admins and are never HTML
   const price = document.createElement("p");
