@@ -44,43 +44,37 @@ class SafeDeployment(Construct):
     ) -> None:
         super().__init__(scope, id_, **kwargs)
         per_minute = Duration.minutes(1)
+        rollback_signals = (
+            ("Errors", "errors", alias.metric_errors(period=per_minute, statistic="Sum"), 1, "raised errors"),
+            (
+                "Throttles",
+                "throttles",
+                alias.metric_throttles(period=per_minute, statistic="Sum"),
+                1,
+                "was throttled",
+            ),
+            (
+                "Duration",
+                "p99-duration",
+                alias.metric_duration(period=per_minute, statistic="p99"),
+                timeout.to_milliseconds() * DURATION_ALARM_SHARE_OF_TIMEOUT,
+                "ran near its timeout (p99)",
+            ),
+        )
         self.alarms = [
             cloudwatch.Alarm(
                 self,
-                "Errors",
-                alarm_name=f"{alarm_prefix}-errors",
-                alarm_description="Rollback alarm: the live alias raised errors two minutes in a row.",
-                metric=alias.metric_errors(period=per_minute, statistic="Sum"),
-                threshold=1,
+                construct_id,
+                alarm_name=f"{alarm_prefix}-{suffix}",
+                alarm_description=f"Rollback alarm: the live alias {what} two minutes in a row.",
+                metric=metric,
+                threshold=threshold,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 evaluation_periods=2,
                 datapoints_to_alarm=2,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            cloudwatch.Alarm(
-                self,
-                "Throttles",
-                alarm_name=f"{alarm_prefix}-throttles",
-                alarm_description="Rollback alarm: the live alias was throttled two minutes running.",
-                metric=alias.metric_throttles(period=per_minute, statistic="Sum"),
-                threshold=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                evaluation_periods=2,
-                datapoints_to_alarm=2,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            cloudwatch.Alarm(
-                self,
-                "Duration",
-                alarm_name=f"{alarm_prefix}-p99-duration",
-                alarm_description="Rollback alarm: p99 duration of the live alias is near its timeout.",
-                metric=alias.metric_duration(period=per_minute, statistic="p99"),
-                threshold=timeout.to_milliseconds() * DURATION_ALARM_SHARE_OF_TIMEOUT,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=2,
-                datapoints_to_alarm=2,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
+            )
+            for construct_id, suffix, metric, threshold, what in rollback_signals
         ]
         self.group = codedeploy.LambdaDeploymentGroup(
             self,

@@ -71,28 +71,25 @@ class Conflict(ShopError):
     code = "conflict"
 
 
-class TooManyRequests(ShopError):
+class _RetryLater(ShopError):
+    """A refusal the client may retry: the body and the Retry-After header say when."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, **details: Any) -> None:
+        super().__init__(message, retry_after_seconds=retry_after_seconds, **details)
+        self.retry_after_seconds = retry_after_seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class TooManyRequests(_RetryLater):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after_seconds: int, **details: Any) -> None:
-        super().__init__(message, retry_after_seconds=retry_after_seconds, **details)
-        self.retry_after_seconds = retry_after_seconds
 
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
-
-
-class ServiceUnavailable(ShopError):
+class ServiceUnavailable(_RetryLater):
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "service_unavailable"
-
-    def __init__(self, message: str, *, retry_after_seconds: int, **details: Any) -> None:
-        super().__init__(message, retry_after_seconds=retry_after_seconds, **details)
-        self.retry_after_seconds = retry_after_seconds
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class NotImplementedYet(ShopError):
