@@ -30,7 +30,9 @@ ADMIN_API_KEY_SUFFIX = "-admin"
 
 
 def seed(shop: LocalShop) -> None:
-    assert shop.model is not None and shop.aws is not None and shop.gateway is not None
+    assert shop.model is not None
+    assert shop.aws is not None
+    assert shop.gateway is not None
     if not shop.model.user_pools:
         return
     cognito = shop.aws.client("cognito-idp")
@@ -88,7 +90,8 @@ def _id_token(cognito: Any, client_id: str, email: str) -> str:
 
 def _catalog_has_products(shop: LocalShop) -> bool:
     # Straight to the table: GET /products may be answered from the emulated stage cache.
-    assert shop.model is not None and shop.aws is not None
+    assert shop.model is not None
+    assert shop.aws is not None
     products = next(table for table in shop.model.tables if table.name.endswith("-Products"))
     found = shop.aws.client("dynamodb").scan(TableName=products.name, Limit=1, Select="COUNT")
     return bool(found["Count"])
@@ -98,7 +101,8 @@ class _DownloadStore:
     """Digital products' files live in the product-images bucket (locally: moto's S3)."""
 
     def __init__(self, shop: LocalShop) -> None:
-        assert shop.model is not None and shop.aws is not None
+        assert shop.model is not None
+        assert shop.aws is not None
         bucket = next(b for b in shop.model.buckets if b.address.logical_id.startswith("ProductImages"))
         self._bucket = bucket.name
         self._endpoint = shop.aws.endpoint_url

@@ -27,9 +27,10 @@ def test_home_page_lists_the_featured_products(page: Page, local_shop: LocalShop
 
 def test_an_unreachable_api_is_reported_in_words(page: Page, local_shop: LocalShop) -> None:
     def broken_config(route: Route) -> None:
-        route.fulfill(status=200, content_type="application/json", body='{"apiUrl": "http://127.0.0.1:9/api"}')
+        route.fulfill(
+            status=200, content_type="application/json", body='{"apiUrl": "http://127.0.0.1:9/api"}'
+        )
 
     page.route("**/config.json", broken_config)
     page.goto(site_url(local_shop))
     expect(page.locator("#status")).to_contain_text("could not be loaded")
-

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SAMPLE_PRODUCTS, SHOPPER_EMAIL
 from cdk_app.local.synth import synthesize_local_templates
-from cdk_app.local.redis_server import free_port
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,8 @@ def test_stock_covers_sold_out_and_a_digital_download_with_a_real_file(seeded_sh
 
 
 def test_admin_and_shopper_can_sign_in_and_only_the_admin_is_an_admin(seeded_shop: LocalShop) -> None:
-    assert seeded_shop.model is not None and seeded_shop.aws is not None
+    assert seeded_shop.model is not None
+    assert seeded_shop.aws is not None
     cognito = seeded_shop.aws.client("cognito-idp")
     pool_id = seeded_shop.model.resources.values[seeded_shop.model.user_pools[0].address].ref
     for email, groups in ((ADMIN_EMAIL, ["admin"]), (SHOPPER_EMAIL, [])):

@@ -107,5 +107,5 @@ def test_malformed_pricing_rules_fail_with_the_key_named() -> None:
     stages = json.loads(json.dumps(context["shop:stages"]))
     stages["dev"]["pricing"]["tax_rate_bps"] = -5
     context["shop:stages"] = stages
-    with pytest.raises(ConfigError, match="key 'pricing.tax_rate_bps'"):
+    with pytest.raises(ConfigError, match=r"key 'pricing\.tax_rate_bps'"):
         load_stage_config(context, "dev")

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
-
 from catalog_cache_invalidator import handler as invalidator
+
 from shop.settings import get_settings
+
+STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/local-Products/stream/2026-11-21T00:00:00.000"
 
 
 def _image(product: dict[str, Any]) -> dict[str, Any]:
@@ -40,11 +42,18 @@ def _record(old: dict[str, Any] | None, new: dict[str, Any] | None, sequence: st
         "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": dynamodb,
-        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/local-Products/stream/2026-11-21T00:00:00.000",
+        "eventSourceARN": STREAM_ARN,
     }
 
 
-PRODUCT = {"product_id": "p1", "name": "Mug", "price": 1299, "status": "active", "stock_quantity": 5, "sales_count": 1}
+PRODUCT = {
+    "product_id": "p1",
+    "name": "Mug",
+    "price": 1299,
+    "status": "active",
+    "stock_quantity": 5,
+    "sales_count": 1,
+}
 
 
 @pytest.fixture

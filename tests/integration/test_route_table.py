@@ -37,8 +37,8 @@ def _event(route: Route) -> dict[str, Any]:
     return api_event(
         route.method,
         route.path,
-        path_parameters={name: "missing-1" for name in route.path_params},
-        query={name: "x" for name in route.required_query} or None,
+        path_parameters=dict.fromkeys(route.path_params, "missing-1"),
+        query=dict.fromkeys(route.required_query, "x") or None,
         body=json.dumps({}) if route.method in ("POST", "PUT", "DELETE") else None,
         claims=claims,
     )
