@@ -11,10 +11,10 @@ from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, l
 from constructs_lib.shop_function import FunctionVpcPlacement
 from stacks.api_stack import ApiStack, RedisEndpoint
 from stacks.auth_stack import AuthStack
-from stacks.monitoring_stack import MonitoringStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
 from stacks.messaging_stack import MessagingStack
+from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import NetworkStack
 from stacks.web_stack import WebStack
 
