@@ -1,5 +1,45 @@
-"""Consumer of email-notification: renders templates and sends them through SES."""
+"""Consumer of email-notification: renders templates and sends them through SES.
 
-from shop.queue_consumer import pending_feature_handler
+While the SES circuit is open a record fails without calling SES: it stays on the queue and is
+retried after the visibility timeout (and reaches the DLQ if SES stays down for three receives).
+"""
 
-handler = pending_feature_handler("email sending (issue: Orders, inventory and email)")
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shop.email_delivery import EmailDelivery
+from shop.email_messages import EmailRequest
+from shop.observability import logger, metrics, tracer
+from shop.process_state import per_process
+from shop.queue_consumer import consume
+
+
+@per_process
+def delivery() -> EmailDelivery:
+    return EmailDelivery()
+
+
+def process_record(record: SQSRecord) -> dict[str, Any]:
+    request = EmailRequest.model_validate_json(record.body)
+    result = delivery().deliver(request)
+    logger.info(
+        "email handled",
+        extra={
+            "template": request.template.value,
+            "dedupe_key": request.dedupe_key,
+            "outcome": result.outcome,
+        },
+    )
+    return {"outcome": result.outcome}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume(event, context, process_record)

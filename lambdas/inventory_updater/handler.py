@@ -1,5 +1,49 @@
-"""Consumer of inventory-update: atomic stock decrements, restocks, low-stock events."""
+"""Consumer of inventory-update: atomic stock reservations and restocks, low-stock alerts.
 
-from shop.queue_consumer import pending_feature_handler
+The stock writes are idempotent by their own conditions (shop.inventory), so a redelivered message
+changes nothing. A record that raises is reported in batchItemFailures alone.
+"""
 
-handler = pending_feature_handler("stock updates (issue: Orders, inventory and email)")
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shop.inventory import Inventory
+from shop.observability import logger, metrics, tracer
+from shop.orders import InventoryMessage
+from shop.process_state import per_process
+from shop.queue_consumer import consume
+
+
+@per_process
+def inventory() -> Inventory:
+    return Inventory()
+
+
+def process_record(record: SQSRecord) -> dict[str, Any]:
+    message = InventoryMessage.model_validate_json(record.body)
+    if message.kind == "reserve":
+        outcome = inventory().reserve(message.order_id, message.user_id)
+    else:
+        outcome = inventory().restore(message.order_id, message.user_id)
+    logger.info(
+        "stock updated",
+        extra={
+            "order_id": outcome.order_id,
+            "kind": message.kind,
+            "outcome": outcome.outcome,
+            "detail": outcome.detail,
+        },
+    )
+    return {"outcome": outcome.outcome}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume(event, context, process_record)

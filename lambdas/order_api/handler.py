@@ -1,56 +1,127 @@
-"""order_api: placing, reading, cancelling and administering orders."""
+"""order_api: placing, reading, cancelling and administering orders.
+
+`/guest/...` reaches the same routes without a Cognito token (the resolver strips the prefix): a guest
+places an order with an email address and reads it back with the access token it was given.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from http import HTTPStatus
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.http import NotImplementedYet, build_resolver
+from shop.http import build_resolver, caller_of, json_response
 from shop.observability import logger, metrics, tracer
+from shop.order_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
+from shop.orders import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
+from shop.process_state import per_process
+from shop.rate_limiter import limit_admin
 
 app = build_resolver()
-ORDERS = "orders (issue: Orders, inventory and email)"
+
+CART_ID_HEADER = "X-Cart-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
-@app.post("/orders/create")
-def create_order() -> None:
-    raise NotImplementedYet(ORDERS)
+@per_process
+def orders() -> OrderService:
+    return OrderService()
 
 
-@app.get("/orders")
-def list_orders() -> None:
-    raise NotImplementedYet(ORDERS)
+@app.post("/orders/create", summary="Place an order from the cart or an item list", tags=["orders"])
+def create_order(request: CreateOrderRequest) -> Response[str]:
+    event = app.current_event
+    placed = orders().place(
+        request,
+        caller_of(app),
+        cart_id=event.headers.get(CART_ID_HEADER),
+        idempotency_key=event.headers.get(IDEMPOTENCY_HEADER),
+    )
+    return json_response(HTTPStatus.ACCEPTED, {**placed.body(), "replayed": placed.replayed})
 
 
-@app.get("/orders/admin/list")
-def list_all_orders() -> None:
-    raise NotImplementedYet(ORDERS)
+@app.get("/orders", summary="The caller's orders, newest first", tags=["orders"])
+def list_orders(
+    limit: PageSize = DEFAULT_PAGE_SIZE, cursor: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
+    return orders().list_for(caller_of(app), limit=limit, cursor=cursor)
 
 
-@app.get("/orders/<order_id>")
-def get_order(order_id: str) -> None:
-    raise NotImplementedYet(ORDERS)
+@app.get("/orders/admin/list", summary="All orders, filtered by status and date; CSV export", tags=["orders"])
+def list_all_orders(
+    status: Annotated[str | None, Query()] = None,
+    payment_status: Annotated[str | None, Query()] = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query()] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response[str]:
+    limit_admin(caller_of(app))  # seed 001: 50 admin requests/min per administrator
+    if format == "csv":
+        body = orders().export_csv(
+            status=status, payment_status=payment_status, date_from=date_from, date_to=date_to
+        )
+        return Response(
+            status_code=HTTPStatus.OK,
+            content_type="text/csv",
+            body=body,
+            headers={"Content-Disposition": 'attachment; filename="orders.csv"'},
+        )
+    page, next_cursor = orders().admin_list(
+        status=status,
+        payment_status=payment_status,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        cursor=cursor,
+    )
+    return json_response(
+        HTTPStatus.OK,
+        {"orders": [order.public_view() for order in page], "count": len(page), "next_cursor": next_cursor},
+    )
 
 
-@app.put("/orders/<order_id>/status")
-def update_status(order_id: str) -> None:
-    raise NotImplementedYet(ORDERS)
+@app.get(
+    "/orders/<order_id>", summary="One order: its owner, an admin, or a guest with its token", tags=["orders"]
+)
+def get_order(order_id: str, token: Annotated[str | None, Query(max_length=128)] = None) -> dict[str, Any]:
+    return orders().get_for(order_id, caller_of(app), token=token).public_view()
 
 
-@app.post("/orders/<order_id>/cancel")
-def cancel_order(order_id: str) -> None:
-    raise NotImplementedYet(ORDERS)
+@app.put("/orders/<order_id>/status", summary="Move an order to another status (admin)", tags=["orders"])
+def update_status(order_id: str, request: StatusChangeRequest) -> dict[str, Any]:
+    caller = caller_of(app)
+    limit_admin(caller)
+    return orders().change_status(order_id, request.status, caller, request.note).public_view()
 
 
-@app.post("/orders/<order_id>/refund")
-def refund_order(order_id: str) -> None:
-    raise NotImplementedYet(ORDERS)
+@app.post("/orders/<order_id>/cancel", summary="Cancel an order before it ships", tags=["orders"])
+def cancel_order(order_id: str) -> dict[str, Any]:
+    caller = caller_of(app)
+    caller.require_signed_in()
+    return orders().cancel(order_id, caller).public_view()
 
 
-@app.put("/orders/<order_id>/tracking")
-def add_tracking(order_id: str) -> None:
-    raise NotImplementedYet(ORDERS)
+@app.post(
+    "/orders/<order_id>/refund", summary="Request a refund through the payment queue (admin)", tags=["orders"]
+)
+def refund_order(order_id: str, request: RefundRequest) -> Response[str]:
+    caller = caller_of(app)
+    limit_admin(caller)
+    order = orders().refund(order_id, request, caller)
+    return json_response(HTTPStatus.ACCEPTED, order.public_view())
+
+
+@app.put("/orders/<order_id>/tracking", summary="Add tracking and mark shipped (admin)", tags=["orders"])
+def add_tracking(order_id: str, request: TrackingRequest) -> dict[str, Any]:
+    caller = caller_of(app)
+    limit_admin(caller)
+    return orders().add_tracking(order_id, request.carrier, request.tracking_number, caller).public_view()
 
 
 @logger.inject_lambda_context

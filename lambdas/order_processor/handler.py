@@ -1,5 +1,44 @@
-"""Consumer of order-processing: validates orders, checks stock, fans out to inventory and email."""
+"""Consumer of order-processing: validates orders, checks stock, fans out to inventory and email.
 
-from shop.queue_consumer import pending_feature_handler
+Each record is one step of shop.order_pipeline, run once per order and kind (Powertools
+idempotency). A record that raises is reported in batchItemFailures alone; SQS retries it and
+parks it in the DLQ after three receives.
+"""
 
-handler = pending_feature_handler("order processing (issue: Orders, inventory and email)")
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shop.alarm_metric_names import ORDER_PROCESSING_FAILED, ORDERS_PROCESSED
+from shop.observability import logger, metrics, tracer
+from shop.order_pipeline import handle_order_message, register_lambda_context
+from shop.orders import OrderMessage
+from shop.queue_consumer import consume
+
+
+def process_record(record: SQSRecord) -> dict[str, Any]:
+    try:
+        message = OrderMessage.model_validate_json(record.body)
+        result = handle_order_message(message)
+    except Exception:
+        metrics.add_metric(name=ORDER_PROCESSING_FAILED, unit=MetricUnit.Count, value=1)
+        logger.exception("order message failed", extra={"message_id": record.message_id})
+        raise
+    metrics.add_metric(name=ORDERS_PROCESSED, unit=MetricUnit.Count, value=1)
+    logger.info(
+        "order message processed", extra={"order_id": message.order_id, "kind": message.kind, **result}
+    )
+    return result
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    register_lambda_context(context)
+    return consume(event, context, process_record)

@@ -24,6 +24,7 @@ from shop.cache_metrics import CacheCounters, cache_counters
 from shop.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
 from shop.process_state import on_reset
 from shop.redis_connection import RedisNotConfiguredError
+from shop.runtime_flags import cache_bypassed
 
 logger = Logger(child=True)
 
@@ -151,6 +152,8 @@ class ResilientCache:
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
+        if cache_bypassed():  # the "rollback cache" kill switch: read DynamoDB, keep writing Redis
+            return [None] * len(keys)
         ok, values = self._run("mget", lambda client: client.mget(list(keys)), lookups=len(keys))
         if not ok:
             return [None] * len(keys)
@@ -187,6 +190,8 @@ class ResilientCache:
 
     def read_counter(self, key: str) -> int | None:
         """A generation counter kept in Redis (not counted as a hit or miss); None when Redis is down."""
+        if cache_bypassed():
+            return None
 
         def read(client: redis.Redis) -> Any:
             pipeline = client.pipeline(transaction=False)

@@ -1,0 +1,51 @@
+"""The "rollback cache" kill switch: with cache_bypass on, reads skip Redis and writes keep it current."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from shop import settings as shop_settings
+from shop.metric_names import CACHE_HIT, CACHE_MISS, CATALOG_CACHE
+from shop.process_state import reset_process_state
+from tests.integration.conftest import Call, emitted_metrics
+from tests.integration.events import api_event
+
+FLAGS = "/shop/test/runtime-flags"
+
+
+def _flags(monkeypatch: pytest.MonkeyPatch, **flags: bool) -> None:
+    boto3.client("ssm").put_parameter(Name=FLAGS, Value=json.dumps(flags), Type="String", Overwrite=True)
+    monkeypatch.setenv(shop_settings.RUNTIME_FLAGS_PARAMETER, FLAGS)
+    reset_process_state()
+
+
+def _get(shop_api: Call, product_id: str) -> dict[str, object]:
+    response = shop_api(api_event("GET", "/products/{id}", path_parameters={"id": product_id}))
+    assert response.status == 200
+    return response.body  # type: ignore[no-any-return]
+
+
+def test_bypass_reads_dynamodb_and_switching_back_finds_a_current_cache(
+    shop_api: Call,
+    create_product: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    product = create_product()
+    _flags(monkeypatch, cache_bypass=True, orders_inline=False)
+    capsys.readouterr()
+
+    assert _get(shop_api, product["product_id"])["name"] == product["name"]
+    bypassed = emitted_metrics(capsys.readouterr().out)
+    assert bypassed[(CACHE_HIT, CATALOG_CACHE)] == 0  # Redis was not asked
+
+    _flags(monkeypatch, cache_bypass=False, orders_inline=False)
+    assert _get(shop_api, product["product_id"])["name"] == product["name"]
+    restored = emitted_metrics(capsys.readouterr().out)
+    assert restored[(CACHE_HIT, CATALOG_CACHE)] == 1
+    assert restored[(CACHE_MISS, CATALOG_CACHE)] == 0

@@ -1,0 +1,68 @@
+"""The kill switches in SSM: read with a short in-process cache, and harmless when unreadable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from shop import runtime_flags
+from shop.process_state import reset_process_state
+from tests.integration.conftest import LambdaContext
+from tests.integration.order_events import (
+    FLAGS_PARAMETER,
+    OrderWorld,
+    order_world_in,
+    set_flags,
+)
+
+
+@pytest.fixture
+def order_world(
+    shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> Iterator[OrderWorld]:
+    yield from order_world_in(monkeypatch, lambda_context)
+
+
+def test_flags_are_read_from_ssm_and_cached(order_world: OrderWorld) -> None:
+    set_flags(orders_inline=False, cache_bypass=True)
+    assert runtime_flags.cache_bypassed() is True
+    assert runtime_flags.orders_inline() is False
+    boto3.client("ssm").put_parameter(
+        Name=FLAGS_PARAMETER,
+        Value='{"orders_inline": true, "cache_bypass": false}',
+        Type="String",
+        Overwrite=True,
+    )
+    # Within the cache period the process keeps its copy: SSM is not read on every request.
+    assert runtime_flags.cache_bypassed() is True
+
+
+def test_flags_refresh_after_the_cache_period(
+    order_world: OrderWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime_flags, "CACHE_SECONDS", 0.0)
+    set_flags(orders_inline=False, cache_bypass=True)
+    assert runtime_flags.cache_bypassed() is True
+    boto3.client("ssm").put_parameter(
+        Name=FLAGS_PARAMETER,
+        Value='{"orders_inline": true, "cache_bypass": false}',
+        Type="String",
+        Overwrite=True,
+    )
+    assert runtime_flags.cache_bypassed() is False
+    assert runtime_flags.orders_inline() is True
+
+
+@pytest.mark.parametrize("value", ["not json", '{"cache_bypass": "sometimes"}'])
+def test_a_broken_parameter_turns_every_switch_off(order_world: OrderWorld, value: str) -> None:
+    boto3.client("ssm").put_parameter(Name=FLAGS_PARAMETER, Value=value, Type="String", Overwrite=True)
+    reset_process_state()
+    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
+
+
+def test_a_missing_parameter_turns_every_switch_off(order_world: OrderWorld) -> None:
+    boto3.client("ssm").delete_parameter(Name=FLAGS_PARAMETER)
+    reset_process_state()
+    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
