@@ -21,7 +21,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs clean
+.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs create-admin clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -33,6 +33,7 @@ help:
 	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
 	@echo "make bench      run the benchmarks under bench/"
+	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
 $(PY_STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +85,10 @@ rollback: setup
 
 api-docs: setup
 	$(PY) -m cdk_app.api_docs
+
+create-admin: setup
+	@test -n "$(EMAIL)" || { echo "usage: make create-admin STAGE=dev EMAIL=you@example.com [PASSWORD=...]"; exit 2; }
+	$(PY) -m cdk_app.create_admin --stage $(STAGE) --email $(EMAIL) $(if $(PASSWORD),--password '$(PASSWORD)')
 
 openapi: setup
 	$(PY) -m cdk_app.openapi

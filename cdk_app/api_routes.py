@@ -110,6 +110,18 @@ _PAYMENT_CONFIRM = _object(("order_id", "payment_id"), {"order_id": _ID, "paymen
 _TRACK_EVENT = _object(("product_id", "session_id"), {"product_id": _ID, "session_id": _ID})
 _WATCH = _object(("product_id",), {"product_id": _ID, "target_price": {"type": "integer", "minimum": 0}})
 
+_SAVED_ADDRESS = _object(
+    ("name", "line1", "city", "postal_code", "country"),
+    {
+        "kind": {"type": "string", "enum": ["shipping", "billing"]},
+        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+        "line1": {"type": "string", "minLength": 1, "maxLength": 200},
+        "city": {"type": "string", "minLength": 1, "maxLength": 100},
+        "postal_code": {"type": "string", "minLength": 1, "maxLength": 20},
+        "country": {"type": "string", "minLength": 2, "maxLength": 2},
+        "is_default": {"type": "boolean"},
+    },
+)
 _LIST_QUERY = ("category", "min_price", "max_price", "tags", "q", "sort", "cursor", "limit")
 _PAGE_QUERY = ("cursor", "limit")
 
@@ -411,6 +423,48 @@ ROUTES: tuple[Route, ...] = (
         "marketing_automation_api",
         Access.ADMIN,
         "Marketing metrics",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    # account_api: profile, addresses, preferences, privacy; sign-up and sign-in go to Cognito directly
+    Route("GET", "/me", "account_api", Access.CUSTOMER, "The caller's profile (created on first call)"),
+    # PUT /me and PUT /me/preferences carry no API Gateway model: account_api validates both bodies
+    # field by field (unknown fields are 422), and the Api stack is near CloudFormation's resource limit.
+    Route("PUT", "/me", "account_api", Access.CUSTOMER, "Change name and phone"),
+    Route("DELETE", "/me", "account_api", Access.CUSTOMER, "Delete the account and its personal data"),
+    Route("GET", "/me/export", "account_api", Access.CUSTOMER, "Everything stored about the caller, as JSON"),
+    Route("POST", "/me/addresses", "account_api", Access.CUSTOMER, "Save an address", body=_SAVED_ADDRESS),
+    Route(
+        "PUT",
+        "/me/addresses/{address_id}",
+        "account_api",
+        Access.CUSTOMER,
+        "Replace a saved address",
+        body=_SAVED_ADDRESS,
+    ),
+    Route("DELETE", "/me/addresses/{address_id}", "account_api", Access.CUSTOMER, "Delete a saved address"),
+    Route(
+        "POST",
+        "/me/addresses/{address_id}/default",
+        "account_api",
+        Access.CUSTOMER,
+        "Make an address its kind's default",
+    ),
+    Route("GET", "/me/preferences", "account_api", Access.CUSTOMER, "Email preferences"),
+    Route("PUT", "/me/preferences", "account_api", Access.CUSTOMER, "Change email preferences"),
+    Route(
+        "GET",
+        "/unsubscribe",
+        "account_api",
+        Access.PUBLIC,
+        "One-click unsubscribe from marketing email (link token)",
+        required_query=("token",),
+    ),
+    Route(
+        "GET",
+        "/admin/audit-log",
+        "account_api",
+        Access.ADMIN,
+        "Admin actions, newest first; filter by actor or entity",
         rate_limit=RateLimit.ADMIN,
     ),
 )

@@ -36,6 +36,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "marketing_automation_api", 512, Duration.minutes(5), True, "Marketing scans and analytics"
         ),
+        # Not in seed 001: accounts and privacy. Outside the VPC: it needs DynamoDB and Cognito, not Redis.
+        FunctionSpec(
+            "account_api", 256, Duration.seconds(15), False, "Profile, preferences, privacy and audit log"
+        ),
         # Not in seed 001: flushes API Gateway's stage cache when a catalog-visible product field
         # changes. Outside the VPC because the API Gateway management API has no VPC endpoint.
         FunctionSpec(

@@ -16,9 +16,12 @@ from shop.cache_metrics import cache_counters
 from shop.carts import AddToCart, MergeCarts, ProductId, RemoveFromCart, UpdateCartLine
 from shop.http import BadRequest, NotFound, build_resolver, caller_of
 from shop.observability import logger, metrics, tracer
+from shop.rate_limiter import cart_rate_limit_middleware
 from shop.shopping_cart import CartOwner, resolve_owner, shared_carts
 
 app = build_resolver()
+# Seed 001: 100 requests/min per shopper (guests per cart id or IP), counted before each route runs.
+app.use(middlewares=[cart_rate_limit_middleware])
 
 CART_ID_HEADER = "X-Cart-Id"
 

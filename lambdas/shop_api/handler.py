@@ -12,6 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from shop import audit_log
 from shop.cache_metrics import cache_counters
 from shop.catalog import (
     BESTSELLER_LIMIT,
@@ -27,6 +28,7 @@ from shop.observability import logger, metrics, tracer
 from shop.product_reviews import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
 from shop.product_search import ProductFilters, ProductSort, search_terms
 from shop.products import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
+from shop.rate_limiter import limit_admin
 from shop.reviews import ReviewId, ReviewSubmission, VoteSubmission
 from shop.settings import get_settings
 
@@ -135,28 +137,42 @@ def list_bestsellers(
     responses=documented(201, "The new product", ProductView),
 )
 def create_product(draft: ProductDraft) -> Response[str]:
-    caller_of(app).require_admin()
+    actor = limit_admin(caller_of(app))
     product = shared_catalog().create(draft)
     logger.info("product created", extra={"product_id": product.product_id})
-    return json_response(HTTPStatus.CREATED, product.public_view(for_admin=True))
+    view = product.public_view(for_admin=True)
+    audit_log.record(actor, "product.create", f"product#{product.product_id}", None, view)
+    return json_response(HTTPStatus.CREATED, view)
+
+
+def _admin_view(product_id: str) -> dict[str, Any] | None:
+    """The product as stored right now (not as cached): the audit log's `before`."""
+    current = shared_catalog().repository.get(product_id, consistent=True)
+    return current.public_view(for_admin=True) if current else None
 
 
 @app.put("/products/<product_id>", summary="Change the fields sent (administrators)", tags=["admin"])
 def update_product(product_id: ProductIdPath, changes: ProductChanges) -> dict[str, Any]:
-    caller_of(app).require_admin()
+    actor = limit_admin(caller_of(app))
+    before = _admin_view(product_id)
     product = shared_catalog().update(product_id, changes)
     logger.info("product updated", extra={"product_id": product_id, "cache_version": product.cache_version})
-    return product.public_view(for_admin=True)
+    view = product.public_view(for_admin=True)
+    audit_log.record(actor, "product.update", f"product#{product_id}", before, view)
+    return view
 
 
 @app.delete(
     "/products/<product_id>", summary="Archive a product (soft delete, administrators)", tags=["admin"]
 )
 def archive_product(product_id: ProductIdPath) -> dict[str, Any]:
-    caller_of(app).require_admin()
+    actor = limit_admin(caller_of(app))
+    before = _admin_view(product_id)
     product = shared_catalog().archive(product_id)
     logger.info("product archived", extra={"product_id": product_id})
-    return product.public_view(for_admin=True)
+    view = product.public_view(for_admin=True)
+    audit_log.record(actor, "product.archive", f"product#{product_id}", before, view)
+    return view
 
 
 @app.post("/reviews", summary="Review a product (signed in, once per product)", tags=["reviews"])

@@ -41,6 +41,7 @@ API_FUNCTIONS = (
     "payment_api",
     "tracking_api",
     "catalog_cache_invalidator",
+    "account_api",
 )
 # Functions whose timeout is minutes alarm at 80 % of it (docs/runbooks.md#lambda-duration-high).
 LONG_RUNNING_LIMIT_MS = {

@@ -1,0 +1,1 @@
+"""account_api: profile, addresses, email preferences, privacy (export, delete) and the audit log."""

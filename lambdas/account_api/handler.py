@@ -1,0 +1,169 @@
+"""account_api: the signed-in shopper's profile, addresses, email preferences and data, plus the audit log.
+
+Sign-up, sign-in and passwords never reach this function: the web site talks to Cognito directly and
+API Gateway's Cognito authorizer hands over the verified claims (docs/accounts.md).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shop import audit_log
+from shop.accounts import ADDRESS_ID_PATTERN, Accounts, AddressFields, ProfileChanges
+from shop.email_preferences import EmailPreferences, PreferenceChanges, public_view
+from shop.guest_orders import email_is_verified
+from shop.http import Caller, build_resolver, caller_of, json_response
+from shop.observability import logger, metrics, tracer
+from shop.privacy import DataSubject, delete, export
+from shop.rate_limiter import limit_admin
+
+app = build_resolver()
+
+AddressIdPath = Annotated[str, Path(pattern=ADDRESS_ID_PATTERN)]
+
+
+def _claims() -> dict[str, Any]:
+    authorizer = app.current_event.request_context.authorizer
+    raw = authorizer.raw_event if authorizer else {}
+    claims = raw.get("claims") if isinstance(raw, dict) else None
+    return claims if isinstance(claims, dict) else {}
+
+
+def _shopper() -> tuple[str, str | None]:
+    caller: Caller = caller_of(app)
+    return caller.require_signed_in(), caller.email
+
+
+def _subject() -> DataSubject:
+    user_id, email = _shopper()
+    claims = _claims()
+    username = claims.get("cognito:username")
+    return DataSubject(
+        user_id=user_id,
+        email=email,
+        email_verified=email_is_verified(claims),
+        username=str(username) if username else None,
+    )
+
+
+# -- profile and addresses -------------------------------------------------------------------------------
+
+
+@app.get("/me", summary="The signed-in shopper's profile (created on first call)", tags=["account"])
+def get_me() -> dict[str, Any]:
+    user_id, email = _shopper()
+    profile = Accounts().ensure(user_id, email)
+    # Preferences are created here too, opted out, so the marketing scans see an explicit "no".
+    EmailPreferences().ensure(user_id, email)
+    return profile.public_view()
+
+
+@app.put("/me", summary="Change name and phone (the email is Cognito's)", tags=["account"])
+def update_me(changes: ProfileChanges) -> dict[str, Any]:
+    user_id, email = _shopper()
+    return Accounts().update_profile(user_id, email, changes).public_view()
+
+
+@app.post("/me/addresses", summary="Save a shipping or billing address", tags=["account"])
+def add_address(fields: AddressFields) -> Response[str]:
+    user_id, email = _shopper()
+    profile, address = Accounts().add_address(user_id, email, fields)
+    body = {"address": address.model_dump(mode="json"), "addresses": profile.public_view()["addresses"]}
+    return json_response(HTTPStatus.CREATED, body)
+
+
+@app.put("/me/addresses/<address_id>", summary="Replace a saved address", tags=["account"])
+def replace_address(address_id: AddressIdPath, fields: AddressFields) -> dict[str, Any]:
+    user_id, email = _shopper()
+    profile, address = Accounts().replace_address(user_id, email, address_id, fields)
+    return {"address": address.model_dump(mode="json"), "addresses": profile.public_view()["addresses"]}
+
+
+@app.delete("/me/addresses/<address_id>", summary="Delete a saved address", tags=["account"])
+def delete_address(address_id: AddressIdPath) -> dict[str, Any]:
+    user_id, email = _shopper()
+    return {"addresses": Accounts().delete_address(user_id, email, address_id).public_view()["addresses"]}
+
+
+@app.post(
+    "/me/addresses/<address_id>/default", summary="Make an address its kind's default", tags=["account"]
+)
+def make_default_address(address_id: AddressIdPath) -> dict[str, Any]:
+    user_id, email = _shopper()
+    profile, address = Accounts().make_default(user_id, email, address_id)
+    return {"address": address.model_dump(mode="json"), "addresses": profile.public_view()["addresses"]}
+
+
+# -- email preferences ------------------------------------------------------------------------------------
+
+
+@app.get("/me/preferences", summary="Email preferences (new accounts are opted out)", tags=["preferences"])
+def get_preferences() -> dict[str, Any]:
+    user_id, email = _shopper()
+    return public_view(EmailPreferences().ensure(user_id, email))
+
+
+@app.put("/me/preferences", summary="Change email preferences", tags=["preferences"])
+def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
+    user_id, email = _shopper()
+    return public_view(EmailPreferences().update(user_id, email, changes))
+
+
+@app.get(
+    "/unsubscribe",
+    summary="One-click unsubscribe from every marketing email (no sign-in)",
+    tags=["preferences"],
+)
+def unsubscribe(token: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:
+    EmailPreferences().unsubscribe(token)
+    logger.info("unsubscribed through an email link")
+    return {"unsubscribed": True, "message": "You will receive no more marketing email from the shop."}
+
+
+# -- privacy ------------------------------------------------------------------------------------------------
+
+
+@app.get("/me/export", summary="Everything the shop stores about the shopper, as JSON", tags=["privacy"])
+def export_me() -> Response[str]:
+    document = export(_subject())
+    return json_response(
+        HTTPStatus.OK, document, {"Content-Disposition": 'attachment; filename="shop-data-export.json"'}
+    )
+
+
+@app.delete("/me", summary="Delete the account and its personal data", tags=["privacy"])
+def delete_me() -> dict[str, Any]:
+    counts = delete(_subject())
+    return {"deleted": True, **counts}
+
+
+# -- administrators -------------------------------------------------------------------------------------
+
+
+@app.get("/admin/audit-log", summary="Admin actions, newest first (administrators)", tags=["admin"])
+def list_audit_log(
+    actor: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="an admin's user id")
+    ] = None,
+    entity: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="e.g. product#<id>")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=audit_log.MAX_PAGE)] = audit_log.DEFAULT_PAGE,
+) -> dict[str, Any]:
+    limit_admin(caller_of(app))
+    return audit_log.entries(actor=actor, entity=entity, limit=limit, cursor=cursor).body()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda entry point."""
+    return app.resolve(event, context)
