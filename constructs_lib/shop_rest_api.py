@@ -219,7 +219,9 @@ class ShopRestApi(Construct):
             apigw.LambdaIntegration(
                 function,
                 proxy=True,
-                allow_test_invoke=False,
+                # One invoke permission per function for this API instead of one per method: with a
+                # permission per method the Api stack would pass CloudFormation's 500-resource limit.
+                scope_permission_to_method=False,
                 cache_key_parameters=cache_key_parameters(route) if route.cached else None,
             ),
             authorizer=self.authorizer if signed_in else None,

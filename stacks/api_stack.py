@@ -136,7 +136,8 @@ class ApiStack(ShopStack):
         for table in ("Orders", "Cart", "Idempotency", "RateLimits", "AuditLog"):
             fn["order_api"].use_table(table, tables[table], write=True)
         fn["order_api"].use_table("Products", tables["Products"])
-        for queue in ("order-processing", "payment-processing", "email-notification"):
+        # inventory-update too: the orders_inline kill switch runs order_processor's step in order_api.
+        for queue in ("order-processing", "payment-processing", "email-notification", "inventory-update"):
             fn["order_api"].send_to(queue, q[queue])
 
         fn["payment_api"].use_table("Orders", tables["Orders"])
@@ -170,6 +171,9 @@ class ApiStack(ShopStack):
         fn["inventory_updater"].use_table("WatchList", tables["WatchList"])
         fn["inventory_updater"].use_table("Idempotency", tables["Idempotency"], write=True)
         fn["inventory_updater"].send_to("email-notification", q["email-notification"])
+        fn["inventory_updater"].add_environment(
+            settings.SENDER_EMAIL, config.sender_email
+        )  # low-stock alerts
 
         fn["tracking_api"].send_to("tracking-events", q["tracking-events"])
         fn["tracking_api"].use_table("WatchList", tables["WatchList"], write=True)
@@ -182,6 +186,24 @@ class ApiStack(ShopStack):
         for table in ("WatchList", "MarketingQueue"):
             fn["marketing_automation_api"].use_table(table, tables[table], write=True)
         fn["marketing_automation_api"].send_to("email-notification", q["email-notification"])
+
+        # account_api: the shopper's own records in every table that holds them (export, delete, anonymize).
+        for table in (
+            "Users",
+            "EmailPreferences",
+            "WatchList",
+            "Cart",
+            "ProductViews",
+            "Reviews",
+            "Orders",
+            "MarketingQueue",
+            "AuditLog",
+            "RateLimits",
+        ):
+            fn["account_api"].use_table(table, tables[table], write=True)
+        # DELETE /me ends with the shopper's Cognito user: this one action, on this one pool.
+        fn["account_api"].add_environment(settings.USER_POOL_ID, user_pool.user_pool_id)
+        user_pool.grant(fn["account_api"].function, "cognito-idp:AdminDeleteUser")
 
         for name in (
             "shop_api",

@@ -46,7 +46,7 @@ def queue_urls(moto_aws: LocalAws) -> tuple[str, str]:
     )
 
 
-def wait_until(condition: Callable[[], bool], step: Callable[[], Any], timeout: float = 15.0) -> None:
+def wait_until(condition: Callable[[], bool], step: Callable[[], Any], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

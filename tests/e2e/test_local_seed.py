@@ -11,10 +11,13 @@ from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SAMPLE_PRODUCTS, SHOPPER_EMAIL
 from cdk_app.local.synth import synthesize_local_templates
+from tests.e2e.conftest import reset_moto
 
 
 @pytest.fixture(scope="module")
 def seeded_shop() -> Iterator[LocalShop]:
+    # moto's backends are process-wide: start from nothing, or another module's tables would count.
+    reset_moto()
     shop = LocalShop(
         LocalShopOptions(
             port=free_port(), templates=synthesize_local_templates(), run_schedules=False, seed=True
