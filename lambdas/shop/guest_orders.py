@@ -12,19 +12,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from shop.dynamodb import from_item, key, table
+from shop.orders import guest_user_id
 from shop.tables import ORDERS
 
-GUEST_ORDER_PREFIX: Final = "guest#"
 ORDERS_BY_USER_INDEX: Final = ORDERS.index("user_id-order_date-index").name
-
-
-def normalized_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def guest_owner_key(email: str) -> str:
-    """The Orders.user_id of a guest order placed with `email`."""
-    return f"{GUEST_ORDER_PREFIX}{normalized_email(email)}"
 
 
 def email_is_verified(claims: Mapping[str, Any]) -> bool:
@@ -50,11 +41,8 @@ def orders_of_owner(owner_key: str, *, newest_first: bool = True) -> Iterator[di
 
 
 def guest_orders_for(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The guest orders placed with the caller's email, newest first, if Cognito verified that email.
-
-    For order history: merge these with the shopper's own orders (`orders_of_owner(sub)`) by order_date.
-    """
+    """The guest orders placed with the caller's email, newest first, if Cognito verified that email."""
     email = claims.get("email")
     if not email or not email_is_verified(claims):
         return []
-    return list(orders_of_owner(guest_owner_key(str(email))))
+    return list(orders_of_owner(guest_user_id(str(email))))

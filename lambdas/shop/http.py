@@ -191,6 +191,7 @@ class Caller:
     user_id: str | None
     email: str | None
     groups: frozenset[str]
+    email_verified: bool = False
 
     @property
     def signed_in(self) -> bool:
@@ -227,4 +228,10 @@ def caller_of(app: APIGatewayRestResolver) -> Caller:
     else:
         # API Gateway flattens list claims into "[a b]" or "a,b" strings depending on the token.
         groups = frozenset(part for part in str(groups_claim).strip("[]").replace(",", " ").split() if part)
-    return Caller(user_id=claims.get("sub") or None, email=claims.get("email") or None, groups=groups)
+    return Caller(
+        user_id=claims.get("sub") or None,
+        email=claims.get("email") or None,
+        groups=groups,
+        # API Gateway passes every claim as a string ("true"); tests and the local runner may pass a bool.
+        email_verified=str(claims.get("email_verified", "")).lower() == "true",
+    )

@@ -82,6 +82,9 @@ CSV_COLUMNS = (
 )
 
 
+_DONE = "done"  # a history cursor's mark for a source with nothing left
+
+
 @dataclass(frozen=True)
 class PlacedOrder:
     order: Order
@@ -372,16 +375,59 @@ class OrderService:
         raise NotFound(f"no order {order_id}", field="order_id")
 
     def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        """The caller's orders newest first, merged with the guest orders placed with their email once
+        Cognito has verified it (docs/accounts.md): one page across both, one cursor for both."""
         user_id = caller.require_signed_in()
-        start_key = decode_cursor(cursor).get("k") if cursor else None
-        if start_key is not None and (not isinstance(start_key, dict) or start_key.get("user_id") != user_id):
-            raise BadRequest("cursor belongs to a different listing", field="cursor")
-        page = self.repository.for_user(user_id, limit=limit, start_key=start_key)
+        owners = [user_id]
+        if caller.email and caller.email_verified:
+            owners.append(guest_user_id(caller.email))
+        positions = self._history_positions(cursor, owners)
+        fetched: list[tuple[Order, str]] = []
+        exhausted: set[str] = set()
+        for owner in owners:
+            if positions.get(owner) == _DONE:
+                continue
+            start_key = positions.get(owner)
+            page = self.repository.for_user(owner, limit=limit, start_key=start_key)
+            fetched += [(order, owner) for order in page.orders]
+            if page.last_key is None:
+                exhausted.add(owner)
+        fetched.sort(key=lambda pair: pair[0].order_date, reverse=True)
+        taken = fetched[:limit]
+        next_positions: dict[str, Any] = {}
+        for owner in owners:
+            from_owner = [order for order, source in taken if source == owner]
+            left_behind = any(source == owner for _, source in fetched[limit:])
+            if positions.get(owner) == _DONE or (owner in exhausted and not left_behind):
+                next_positions[owner] = _DONE
+            elif from_owner:
+                last = from_owner[-1]
+                next_positions[owner] = {
+                    "order_id": last.order_id,
+                    "user_id": last.user_id,
+                    "order_date": last.order_date,
+                }
+            else:
+                next_positions[owner] = positions.get(owner)
+        done = all(position == _DONE for position in next_positions.values())
         return {
-            "orders": [order.summary() for order in page.orders],
-            "count": len(page.orders),
-            "next_cursor": encode_cursor({"k": page.last_key}) if page.last_key else None,
+            "orders": [order.summary() for order, _ in taken],
+            "count": len(taken),
+            "next_cursor": None if done else encode_cursor({"p": next_positions}),
         }
+
+    @staticmethod
+    def _history_positions(cursor: str | None, owners: list[str]) -> dict[str, Any]:
+        if not cursor:
+            return {}
+        positions = decode_cursor(cursor).get("p")
+        if not isinstance(positions, dict) or not set(positions) <= set(owners):
+            raise BadRequest("cursor belongs to a different listing", field="cursor")
+        for owner, position in positions.items():
+            foreign = not isinstance(position, dict) or position.get("user_id") != owner
+            if position not in (None, _DONE) and foreign:
+                raise BadRequest("cursor belongs to a different listing", field="cursor")
+        return positions
 
     def admin_list(
         self,

@@ -19,7 +19,8 @@ from aws_lambda_powertools import Logger
 from shop.accounts import Accounts
 from shop.dynamodb import attr, from_item, key, table
 from shop.email_preferences import EmailPreferences
-from shop.guest_orders import guest_owner_key, orders_of_owner
+from shop.guest_orders import orders_of_owner
+from shop.orders import guest_user_id
 from shop.product_repository import now_iso
 from shop.reviews import vote_id_for
 from shop.settings import get_settings
@@ -121,7 +122,7 @@ def _marketing(subject: DataSubject) -> list[dict[str, Any]]:
 def _orders(subject: DataSubject) -> list[dict[str, Any]]:
     orders = list(orders_of_owner(subject.user_id))
     if subject.email and subject.email_verified:
-        orders.extend(orders_of_owner(guest_owner_key(subject.email)))
+        orders.extend(orders_of_owner(guest_user_id(subject.email)))
     return orders
 
 
