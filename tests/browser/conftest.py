@@ -27,7 +27,9 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
-@pytest.fixture(scope="session")
+# Package scope: the shop's environment (its moto endpoint and settings) is put back when the
+# browser tests are done, before other tiers run in the same process.
+@pytest.fixture(scope="package")
 def local_shop() -> Iterator[LocalShop]:
     shop = LocalShop(
         LocalShopOptions(port=free_port(), templates=synthesize_local_templates(), run_schedules=False)
@@ -71,3 +73,78 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions of the page, for `assert console_errors == []`."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, object]) -> dict[str, object]:
+    """Calls the local API as the seeded administrator (ID token + admin API key), as seed.py does."""
+    import json
+
+    from cdk_app.local.api_gateway import HttpRequest
+    from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
+
+    assert shop.model is not None and shop.aws is not None and shop.gateway is not None
+    client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
+    auth = shop.aws.client("cognito-idp").initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": ADMIN_EMAIL, "PASSWORD": LOCAL_PASSWORD},
+    )
+    api_key = next(value for name, value in shop.api_keys.items() if name.endswith("-admin"))
+    response = shop.gateway.handle(
+        HttpRequest(
+            method=method,
+            path=path,
+            headers=(
+                ("Authorization", auth["AuthenticationResult"]["IdToken"]),
+                ("X-Api-Key", api_key),
+                ("Content-Type", "application/json"),
+            ),
+            body=json.dumps(body).encode(),
+        )
+    )
+    assert response.status in (200, 201), response.body[:300]
+    parsed: dict[str, object] = json.loads(response.body)
+    return parsed
+
+
+def shopper_token(shop: LocalShop) -> str:
+    """An ID token of the seeded shopper (for pages that read sessionStorage `shop.idToken`)."""
+    from cdk_app.local.sample_catalog import LOCAL_PASSWORD, SHOPPER_EMAIL
+
+    assert shop.model is not None and shop.aws is not None
+    client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
+    auth = shop.aws.client("cognito-idp").initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": SHOPPER_EMAIL, "PASSWORD": LOCAL_PASSWORD},
+    )
+    token: str = auth["AuthenticationResult"]["IdToken"]
+    return token
+
+
+def catalog(shop: LocalShop) -> dict[str, dict[str, object]]:
+    """The active products by name, straight from the local API."""
+    import json
+    from urllib.request import urlopen
+
+    products: dict[str, dict[str, object]] = {}
+    cursor = ""
+    while True:
+        url = site_url(shop, f"/api/products?limit=50{'&cursor=' + cursor if cursor else ''}")
+        with urlopen(url) as response:  # noqa: S310 - the local shop
+            page = json.loads(response.read())
+        products.update({item["name"]: item for item in page["items"]})
+        if not page.get("next_cursor"):
+            return products
+        from urllib.parse import quote
+
+        cursor = quote(page["next_cursor"])

@@ -113,7 +113,13 @@ def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iter
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # Hermetic even after a local shop ran in this process: no endpoint or moto id strategy of its own.
+    for leftover in (
+        "AWS_ENDPOINT_URL",
+        "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY",
+        "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY",
+    ):
+        monkeypatch.delenv(leftover, raising=False)
     redis.Redis.from_url(redis_server.url).flushall()
     with mock_aws():
         client = boto3.client("dynamodb")
