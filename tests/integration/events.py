@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -119,3 +120,26 @@ def shopper_claims(
 
 def admin_claims(user_id: str = "admin-1") -> dict[str, str]:
     return shopper_claims(user_id, groups=["admin"])
+
+
+def sqs_record(
+    body: str, *, queue_name: str, message_id: str | None = None, receive_count: int = 1
+) -> dict[str, Any]:
+    """One record of the event an SQS event source mapping delivers, shaped as AWS sends it."""
+    now_ms = str(int(time.time() * 1000))
+    return {
+        "messageId": message_id or str(uuid.uuid4()),
+        "receiptHandle": "AQEB" + uuid.uuid4().hex,
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": str(receive_count),
+            "SentTimestamp": now_ms,
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": now_ms,
+        },
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:{queue_name}",
+        "awsRegion": "us-east-1",
+    }

@@ -3,10 +3,8 @@ events built from the messages each step really queued."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from shop.process_state import reset_process_state
 from shop.queues import MAIN_QUEUES
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import api_event, shopper_claims
+from tests.integration.events import sqs_record as shared_sqs_record
 
 REGION = "us-east-1"
 STAGE = "test"
@@ -162,23 +161,7 @@ def order_action_event(
 def sqs_record(
     body: str, *, message_id: str | None = None, queue: str = "order-processing"
 ) -> dict[str, Any]:
-    now_ms = str(int(time.time() * 1000))
-    return {
-        "messageId": message_id or str(uuid.uuid4()),
-        "receiptHandle": "AQEB" + uuid.uuid4().hex,
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": now_ms,
-            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-            "ApproximateFirstReceiveTimestamp": now_ms,
-        },
-        "messageAttributes": {},
-        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{STAGE}-{queue}-queue",
-        "awsRegion": REGION,
-    }
+    return shared_sqs_record(body, queue_name=f"{STAGE}-{queue}-queue", message_id=message_id)
 
 
 def sqs_event_from(messages: list[dict[str, Any]], queue: str) -> dict[str, Any]:

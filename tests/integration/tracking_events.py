@@ -3,7 +3,6 @@ and the EventBridge Scheduler payload, shaped as AWS sends them; queues and per-
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import uuid
@@ -20,6 +19,7 @@ from shop.products import Category
 from shop.queues import EMAIL_NOTIFICATION, TRACKING_EVENTS, QueueSpec
 from shop.tracking import recommendations_cache, shared_recommender
 from shop.tracking import sqs_client as tracking_sqs_client
+from tests.integration.events import sqs_record as shared_sqs_record
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -196,23 +196,7 @@ def calling(handler: Callable[[dict[str, Any], Any], dict[str, Any]], context: A
 def sqs_record(
     body: str, *, message_id: str | None = None, queue: QueueSpec = TRACKING_EVENTS
 ) -> dict[str, Any]:
-    now_ms = str(int(time.time() * 1000))
-    return {
-        "messageId": message_id or str(uuid.uuid4()),
-        "receiptHandle": "AQEB" + uuid.uuid4().hex,
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": now_ms,
-            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-            "ApproximateFirstReceiveTimestamp": now_ms,
-        },
-        "messageAttributes": {},
-        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue.queue_name(STAGE)}",
-        "awsRegion": REGION,
-    }
+    return shared_sqs_record(body, queue_name=queue.queue_name(STAGE), message_id=message_id)
 
 
 def sqs_event(*records: dict[str, Any]) -> dict[str, Any]:
