@@ -91,7 +91,9 @@ def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, objec
     from cdk_app.local.api_gateway import HttpRequest
     from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 
-    assert shop.model is not None and shop.aws is not None and shop.gateway is not None
+    assert shop.model is not None
+    assert shop.aws is not None
+    assert shop.gateway is not None
     client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
     auth = shop.aws.client("cognito-idp").initiate_auth(
         ClientId=client_id,
@@ -120,7 +122,8 @@ def shopper_token(shop: LocalShop) -> str:
     """An ID token of the seeded shopper (for pages that read sessionStorage `shop.idToken`)."""
     from cdk_app.local.sample_catalog import LOCAL_PASSWORD, SHOPPER_EMAIL
 
-    assert shop.model is not None and shop.aws is not None
+    assert shop.model is not None
+    assert shop.aws is not None
     client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
     auth = shop.aws.client("cognito-idp").initiate_auth(
         ClientId=client_id,
@@ -140,7 +143,7 @@ def catalog(shop: LocalShop) -> dict[str, dict[str, object]]:
     cursor = ""
     while True:
         url = site_url(shop, f"/api/products?limit=50{'&cursor=' + cursor if cursor else ''}")
-        with urlopen(url) as response:  # noqa: S310 - the local shop
+        with urlopen(url) as response:
             page = json.loads(response.read())
         products.update({item["name"]: item for item in page["items"]})
         if not page.get("next_cursor"):

@@ -1,0 +1,122 @@
+"""cart.html: quantities, removal, discount codes and totals exactly as the API computes them;
+the guest cart survives a reload."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from cdk_app.local.runner import LocalShop
+from tests.browser.conftest import catalog, screenshot, site_url
+
+
+def add_from_product_page(page: Page, shop: LocalShop, name: str, quantity: int = 1) -> None:
+    page.goto(site_url(shop, f"/product.html?id={catalog(shop)[name]['product_id']}"))
+    page.locator("#quantity").fill(str(quantity))
+    page.locator("#add").click()
+    expect(page.locator("#add-status")).to_contain_text(f"Added {quantity} to your cart")
+
+
+def test_changing_a_quantity_updates_the_totals_from_the_api(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    add_from_product_page(page, local_shop, "Knit Beanie")  # $16.00, 4 in stock
+    add_from_product_page(page, local_shop, "Psalms Audiobook")  # $14.99, digital
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator(".cart-item")).to_have_count(2)
+    expect(page.locator("#subtotal")).to_have_text("$30.99")
+    expect(page.locator("#shipping")).to_have_text("$5.99")
+    expect(page.locator("#total")).to_have_text("$39.46")  # 30.99 + tax 2.48 + 5.99
+    screenshot(page, "cart")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    beanie = page.locator(".cart-item", has_text="Knit Beanie")
+    beanie.locator("input.quantity").fill("3")
+    beanie.locator("input.quantity").press("Enter")
+    expect(page.locator("#subtotal")).to_have_text("$62.99")
+    expect(beanie.locator(".line-total")).to_have_text("$48.00")
+    expect(page.locator("#shipping")).to_have_text("Free")  # over the $50 threshold
+    expect(page.locator("#tax")).to_have_text("$5.04")
+    expect(page.locator("#total")).to_have_text("$68.03")
+    expect(page.locator("#cart-count")).to_have_text("4")
+    assert console_errors == []
+
+    # More than the stock: the API refuses and says how many there are.
+    beanie = page.locator(".cart-item", has_text="Knit Beanie")
+    beanie.locator("input.quantity").fill("9")
+    beanie.locator("input.quantity").press("Enter")
+    expect(page.locator("#status")).to_have_text("Your cart could not be updated: only 4 available")
+    expect(beanie.locator("input.quantity")).to_have_value("3")
+    expect(page.locator("#total")).to_have_text("$68.03")
+
+
+def test_discount_codes_are_checked_by_the_api(page: Page, local_shop: LocalShop) -> None:
+    add_from_product_page(page, local_shop, "Grace Hoodie")  # $45.00
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator("#subtotal")).to_have_text("$45.00")
+    page.locator("#discount-code").fill("NOPE")
+    page.locator("#discount-form button").click()
+    expect(page.locator("#discount-status")).to_have_text("unknown discount code 'NOPE'")
+    expect(page.locator("#total")).to_have_text("$54.59")  # 45 + 3.60 tax + 5.99
+    page.locator("#discount-code").fill("welcome10")
+    page.locator("#discount-form button").click()
+    expect(page.locator("#discount-status")).to_have_text("Code WELCOME10 applied.")
+    expect(page.locator("#discount")).to_have_text("\u2212$4.50")
+    expect(page.locator("#discount-label")).to_have_text("Discount (WELCOME10)")
+    expect(page.locator("#total")).to_have_text("$49.73")  # 40.50 + 3.24 tax + 5.99
+    # The code stays applied through a reload and a quantity change.
+    page.reload()
+    expect(page.locator("#discount")).to_have_text("\u2212$4.50")
+    line = page.locator(".cart-item", has_text="Grace Hoodie")
+    line.locator("input.quantity").fill("2")
+    line.locator("input.quantity").press("Enter")
+    expect(page.locator("#discount")).to_have_text("\u2212$9.00")
+    expect(page.locator("#total")).to_have_text("$87.48")  # 81.00 + 6.48 tax, free shipping
+
+
+def test_removing_the_last_item_empties_the_cart(page: Page, local_shop: LocalShop) -> None:
+    add_from_product_page(page, local_shop, "Sticker Pack", 2)
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator(".cart-item")).to_have_count(1)
+    page.get_by_role("button", name="Remove Sticker Pack").click()
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#cart")).to_be_hidden()
+    expect(page.locator("#cart-count")).to_have_text("0")
+    page.reload()
+    expect(page.locator("#empty")).to_be_visible()
+
+
+def test_the_guest_cart_survives_a_reload(page: Page, local_shop: LocalShop) -> None:
+    add_from_product_page(page, local_shop, "Embroidered Cap", 2)
+    cart_id = page.evaluate("localStorage.getItem('shop.cartId')")
+    assert cart_id
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22,64}", cart_id)
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator(".cart-item input.quantity")).to_have_value("2")
+    page.reload()
+    expect(page.locator(".cart-item", has_text="Embroidered Cap").locator("input.quantity")).to_have_value(
+        "2"
+    )
+    expect(page.locator("#cart-count")).to_have_text("2")
+    expect(page.locator("#checkout")).to_have_attribute("href", "checkout.html")
+    # A new browser (no stored id) starts with an empty cart.
+    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        fresh = other.new_page()
+        fresh.goto(site_url(local_shop, "/cart.html"))
+        expect(fresh.locator("#empty")).to_be_visible()
+    finally:
+        other.close()
+
+
+def test_an_empty_cart_without_an_id_calls_nothing(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    calls: list[str] = []
+    page.on("request", lambda request: calls.append(request.url) if "/api/" in request.url else None)
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("")
+    assert calls == []
+    assert console_errors == []

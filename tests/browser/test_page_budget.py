@@ -1,0 +1,70 @@
+"""Each page's own JavaScript and CSS (every file it loads from web/, imports followed) stays under
+100 KB, and the pages work under the production Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from cdk_app.local.runner import LocalShop
+from constructs_lib.static_site import CONTENT_SECURITY_POLICY
+from tests.browser.conftest import catalog, site_url
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+BUDGET_BYTES = 100 * 1024
+PAGES = ["index.html", "shop.html", "product.html", "cart.html"]
+ASSET = re.compile(r"""<(?:script[^>]+src|link[^>]+href)=["']([^"'#?]+\.(?:js|css))["']""")
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+\.js)["']""")
+
+
+def page_files(page: str) -> set[Path]:
+    html = WEB / page
+    pending = [(html.parent / src.lstrip("/")).resolve() for src in ASSET.findall(html.read_text())]
+    seen: set[Path] = set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        assert path.is_file(), f"{page} loads {path}, which does not exist"
+        seen.add(path)
+        if path.suffix == ".js":
+            pending.extend((path.parent / name).resolve() for name in IMPORT.findall(path.read_text()))
+    return seen
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_pages_own_js_and_css_stay_under_budget(page: str) -> None:
+    files = page_files(page)
+    # The walk must see the shared modules, or the sum means nothing.
+    assert {"shop.css", "header.js", "api.js", "ui.js", "config.js"} <= {path.name for path in files}
+    total = sum(path.stat().st_size for path in files)
+    assert total < BUDGET_BYTES, f"{page}: {total} bytes in {sorted(p.name for p in files)}"
+
+
+def test_the_pages_work_under_the_production_content_security_policy(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    """The local server sends no CSP; CloudFront does. Inline script or style would be refused, logged."""
+
+    def with_csp(route: Route) -> None:
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+    page.goto(site_url(local_shop, "/shop.html?q=hoodie"))
+    page.locator(".product-card .quick-view").click()
+    expect(page.locator("#quick-view")).to_be_visible()
+    page.locator("#quick-view button.add-to-cart").click()
+    expect(page.locator("#cart-count")).to_have_text("1")
+    page.goto(site_url(local_shop, f"/product.html?id={catalog(local_shop)['Grace Hoodie']['product_id']}"))
+    page.locator("#zoom").click()
+    expect(page.locator("#zoom-dialog")).to_be_visible()
+    page.goto(site_url(local_shop, "/cart.html"))
+    expect(page.locator(".cart-item")).to_have_count(1)
+    page.goto(site_url(local_shop, "/index.html"))
+    expect(page.locator("#products .product-card").first).to_be_visible()
+    assert console_errors == []

@@ -1,0 +1,138 @@
+// The one API client of the pages: base URL from config.json, JSON in and out, the signed-in
+// shopper's ID token, the guest cart id, and every failure turned into an ApiError with words.
+import { siteConfig } from "./config.js";
+
+const TOKEN_KEY = "shop.idToken";
+const CART_KEY = "shop.cartId";
+export const CART_EVENT = "shop:cart";
+
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = "", field = null, body = {} } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.body = body;
+  }
+}
+
+function stored(storage, key) {
+  try {
+    return storage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function idToken() {
+  return stored(sessionStorage, TOKEN_KEY);
+}
+
+export function isSignedIn() {
+  return Boolean(idToken());
+}
+
+export function guestCartId() {
+  return stored(localStorage, CART_KEY);
+}
+
+function rememberCartId(cartId) {
+  try {
+    if (cartId) localStorage.setItem(CART_KEY, cartId);
+    else localStorage.removeItem(CART_KEY);
+  } catch {
+    // Storage disabled: the cart lasts as long as the page.
+  }
+}
+
+function errorFrom(response, body) {
+  if (response.status === 429) {
+    const seconds = Number(response.headers.get("Retry-After") || body.retry_after_seconds) || 30;
+    return new ApiError(`Too many requests, try again in ${seconds} seconds`, {
+      status: 429,
+      code: body.error || "rate_limited",
+      body,
+    });
+  }
+  const message = body.message || `The shop answered with an error (HTTP ${response.status})`;
+  return new ApiError(message, { status: response.status, code: body.error || "", field: body.field, body });
+}
+
+/** Calls the API; `query` entries that are empty are left out. Resolves to the JSON body. */
+export async function api(path, { method = "GET", body, query, headers = {} } = {}) {
+  let base;
+  try {
+    base = (await siteConfig()).apiUrl;
+  } catch {
+    throw new ApiError("The shop cannot be reached");
+  }
+  const url = new URL(`${base.replace(/\/$/, "")}${path}`, location.href);
+  for (const [name, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
+  }
+  const sent = { Accept: "application/json", ...headers };
+  const token = idToken();
+  if (token) sent.Authorization = token;
+  if (body !== undefined) sent["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("The shop cannot be reached");
+  }
+  let parsed = {};
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = {};
+  }
+  if (!response.ok) throw errorFrom(response, parsed || {});
+  return parsed;
+}
+
+// -- the cart: /cart/... when signed in, /guest/cart/... with X-Cart-Id otherwise ----------------
+
+function cartCall(action, method, body, query) {
+  const signedIn = isSignedIn();
+  const headers = {};
+  const cartId = guestCartId();
+  if (!signedIn && cartId) headers["X-Cart-Id"] = cartId;
+  const path = `${signedIn ? "" : "/guest"}/cart${action}`;
+  return api(path, { method, body, query, headers }).then(
+    (cart) => {
+      if (!signedIn && cart.cart_id) rememberCartId(cart.cart_id);
+      window.dispatchEvent(new CustomEvent(CART_EVENT, { detail: cart }));
+      return cart;
+    },
+    (error) => {
+      // A cart id this shop no longer accepts: start a new guest cart next time.
+      if (!signedIn && error.field === "X-Cart-Id") rememberCartId(null);
+      throw error;
+    },
+  );
+}
+
+export const cart = {
+  hasOne: () => isSignedIn() || Boolean(guestCartId()),
+  get: (discountCode) => cartCall("", "GET", undefined, { discount_code: discountCode }),
+  add: (productId, quantity = 1, sku) =>
+    cartCall("/add", "POST", { product_id: productId, quantity, ...(sku ? { sku } : {}) }),
+  update: (productId, quantity, sku) =>
+    cartCall("/update", "PUT", { product_id: productId, quantity, ...(sku ? { sku } : {}) }),
+  remove: (productId, sku) => cartCall("/remove", "DELETE", { product_id: productId, ...(sku ? { sku } : {}) }),
+  clear: () => cartCall("/clear", "DELETE"),
+  /** After sign-in (later pages): move the guest cart into the shopper's cart. */
+  async mergeGuestCart() {
+    const cartId = guestCartId();
+    if (!cartId || !isSignedIn()) return null;
+    const merged = await api("/cart/merge", { method: "POST", body: { cart_id: cartId } });
+    rememberCartId(null);
+    window.dispatchEvent(new CustomEvent(CART_EVENT, { detail: merged }));
+    return merged;
+  },
+};

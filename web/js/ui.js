@@ -1,0 +1,104 @@
+// Shared rendering helpers. Data from the API only ever reaches the page through textContent and
+// attributes, never innerHTML: names and reviews may contain markup.
+
+export function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name in node && typeof value !== "string") node[name] = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}
+
+export function formatPrice(cents, currency = "USD") {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format((cents || 0) / 100);
+}
+
+/** Five stars as text, read out as "4.5 out of 5". */
+export function stars(rating, reviewCount) {
+  const value = Math.round((Number(rating) || 0) * 10) / 10;
+  const full = Math.round(value);
+  const label = `${value} out of 5`;
+  const node = el("span", { class: "stars", role: "img", "aria-label": label, title: label }, [
+    el("span", { class: "stars-on", "aria-hidden": "true", text: "★".repeat(full) }),
+    el("span", { class: "stars-off", "aria-hidden": "true", text: "★".repeat(5 - full) }),
+  ]);
+  if (reviewCount === undefined) return node;
+  return el("span", { class: "rating" }, [
+    node,
+    el("span", { class: "muted", text: ` (${reviewCount} ${reviewCount === 1 ? "review" : "reviews"})` }),
+  ]);
+}
+
+export function isSoldOut(product) {
+  return !product.digital_download && !(product.variants || []).length && product.stock_quantity <= 0;
+}
+
+export function availability(product) {
+  if (product.digital_download) return "Digital download: available now";
+  if (isSoldOut(product)) return "Sold out";
+  if (product.stock_quantity <= 5) return `Only ${product.stock_quantity} left in stock`;
+  return "In stock";
+}
+
+export function productUrl(product) {
+  return `product.html?id=${encodeURIComponent(product.product_id)}`;
+}
+
+/** A product card (li). `onAdd(product, button)` and `onQuickView(product)` are optional. */
+export function productCard(product, { onAdd, onQuickView } = {}) {
+  const link = productUrl(product);
+  const image = product.image_url || (product.images || [])[0];
+  const soldOut = isSoldOut(product);
+  const actions = el("div", { class: "card-actions" });
+  if (onAdd) {
+    const needsChoice = (product.variants || []).length > 0;
+    const button = needsChoice
+      ? el("a", { class: "button", href: link, text: "Choose options" })
+      : el("button", {
+          type: "button",
+          class: "button add-to-cart",
+          text: soldOut ? "Sold out" : "Add to cart",
+          disabled: soldOut,
+          "aria-label": soldOut ? `${product.name} is sold out` : `Add ${product.name} to cart`,
+        });
+    if (!needsChoice && !soldOut) button.addEventListener("click", () => onAdd(product, button));
+    actions.append(button);
+  }
+  if (onQuickView) {
+    actions.append(
+      el("button", {
+        type: "button",
+        class: "button secondary quick-view",
+        text: "Quick view",
+        "aria-label": `Quick view of ${product.name}`,
+        onclick: () => onQuickView(product),
+      }),
+    );
+  }
+  return el("li", { class: "product-card", "data-product-id": product.product_id }, [
+    image ? el("a", { href: link, tabindex: "-1", "aria-hidden": "true" }, [
+      el("img", { src: image, alt: "", loading: "lazy", width: "320", height: "240" }),
+    ]) : null,
+    el("div", { class: "card-body" }, [
+      el("h2", {}, [el("a", { href: link, text: product.name })]),
+      el("p", { class: "category muted", text: product.category }),
+      product.review_count ? stars(product.rating, product.review_count) : null,
+      el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
+      el("p", { class: soldOut ? "stock sold-out" : "stock muted", text: availability(product) }),
+      actions,
+    ]),
+  ]);
+}
+
+/** Shows a message in a status element; `kind` is "error", "ok" or "" (clears the styling). */
+export function say(node, message, kind = "") {
+  node.textContent = message;
+  node.classList.toggle("error", kind === "error");
+  node.classList.toggle("ok", kind === "ok");
+}
