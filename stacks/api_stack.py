@@ -157,6 +157,13 @@ class ApiStack(ShopStack):
         for queue in ("email-notification", "inventory-update"):  # refunds restore stock
             fn["payment_processor"].send_to(queue, q[queue])
         fn["payment_processor"].use_secret(settings.PAYMENT_SECRETS_ARN, payment_provider_secret)
+        # Its own queue's URL: retries back off by changing a failed message's visibility (the event
+        # source's consume grant already allows sqs:ChangeMessageVisibility).
+        fn["payment_processor"].add_environment(
+            settings.QUEUE_ENV_VARS["payment-processing"], q["payment-processing"].queue_url
+        )
+        for name in ("payment_api", "payment_processor"):
+            fn[name].add_environment(settings.PAYMENT_PROVIDER_MODE, config.payment_provider)
 
         fn["email_sender"].use_table("EmailPreferences", tables["EmailPreferences"])
         fn["email_sender"].use_table("Idempotency", tables["Idempotency"], write=True)

@@ -88,3 +88,13 @@ def test_seeding_again_creates_nothing_twice(seeded_shop: LocalShop) -> None:
     seed(seeded_shop)
     categories = requests.get(_api(seeded_shop, "/categories"), timeout=10).json()["categories"]
     assert sum(category["product_count"] for category in categories) == len(SAMPLE_PRODUCTS)
+
+
+def test_the_local_shop_pays_through_the_sandbox_provider(seeded_shop: LocalShop) -> None:
+    assert seeded_shop.model is not None
+    modes = {
+        function.handler.split(".")[0]: function.environment.get("PAYMENT_PROVIDER_MODE")
+        for function in seeded_shop.model.functions
+    }
+    assert modes["payment_api"] == "sandbox"
+    assert modes["payment_processor"] == "sandbox"

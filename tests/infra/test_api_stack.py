@@ -496,3 +496,13 @@ def test_cart_and_orders_price_with_the_stage_rules(api: dict[str, Any], dev: Sy
         rules = json.loads(function_properties(api, name)["Environment"]["Variables"]["PRICING_RULES"])
         assert rules == dev.stacks.config.pricing
     assert "PRICING_RULES" not in function_properties(api, "payment_api")["Environment"]["Variables"]
+
+
+def test_payment_functions_take_the_stage_provider_mode(api: dict[str, Any], dev: SynthesizedStage) -> None:
+    for name in ("payment_api", "payment_processor"):
+        env = function_properties(api, name)["Environment"]["Variables"]
+        assert env["PAYMENT_PROVIDER_MODE"] == dev.stacks.config.payment_provider == "live"
+    assert (
+        "PAYMENT_PROCESSING_QUEUE_URL"
+        in function_properties(api, "payment_processor")["Environment"]["Variables"]
+    )
