@@ -21,7 +21,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs create-admin clean
+.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs create-admin bench-load clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -32,7 +32,7 @@ help:
 	@echo "make deploy     cdk deploy --all for STAGE"
 	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
-	@echo "make bench      run the benchmarks under bench/"
+	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
 $(PY_STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt
@@ -95,6 +95,11 @@ openapi: setup
 
 bench: setup
 	$(PY) bench/bench_synth.py
+	$(PY) bench/bench_catalog_cache.py
+	$(PY) bench/bench_cold_start.py
+
+bench-load: setup
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf $(CDK_OUT) .pytest_cache .mypy_cache .ruff_cache
