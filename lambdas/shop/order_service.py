@@ -201,24 +201,24 @@ class OrderService:
         if idempotency_key:
             existing = self.repository.get(order_id, user_id)
             if existing is not None:
-                return self._replay(existing, fingerprint, guest)
+                return self._replay(existing, fingerprint)
 
         owner = self._cart_owner(caller, cart_id) if request.items is None else None
         requested = request.items if request.items is not None else self._cart_lines(owner)
         order = self._new_order(
             request, order_id, user_id, normalize_email(email), guest, requested, fingerprint, caller
         )
-        token: str | None = None
-        if guest:
-            token = self._claim_token(order_id) if idempotency_key else new_access_token()
-            order = order.model_copy(update={"access_token_hash": token_hash(token)})
+        # Every order gets an access token, signed-in ones too: the payment routes are public (guests pay
+        # as well), so the token is how any payer proves the order is theirs.
+        token = self._claim_token(order_id) if idempotency_key else new_access_token()
+        order = order.model_copy(update={"access_token_hash": token_hash(token)})
         try:
             self.repository.put_new(order)
         except OrderExistsError:  # a concurrent retry won the race
             existing = self.repository.get(order_id, user_id)
             if existing is None:
                 raise
-            return self._replay(existing, fingerprint, guest)
+            return self._replay(existing, fingerprint)
         order = self._dispatch(order)
         if owner is not None:
             # The cart became the order; a replay does not clear it again (it may be a new cart by then).
@@ -226,7 +226,7 @@ class OrderService:
         logger.info("order placed", extra={"order_id": order.order_id, "total": order.total, "guest": guest})
         return PlacedOrder(order, token, replayed=False)
 
-    def _replay(self, existing: Order, fingerprint: str, guest: bool) -> PlacedOrder:
+    def _replay(self, existing: Order, fingerprint: str) -> PlacedOrder:
         if existing.request_fingerprint != fingerprint:
             raise Conflict(
                 "this Idempotency-Key was already used for a different order request", field="Idempotency-Key"
@@ -234,15 +234,14 @@ class OrderService:
         if existing.processing_queue_id is None and existing.order_status is OrderStatus.PENDING:
             # The first attempt stored the order but failed before announcing it.
             existing = self._dispatch(existing)
-        token = self._claimed_token(existing.order_id) if guest else None
-        return PlacedOrder(existing, token, replayed=True)
+        return PlacedOrder(existing, self._claimed_token(existing.order_id), replayed=True)
 
     @staticmethod
     def _token_record_id(order_id: str) -> str:
-        return f"order_api.guest_token#{order_id}"
+        return f"order_api.access_token#{order_id}"
 
     def _claim_token(self, order_id: str) -> str:
-        """The guest token of this order: the first attempt's, kept so a retry gets the same one."""
+        """The access token of this order: the first attempt's, kept so a retry gets the same one."""
         token = new_access_token()
         try:
             table(IDEMPOTENCY.logical_name).put_item(

@@ -74,3 +74,9 @@ def test_a_cursor_from_another_shopper_is_refused(world: OrderWorld) -> None:
     )
     assert reply.status == 400
     assert reply.body["field"] == "cursor"
+
+
+def test_signed_in_orders_get_an_access_token_too_so_their_owners_can_pay(world: OrderWorld) -> None:
+    # The payment routes are public (guests pay too): the token is how a payer proves the order is theirs.
+    reply = place(new_product(stock=3), user_id="frank")
+    assert reply.body["access_token"]
