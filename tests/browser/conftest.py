@@ -135,9 +135,13 @@ def shopper_token(shop: LocalShop) -> str:
 
 
 def catalog(shop: LocalShop) -> dict[str, dict[str, object]]:
-    """The active products by name, straight from the local API."""
+    """The active products by name, straight from the local API (its stage cache flushed first: a
+    product another test just created may not have reached the stream-driven flush yet)."""
     import json
-    from urllib.request import urlopen
+    from urllib.request import Request, urlopen
+
+    with urlopen(Request(site_url(shop, "/_local/cache"), method="DELETE")):
+        pass
 
     products: dict[str, dict[str, object]] = {}
     cursor = ""

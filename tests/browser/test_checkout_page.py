@@ -1,0 +1,109 @@
+"""checkout.html: a guest checks out with an address, pays with the sandbox card and sees the order
+become paid; a double click places one order; the API's field errors show next to the field."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from cdk_app.local.runner import LocalShop
+from tests.browser.conftest import catalog, screenshot, site_url
+
+
+def add_to_cart(page: Page, shop: LocalShop, name: str, quantity: int = 1) -> None:
+    page.goto(site_url(shop, f"/product.html?id={catalog(shop)[name]['product_id']}"))
+    page.locator("#quantity").fill(str(quantity))
+    page.locator("#add").click()
+    expect(page.locator("#add-status")).to_contain_text(f"Added {quantity} to your cart")
+
+
+def fill_address(page: Page, email: str, *, line1: str = "1 Main Street") -> None:
+    page.locator("#email").fill(email)
+    page.locator("#name").fill("Grace Guest")
+    page.locator("#line1").fill(line1)
+    page.locator("#city").fill("Springfield")
+    page.locator("#postal_code").fill("12345")
+    page.locator("#country").fill("US")
+
+
+def go_to_review(page: Page) -> None:
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_label("Test card (sandbox, no real charge)")).to_be_checked()
+    page.get_by_role("button", name="Review your order").click()
+    page.locator("#terms").check()
+
+
+def orders_of(shop: LocalShop, email: str) -> list[dict[str, object]]:
+    assert shop.aws is not None
+    dynamodb = shop.aws.client("dynamodb")
+    tables = [name for name in dynamodb.list_tables()["TableNames"] if "order" in name.lower()]
+    found: list[dict[str, object]] = []
+    for table in tables:
+        items = dynamodb.scan(TableName=table).get("Items", [])
+        found.extend(item for item in items if item.get("user_id", {}).get("S") == f"guest#{email}")
+    return found
+
+
+def test_a_guest_checks_out_pays_and_sees_the_order_paid(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    add_to_cart(page, local_shop, "Knit Beanie")  # $16.00
+    page.goto(site_url(local_shop, "/checkout.html"))
+    expect(page.locator("#total")).to_have_text("$23.27")  # 16.00 + 1.28 tax + 5.99 shipping
+    fill_address(page, "guest.checkout@example.com")
+    go_to_review(page)
+    expect(page.locator("#review")).to_contain_text("1 Main Street")
+    screenshot(page, "checkout-review")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#confirmation")).to_be_visible()
+    expect(page.locator("#order-number")).to_have_text(re.compile(r"^SO-\d{8}-[0-9A-F]{8}$"))
+    expect(page.locator("#confirmation-title")).to_have_text("Thank you! Your order is paid", timeout=30_000)
+    screenshot(page, "checkout-paid")
+    assert console_errors == []
+
+
+def test_a_double_click_on_place_order_makes_one_order(page: Page, local_shop: LocalShop) -> None:
+    add_to_cart(page, local_shop, "Sticker Pack", 2)
+    page.goto(site_url(local_shop, "/checkout.html"))
+    fill_address(page, "double.click@example.com")
+    go_to_review(page)
+    page.get_by_role("button", name="Place order").dblclick()
+    expect(page.locator("#confirmation")).to_be_visible()
+    expect(page.locator("#confirmation-title")).to_have_text("Thank you! Your order is paid", timeout=30_000)
+    assert len(orders_of(local_shop, "double.click@example.com")) == 1
+
+
+def test_a_missing_address_field_is_named_next_to_it(page: Page, local_shop: LocalShop) -> None:
+    add_to_cart(page, local_shop, "Embroidered Cap")
+    page.goto(site_url(local_shop, "/checkout.html"))
+    fill_address(page, "missing.line@example.com", line1="")
+    go_to_review(page)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#error-line1")).to_have_text("Enter your street address.")
+    expect(page.locator("#step-address")).to_be_visible()
+    expect(page.locator("#line1")).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "checkout-field-error")
+    # Corrected, the same checkout goes through.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#line1").fill("2 Side Street")
+    go_to_review(page)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#confirmation")).to_be_visible()
+
+
+def test_an_api_field_error_is_shown_next_to_the_field(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    add_to_cart(page, local_shop, "Grace Hoodie")
+    page.goto(site_url(local_shop, "/checkout.html"))
+    fill_address(page, "not-an-email")
+    go_to_review(page)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#error-email")).not_to_be_empty()
+    expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#error-email")).to_contain_text("email")
+    # Only the deliberately provoked 422 is logged by the browser.
+    assert all("422" in error for error in console_errors), console_errors

@@ -1,0 +1,143 @@
+// Order history: the signed-in shopper's orders (GET /orders), details and a printable invoice in a
+// dialog, reorder, tracking and downloads; a guest sees one order with ?id=...&token=....
+import { api, cart, isSignedIn } from "./api.js";
+import { el, formatPrice, say } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+const status = $("status");
+const dialog = $("details");
+const params = new URLSearchParams(location.search);
+const guestId = params.get("id");
+const guestToken = params.get("token");
+
+function badge(order) {
+  const value = order.order_status || "pending";
+  return el("span", { class: `status-badge ${value}`, text: value });
+}
+
+function fetchOrder(orderId) {
+  if (guestToken) return api(`/guest/orders/${encodeURIComponent(orderId)}`, { query: { token: guestToken } });
+  return api(`/orders/${encodeURIComponent(orderId)}`);
+}
+
+function money(order, cents) {
+  return formatPrice(cents, order.currency || "USD");
+}
+
+function trackingLink(order) {
+  if (!order.tracking_number) return null;
+  const query = encodeURIComponent(`${order.carrier || ""} ${order.tracking_number}`.trim());
+  return el("p", {}, [
+    "Tracking: ",
+    el("a", { href: `https://www.google.com/search?q=${query}`, rel: "noopener", target: "_blank", text: `${order.carrier || "Carrier"} ${order.tracking_number}` }),
+  ]);
+}
+
+function downloads(order) {
+  if (order.payment_status !== "paid" || !(order.digital_downloads || []).length) return null;
+  return el("ul", { class: "downloads", "aria-label": "Downloads" }, order.digital_downloads.map((item) =>
+    el("li", {}, [el("a", { href: item.url || item.download_url || "#", text: `Download ${item.name || item.product_id || ""}`.trim() })]),
+  ));
+}
+
+/** The invoice: an HTML view of the stored order (print it with the Print button). */
+function invoice(order) {
+  const address = order.shipping_address || {};
+  return el("div", { class: "invoice" }, [
+    el("p", {}, [badge(order), ` Placed ${new Date(order.order_date).toLocaleDateString("en-US")}`]),
+    el("p", { text: `Ship to: ${[address.name, address.line1, address.postal_code, address.city, address.country].filter(Boolean).join(", ")}` }),
+    el("table", {}, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: "Item" }), el("th", { text: "Qty" }), el("th", { text: "Price" }), el("th", { text: "Total" })])]),
+      el("tbody", {}, (order.items || []).map((line) =>
+        el("tr", {}, [
+          el("td", {}, [el("a", { href: `product.html?id=${encodeURIComponent(line.product_id)}#reviews`, text: line.name })]),
+          el("td", { text: String(line.quantity) }),
+          el("td", { text: money(order, line.unit_price) }),
+          el("td", { text: money(order, line.line_total) }),
+        ]),
+      )),
+    ]),
+    el("dl", { class: "totals" }, [
+      el("dt", { text: "Subtotal" }), el("dd", { text: money(order, order.subtotal) }),
+      el("dt", { text: "Discount" }), el("dd", { text: order.discount ? `−${money(order, order.discount)}` : money(order, 0) }),
+      el("dt", { text: "Tax" }), el("dd", { text: money(order, order.tax) }),
+      el("dt", { text: "Shipping" }), el("dd", { text: order.shipping ? money(order, order.shipping) : "Free" }),
+      el("dt", { class: "grand", text: "Total" }), el("dd", { class: "grand", id: "invoice-total", text: money(order, order.total) }),
+    ]),
+    trackingLink(order),
+    downloads(order),
+    el("p", { class: "no-print" }, (order.items || []).map((line) =>
+      el("a", { class: "review-link", href: `product.html?id=${encodeURIComponent(line.product_id)}#reviews`, text: `Leave a review of ${line.name} ` }),
+    )),
+  ]);
+}
+
+async function openDetails(orderId) {
+  say($("details-status"), "");
+  $("details-body").replaceChildren(el("p", { text: "Loading…" }));
+  if (!dialog.open) dialog.showModal();
+  try {
+    const order = await fetchOrder(orderId);
+    $("details-title").textContent = `Order ${order.order_number}`;
+    $("details-body").replaceChildren(invoice(order));
+  } catch (error) {
+    $("details-body").replaceChildren();
+    say($("details-status"), `The order could not be loaded: ${error.message}`, "error");
+  }
+}
+
+async function reorder(orderId, button) {
+  button.disabled = true;
+  try {
+    const order = await fetchOrder(orderId);
+    for (const line of order.items || []) await cart.add(line.product_id, line.quantity, line.variant_sku || undefined);
+    say(status, "The items were added to your cart.", "ok");
+  } catch (error) {
+    say(status, `The items could not be added to your cart: ${error.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function row(order) {
+  const reorderButton = el("button", { type: "button", class: "button secondary", text: "Reorder" });
+  reorderButton.addEventListener("click", () => reorder(order.order_id, reorderButton));
+  return el("li", { class: "order-row", "data-order-id": order.order_id }, [
+    el("strong", { text: order.order_number }),
+    badge(order),
+    el("span", { class: "muted", text: new Date(order.order_date).toLocaleDateString("en-US") }),
+    el("span", { text: money(order, order.total) }),
+    el("button", { type: "button", class: "button", text: "Details and invoice", "aria-label": `Details and invoice of ${order.order_number}`, onclick: () => openDetails(order.order_id) }),
+    reorderButton,
+  ]);
+}
+
+async function load() {
+  $("print").addEventListener("click", () => window.print());
+  $("close").addEventListener("click", () => dialog.close());
+  if (guestId && guestToken) {
+    try {
+      const order = await fetchOrder(guestId);
+      $("orders").replaceChildren(row(order));
+      say(status, "");
+    } catch (error) {
+      say(status, `Your order could not be loaded: ${error.message}`, "error");
+    }
+    return;
+  }
+  if (!isSignedIn()) {
+    say(status, "Sign in to see your orders. A guest order opens from the link in its confirmation email.");
+    return;
+  }
+  try {
+    const body = await api("/orders");
+    const list = body.orders || [];
+    $("orders").replaceChildren(...list.map(row));
+    $("empty").hidden = list.length !== 0;
+    say(status, "");
+  } catch (error) {
+    say(status, `Your orders could not be loaded: ${error.message}`, "error");
+  }
+}
+
+load();
