@@ -8,7 +8,7 @@ processor has verified the payment with the provider.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -90,29 +90,8 @@ def stripe_intent() -> Response[str]:
 
 @app.post("/payment/stripe/confirm")
 def stripe_confirm() -> Response[str]:
-    request = ConfirmRequest.model_validate(app.current_event.json_body or {})
-    order = _order_to_pay(request)
-    if sandbox_mode():
-        from shop.sandbox_provider import SandboxProvider
-
-        sandbox = SandboxProvider()
-        guarded_for_api(sandbox.name, lambda: sandbox.confirm(request.payment_id))
-    else:
-        # The browser confirmed with Stripe.js; the processor retrieves the intent to verify it.
-        send(
-            PAYMENT_PROCESSING.logical_name,
-            PaymentMessage(
-                provider="stripe",
-                event_id=f"confirm:{request.payment_id}",
-                payment_id=request.payment_id,
-                order_id=order.order_id,
-                user_id=order.user_id,
-            ),
-        )
-    return json_response(
-        HTTPStatus.ACCEPTED,
-        {"order_id": order.order_id, "status": "confirming", "message": "the payment is being confirmed"},
-    )
+    # The browser confirmed with Stripe.js; the processor retrieves the intent to verify it.
+    return _confirm(provider="stripe", event_kind="confirm")
 
 
 @app.post("/payment/paypal/create")
@@ -138,6 +117,12 @@ def paypal_create() -> Response[str]:
 @app.post("/payment/paypal/capture")
 def paypal_capture() -> Response[str]:
     """The buyer approved the PayPal order; payment_processor captures it (idempotently) and settles."""
+    return _confirm(provider="paypal", event_kind="capture")
+
+
+def _confirm(*, provider: Literal["stripe", "paypal"], event_kind: str) -> Response[str]:
+    """Hand a confirmed payment to payment_processor (through the queue, or the sandbox's own signed
+    webhook locally) and tell the client the order is being confirmed."""
     request = ConfirmRequest.model_validate(app.current_event.json_body or {})
     order = _order_to_pay(request)
     if sandbox_mode():
@@ -149,8 +134,8 @@ def paypal_capture() -> Response[str]:
         send(
             PAYMENT_PROCESSING.logical_name,
             PaymentMessage(
-                provider="paypal",
-                event_id=f"capture:{request.payment_id}",
+                provider=provider,
+                event_id=f"{event_kind}:{request.payment_id}",
                 payment_id=request.payment_id,
                 order_id=order.order_id,
                 user_id=order.user_id,
