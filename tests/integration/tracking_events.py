@@ -19,6 +19,7 @@ from shop.products import Category
 from shop.queues import EMAIL_NOTIFICATION, TRACKING_EVENTS, QueueSpec
 from shop.tracking import recommendations_cache, shared_recommender
 from shop.tracking import sqs_client as tracking_sqs_client
+from tests.integration.events import api_event
 from tests.integration.events import sqs_record as shared_sqs_record
 
 ACCOUNT_ID = "123456789012"
@@ -125,55 +126,15 @@ def api_request(
     claims: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A REST API (v1) Lambda proxy integration event."""
-    path = resource
-    for name, value in (path_parameters or {}).items():
-        path = path.replace("{" + name + "}", value)
-    headers = {
-        "Accept": "application/json",
-        "Host": f"{API_ID}.execute-api.{REGION}.amazonaws.com",
-        "User-Agent": "pytest",
-        "X-Forwarded-For": "203.0.113.9",
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-Proto": "https",
-    }
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    if claims:
-        headers["Authorization"] = "eyJraWQiOiJ0In0.eyJzdWIiOiJ0In0.sig"
-    request_context: dict[str, Any] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": API_ID,
-        "domainName": f"{API_ID}.execute-api.{REGION}.amazonaws.com",
-        "domainPrefix": API_ID,
-        "extendedRequestId": uuid.uuid4().hex[:16],
-        "httpMethod": method,
-        "identity": {"sourceIp": "203.0.113.9", "userAgent": "pytest", "user": None, "userArn": None},
-        "path": f"/{STAGE}{path}",
-        "protocol": "HTTP/1.1",
-        "requestId": str(uuid.uuid4()),
-        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
-        "requestTimeEpoch": int(time.time() * 1000),
-        "resourceId": "r1",
-        "resourcePath": resource,
-        "stage": STAGE,
-    }
-    if claims:
-        request_context["authorizer"] = {"claims": claims}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": request_context,
-        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
-        "isBase64Encoded": False,
-    }
+    """A REST API (v1) Lambda proxy integration event (the shared builder of tests/integration/events.py)."""
+    return api_event(
+        method,
+        resource,
+        path_parameters=path_parameters,
+        body=body,
+        claims=claims,
+        query=dict(query) if query else None,
+    )
 
 
 @dataclass
