@@ -74,15 +74,16 @@ def _pages(table_name: str, operation: str, **arguments: Any) -> Iterator[dict[s
         arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+def _owned_by(user_id: str, logical_name: str, index: str | None = None) -> list[dict[str, Any]]:
+    """Every item of `logical_name` whose `user_id` key (in the table or in `index`) is the user's."""
+    arguments: dict[str, Any] = {"KeyConditionExpression": key("user_id").eq(user_id)}
+    if index is not None:
+        arguments["IndexName"] = index
+    return list(_pages(logical_name, "query", **arguments))
+
+
 def _reviews(user_id: str) -> list[dict[str, Any]]:
-    return list(
-        _pages(
-            REVIEWS.logical_name,
-            "query",
-            IndexName=REVIEWS_BY_USER_INDEX,
-            KeyConditionExpression=key("user_id").eq(user_id),
-        )
-    )
+    return _owned_by(user_id, REVIEWS.logical_name, REVIEWS_BY_USER_INDEX)
 
 
 def _votes(user_id: str) -> list[dict[str, Any]]:
@@ -92,18 +93,11 @@ def _votes(user_id: str) -> list[dict[str, Any]]:
 
 
 def _watch_list(user_id: str) -> list[dict[str, Any]]:
-    return list(_pages(WATCH_LIST.logical_name, "query", KeyConditionExpression=key("user_id").eq(user_id)))
+    return _owned_by(user_id, WATCH_LIST.logical_name)
 
 
 def _views(user_id: str) -> list[dict[str, Any]]:
-    return list(
-        _pages(
-            PRODUCT_VIEWS.logical_name,
-            "query",
-            IndexName=VIEWS_BY_USER_INDEX,
-            KeyConditionExpression=key("user_id").eq(user_id),
-        )
-    )
+    return _owned_by(user_id, PRODUCT_VIEWS.logical_name, VIEWS_BY_USER_INDEX)
 
 
 def _marketing(subject: DataSubject) -> list[dict[str, Any]]:
