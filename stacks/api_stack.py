@@ -34,6 +34,7 @@ from constructs_lib.safe_deployment import SafeDeployment
 from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
 from constructs_lib.shop_rest_api import ShopRestApi
 from shop import settings
+from shop.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
 from shop.queues import ALL_QUEUES
 from stacks.shop_stack import ShopStack
 
@@ -126,6 +127,9 @@ class ApiStack(ShopStack):
         fn["shop_api"].use_table("Orders", tables["Orders"])  # verified purchases
         fn["shop_api"].use_table("AuditLog", tables["AuditLog"], write=True)
         fn["shop_api"].use_table("RateLimits", tables["RateLimits"], write=True)
+        # Presigned image uploads carry shop_api's own permission: it may put new product images only.
+        fn["shop_api"].add_environment(settings.PRODUCT_IMAGES_BUCKET, product_images_bucket.bucket_name)
+        product_images_bucket.grant_put(fn["shop_api"].function, f"{IMAGE_KEY_PREFIX}*")
 
         for name in ("cart_api", "order_api"):
             fn[name].add_environment(settings.PRICING_RULES, json.dumps(config.pricing, sort_keys=True))
@@ -149,7 +153,8 @@ class ApiStack(ShopStack):
         fn["order_processor"].use_table("Orders", tables["Orders"], write=True)
         fn["order_processor"].use_table("Products", tables["Products"])
         fn["order_processor"].use_table("Idempotency", tables["Idempotency"], write=True)
-        for queue in ("inventory-update", "email-notification"):
+        # payment-processing: an order failed after it was paid gets its refund queued (docs/orders.md).
+        for queue in ("inventory-update", "email-notification", "payment-processing"):
             fn["order_processor"].send_to(queue, q[queue])
 
         fn["payment_processor"].use_table("Orders", tables["Orders"], write=True)
@@ -177,7 +182,8 @@ class ApiStack(ShopStack):
         fn["inventory_updater"].use_table("Orders", tables["Orders"], write=True)
         fn["inventory_updater"].use_table("WatchList", tables["WatchList"])
         fn["inventory_updater"].use_table("Idempotency", tables["Idempotency"], write=True)
-        fn["inventory_updater"].send_to("email-notification", q["email-notification"])
+        for queue in ("email-notification", "payment-processing"):  # out of stock after payment: refund
+            fn["inventory_updater"].send_to(queue, q[queue])
         fn["inventory_updater"].add_environment(
             settings.SENDER_EMAIL, config.sender_email
         )  # low-stock alerts

@@ -12,18 +12,21 @@ kill switch calls `handle_order_message` too, so both paths share the one record
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from shop.email_messages import EmailTemplate
+from shop.http import Conflict
 from shop.observability import logger
 from shop.order_messaging import notify_customer, send
 from shop.order_repository import OrderChangedError, OrderRepository
-from shop.order_state import OrderStatus
+from shop.order_state import OrderStatus, PaymentStatus
 from shop.orders import InventoryMessage, Order, OrderMessage
 from shop.process_state import per_process
 from shop.product_repository import ProductRepository
 from shop.products import Product, ProductStatus
 from shop.queues import INVENTORY_UPDATE
+from shop.refunds import request_refund
 from shop.settings import get_settings
 from shop.tables import IDEMPOTENCY
 
@@ -106,6 +109,12 @@ def fail_order(order: Order, reason: str, *, actor: str, note: str | None = None
             current = repository.get(order.order_id, order.user_id)
     if current is None or current.order_status is not OrderStatus.FAILED:
         return None
+    if current.payment_status is PaymentStatus.PAID:
+        # Paid before the stock ran out: the money goes back. On a redelivery the order is already
+        # flagged (payment_status refund_requested), so it is asked for once.
+        # Conflict: someone (an administrator) asked for the refund in between; once is enough.
+        with suppress(Conflict):
+            current = request_refund(repository, current, amount=current.total, reason=reason, actor=actor)
     # Sent on every run that finds the order failed: the email's dedupe key makes it one mail even
     # when a crash between the move and this send made SQS redeliver.
     notify_customer(current, EmailTemplate.ORDER_FAILED)

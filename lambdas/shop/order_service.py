@@ -34,7 +34,6 @@ from shop.orders import (
     OrderLine,
     OrderLineRequest,
     OrderMessage,
-    RefundMessage,
     RefundRequest,
     guest_user_id,
     new_access_token,
@@ -49,7 +48,8 @@ from shop.pagination import decode_cursor, encode_cursor
 from shop.pricing import PricedLine, UnknownDiscountCodeError, price, pricing_rules
 from shop.product_repository import ProductRepository
 from shop.products import Product, ProductStatus
-from shop.queues import ORDER_PROCESSING, PAYMENT_PROCESSING
+from shop.queues import ORDER_PROCESSING
+from shop.refunds import request_refund
 from shop.runtime_flags import orders_inline
 from shop.shopping_cart import CartOwner, available_quantity, shared_carts
 from shop.tables import IDEMPOTENCY
@@ -618,54 +618,4 @@ class OrderService:
         return self._request_refund(order, amount=amount, reason=request.reason, actor=actor_of(caller))
 
     def _request_refund(self, order: Order, *, amount: int, reason: str | None, actor: str) -> Order:
-        if order.payment_status is not PaymentStatus.PAID:
-            raise Conflict(
-                f"only a paid order can be refunded; its payment status is {order.payment_status.value}",
-                field="payment_status",
-                payment_status=order.payment_status.value,
-            )
-        requested_at = now_iso()
-        try:
-            flagged = self.repository.update_fields(
-                order,
-                {
-                    "refund_requested": True,
-                    "refund_amount": amount,
-                    "refund_reason": reason,
-                    "payment_status": PaymentStatus.REFUND_REQUESTED.value,
-                },
-                condition=attr("payment_status").eq(PaymentStatus.PAID.value),
-                history=HistoryEntry(
-                    status=order.order_status.value,
-                    previous_status=order.order_status.value,
-                    at=requested_at,
-                    actor=actor,
-                    note=f"refund of {amount} requested" + (f": {reason}" if reason else ""),
-                ),
-            )
-        except OrderChangedError:
-            raise Conflict("a refund was already requested for this order", field="payment_status") from None
-        message = RefundMessage(
-            order_id=order.order_id,
-            user_id=order.user_id,
-            amount=amount,
-            currency=order.currency,
-            reason=reason,
-            payment_id=order.payment_id,
-            payment_method=order.payment_method,
-            requested_by=actor,
-            requested_at=requested_at,
-        )
-        try:
-            send(PAYMENT_PROCESSING.logical_name, message)
-        except Exception as error:
-            # Undo the flag so the administrator can simply try again.
-            self.repository.update_fields(
-                flagged,
-                {"refund_requested": False, "payment_status": PaymentStatus.PAID.value},
-                condition=attr("payment_status").eq(PaymentStatus.REFUND_REQUESTED.value),
-            )
-            raise ServiceUnavailable(
-                "the refund could not be queued; try again", retry_after_seconds=5
-            ) from error
-        return flagged
+        return request_refund(self.repository, order, amount=amount, reason=reason, actor=actor)

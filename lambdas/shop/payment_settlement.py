@@ -158,9 +158,13 @@ class PaymentSettlement:
                 },
             )
             if paid is None:
-                current = self._order(order.order_id, order.user_id)
-                if current is None or current.payment_id != state.payment_id:
-                    return Outcome("skipped", order.order_id, f"order is {order.order_status.value}")
+                current = self._order(order.order_id, order.user_id) or order
+                if current.payment_id != state.payment_id:
+                    return self._give_back(
+                        current, message, state, why=f"the order is {current.order_status.value}"
+                    )
+                if current.payment_status is not PaymentStatus.PAID:
+                    return Outcome("duplicate", order.order_id, f"payment {state.payment_id} was returned")
                 paid = current  # an earlier delivery moved it; the email below is deduplicated
             else:
                 _count(PAYMENT_SUCCEEDED, message.provider)
@@ -176,7 +180,51 @@ class PaymentSettlement:
             return Outcome("skipped", order.order_id, f"order is {order.order_status.value}")
         _count(PAYMENT_FAILED, message.provider)
         notify_customer(failed, EmailTemplate.ORDER_FAILED)
+        if state.status == "succeeded":  # the amount was wrong, but the provider did take it
+            return self._give_back(failed, message, state, why=reason)
         return Outcome("failed", order.order_id, reason)
+
+    def _give_back(self, order: Order, message: PaymentMessage, state: PaymentState, *, why: str) -> Outcome:
+        """The provider took money for an order that cannot be paid with it: the stock ran out (or the
+        shopper cancelled) while they paid, a second payment of a paid order, or a wrong amount. The
+        whole payment is refunded at once (idempotently per payment) and recorded on the order when it
+        has no payment of its own."""
+        provider = provider_named(message.provider)
+        refund_id = guarded(
+            provider.name,
+            lambda: provider.refund(
+                state.payment_id, state.amount, idempotency_key=idempotency_key("return", state.payment_id)
+            ),
+        )
+        logger.warning(
+            "payment returned: the order cannot take it",
+            extra={
+                "order_id": order.order_id,
+                "payment_id": state.payment_id,
+                "refund_id": refund_id,
+                "why": why,
+            },
+        )
+        if order.payment_id and order.payment_id != state.payment_id:
+            return Outcome("refunded", order.order_id, f"second payment {state.payment_id} returned")
+        changes = {
+            "payment_status": PaymentStatus.REFUNDED.value,
+            "payment_id": state.payment_id,
+            "payment_method": message.provider,
+            "refund_amount": state.amount,
+            "refund_reason": why,
+        }
+        note = f"payment {state.payment_id} returned ({why}): refund {refund_id}"
+        returned = self._move(order, OrderStatus.REFUNDED, note=note, changes=changes)
+        if returned is None:  # cancelled stays cancelled; only its payment is marked refunded
+            try:
+                returned = self.orders.update_fields(
+                    order, changes, condition=attr("payment_id").not_exists()
+                )
+            except OrderChangedError:
+                return Outcome("refunded", order.order_id, f"payment {state.payment_id} returned")
+        notify_customer(returned, EmailTemplate.ORDER_REFUNDED)
+        return Outcome("refunded", order.order_id, refund_id)
 
     def refund(self, message: RefundMessage) -> Outcome:
         """Execute a requested refund once: the provider call carries a key per order, so a retry
