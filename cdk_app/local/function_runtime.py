@@ -151,18 +151,22 @@ class FunctionRuntime:
                     )
 
     def _switch_to(self, address: ResourceAddress) -> None:
-        if self._current == address:
-            return
         target = {**self._baseline, **self.environment_of(address)}
+        # Compared key by key on every call, not only when the function changes: whatever else runs
+        # in this process (a test fixture restoring os.environ, say) may have changed it in between.
         # Key by key rather than clear() + update(): other threads (pollers, moto) never see the shared
         # AWS variables vanish, even for an instant.
+        changed = False
         for key in [key for key in os.environ if key not in target]:
             del os.environ[key]
+            changed = True
         for key, value in target.items():
             if os.environ.get(key) != value:
                 os.environ[key] = value
-        for hook in self._on_switch:
-            hook()
+                changed = True
+        if changed or self._current != address:
+            for hook in self._on_switch:
+                hook()
         self._current = address
 
     def _handler(self, function: FunctionModel) -> Callable[[Any, Any], Any]:

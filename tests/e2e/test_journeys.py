@@ -44,14 +44,6 @@ def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
         started.stop()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_environment() -> None:
-    """Overrides conftest's: restoring os.environ after each test while this module's shop keeps running
-    puts back whichever function's environment was switched in when the test began, behind the
-    runtime's back (it only switches when the function changes), so the next call of the same function
-    would run with another function's settings. The shop's own stop() restores the environment."""
-
-
 def _api(shop: LocalShop, path: str) -> str:
     assert shop.server is not None
     return f"{shop.server.url}/api{path}"
