@@ -385,6 +385,29 @@ def drain_orders(
         time.sleep(2)
 
 
+def restock(shop: Any, quantity: int) -> int:
+    """Raise every product in stock to at least `quantity` (sold-out ones stay sold out), so the run
+    measures the shop rather than the sample catalog running dry; returns how many were raised.
+    Without it the popular products sell out within seconds and most orders end `failed`/refunded."""
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=shop.aws.endpoint_url, region_name=shop.aws.region)
+    name = min((n for n in client.list_tables()["TableNames"] if "product" in n.lower()), key=len)
+    raised = 0
+    for page in client.get_paginator("scan").paginate(TableName=name):
+        for item in page["Items"]:
+            stock = int(item.get("stock_quantity", {}).get("N", "0"))
+            if 0 < stock < quantity:
+                client.update_item(
+                    TableName=name,
+                    Key={"product_id": item["product_id"]},
+                    UpdateExpression="SET stock_quantity = :q",
+                    ExpressionAttributeValues={":q": {"N": str(quantity)}},
+                )
+                raised += 1
+    return raised
+
+
 def set_kill_switch(shop: Any) -> None:
     import boto3
 
@@ -421,6 +444,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"shop started in {time.monotonic() - started:.1f} s at {shop.server.url}", file=sys.stderr)
         base = shop.server.url.rstrip("/")
         redis_url = shop.redis.url
+        if args.stock:
+            print(f"restocked {restock(shop, args.stock)} products to {args.stock}", file=sys.stderr)
+            # Written behind the catalog's back: drop what the caches remember of the old stock.
+            import redis
+
+            redis.Redis.from_url(shop.redis.url).flushdb()
+            requests.delete(base + "/_local/cache", timeout=10)
         if args.cache_kill_switch:
             set_kill_switch(shop)
     api = base + "/api"
@@ -475,6 +505,9 @@ def _measure(
         drained = {
             "placed": counts.get("total", 0) - before.get("total", 0),
             "paid": counts.get("payment:paid", 0) - before.get("payment:paid", 0),
+            # Payments given back (an order failed for stock while or after its shopper paid).
+            "refunded": counts.get("payment:refunded", 0) - before.get("payment:refunded", 0),
+            "unpaid": counts.get("payment:unpaid", 0) - before.get("payment:unpaid", 0),
             "statuses_after": counts,
             "drain_seconds": round(waited, 1),
         }
@@ -561,7 +594,8 @@ def print_report(result: dict[str, Any]) -> None:
         orders = result["orders"]
         print(
             f"Orders table after drain ({orders['drain_seconds']} s): "
-            f"placed {orders['placed']}, paid {orders['paid']}"
+            f"placed {orders['placed']}, paid {orders['paid']}, refunded {orders['refunded']}, "
+            f"unpaid {orders['unpaid']}"
         )
     print(f"peak RSS of this process: {result['peak_rss_mib']} MiB")
 
@@ -583,6 +617,12 @@ def main() -> None:
     )
     parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between a shopper's steps")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--stock",
+        type=int,
+        default=100_000,
+        help="in-process shop: raise every product in stock to this before the run (0: keep the sample's)",
+    )
     parser.add_argument(
         "--cache-kill-switch", action="store_true", help='set {"cache_bypass": true} before the run'
     )
