@@ -15,7 +15,15 @@ from tests.browser.conftest import catalog, site_url
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 BUDGET_BYTES = 100 * 1024
-PAGES = ["index.html", "shop.html", "product.html", "cart.html", "checkout.html", "orders.html"]
+PAGES = [
+    "index.html",
+    "shop.html",
+    "product.html",
+    "cart.html",
+    "checkout.html",
+    "orders.html",
+    "preferences.html",
+]
 ASSET = re.compile(r"""<(?:script[^>]+src|link[^>]+href)=["']([^"'#?]+\.(?:js|css))["']""")
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+\.js)["']""")
 
