@@ -122,6 +122,14 @@ _SAVED_ADDRESS = _object(
         "is_default": {"type": "boolean"},
     },
 )
+# Kept in step with shop.product_images.IMAGE_CONTENT_TYPES (tests/unit/test_product_images.py checks).
+_IMAGE_UPLOAD = _object(
+    ("content_type", "file_name"),
+    {
+        "content_type": {"type": "string", "enum": ["image/jpeg", "image/png", "image/webp", "image/gif"]},
+        "file_name": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+)
 _LIST_QUERY = ("category", "min_price", "max_price", "tags", "q", "sort", "cursor", "limit")
 _PAGE_QUERY = ("cursor", "limit")
 
@@ -197,6 +205,23 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "DELETE", "/products/{id}", "shop_api", Access.ADMIN, "Archive a product", rate_limit=RateLimit.ADMIN
+    ),
+    Route(
+        "GET",
+        "/admin/products",
+        "shop_api",
+        Access.ADMIN,
+        "Every product, archived too; filter by status, category, text, low stock",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "POST",
+        "/admin/product-images",
+        "shop_api",
+        Access.ADMIN,
+        "A presigned POST for uploading one product image to S3",
+        body=_IMAGE_UPLOAD,
+        rate_limit=RateLimit.ADMIN,
     ),
     Route(
         "GET",

@@ -76,7 +76,12 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         payment_provider_secret=data.payment_provider_secret,
     )
     web = WebStack(
-        app, config=config, rest_api=api.api, user_pool=auth.user_pool, user_pool_client=auth.web_client
+        app,
+        config=config,
+        rest_api=api.api,
+        user_pool=auth.user_pool,
+        user_pool_client=auth.web_client,
+        product_images_bucket=data.product_images_bucket,
     )
     monitoring = MonitoringStack(
         app,

@@ -55,6 +55,7 @@ def json_schema(schema: Mapping[str, Any], *, root: bool = True) -> apigw.JsonSc
         max_length=schema.get("maxLength"),
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
+        enum=list(schema["enum"]) if "enum" in schema else None,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -40,8 +40,11 @@ class StaticSite(Construct):
         site_dir: Path,
         site_config: Mapping[str, Any],
         retain_logs: bool,
+        bucket_paths: Mapping[str, s3.IBucket] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`bucket_paths` maps a path prefix of the site (`product-images`) to another private bucket,
+        read through the same origin access control; its objects' keys start with that prefix."""
         super().__init__(scope, id_, **kwargs)
         logs = AccessLogBucket(self, "Logs", retain=retain_logs)
         self.bucket = s3.Bucket(
@@ -81,13 +84,19 @@ class StaticSite(Construct):
                 ),
             ),
         )
+        # One origin access control for every bucket the site reads (CloudFront signs as the distribution).
+        origin_access = cloudfront.S3OriginAccessControl(
+            self, "OriginAccess", signing=cloudfront.Signing.SIGV4_ALWAYS
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment="Serverless shop web site",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    self.bucket, origin_access_control=origin_access
+                ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 compress=True,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -109,6 +118,24 @@ class StaticSite(Construct):
             log_bucket=logs.bucket,
             log_file_prefix="cloudfront/",
         )
+        for prefix, bucket in (bucket_paths or {}).items():
+            self.distribution.add_behavior(
+                f"/{prefix}/*",
+                origins.S3BucketOrigin.with_origin_access_control(
+                    bucket, origin_access_control=origin_access
+                ),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                compress=True,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            )
+        if bucket_paths:
+            # Those buckets live in stateful stacks, which grant CloudFront read access themselves.
+            Annotations.of(self.distribution).acknowledge_warning(
+                "@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac",
+                "The owning stack's bucket policy lets this account's distributions read the prefix.",
+            )
         self.deployment = s3_deployment.BucketDeployment(
             self,
             "Deploy",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, TimeZone
+from aws_cdk import Duration, Stack, TimeZone
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -309,6 +309,7 @@ class ApiStack(ShopStack):
         )
         self._add_safe_deployments(config)
         self._acknowledge_generated_wildcards()
+        self._acknowledge_image_upload_grant(product_images_bucket)
 
     def _add_safe_deployments(self, config: StageConfig) -> None:
         """Every alias shifts traffic through CodeDeploy and rolls back on its alarms."""
@@ -344,6 +345,25 @@ class ApiStack(ShopStack):
             )
             for name, shop_function in self.functions.items()
         }
+
+    def _acknowledge_image_upload_grant(self, bucket: s3.IBucket) -> None:
+        """shop_api's grant_put: a key prefix (new keys are random) and S3's own Abort* action name."""
+        policy = self.functions["shop_api"].function.role.node.try_find_child("DefaultPolicy")  # type: ignore[union-attr]
+        assert policy is not None
+        # The finding names the Data stack's export of the bucket ARN; export_value returns (and reuses)
+        # exactly the export that the cross-stack reference creates, so the name matches the finding.
+        export = self.resolve(Stack.of(bucket).export_value(bucket.bucket_arn))["Fn::ImportValue"]
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{export}/{IMAGE_KEY_PREFIX}*]",
+            "Presigned image uploads go to random keys under this prefix only; the rest of the bucket "
+            "(digital downloads) stays out of reach.",
+        )
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Action::s3:Abort*]",
+            "grant_put's s3:AbortMultipartUpload, on the image prefix only: lets an upload be abandoned.",
+        )
 
     def _acknowledge_generated_wildcards(self) -> None:
         for name, shop_function in self.functions.items():

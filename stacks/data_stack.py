@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -14,6 +15,7 @@ from cdk_app.config import StageConfig
 from constructs_lib.nag import acknowledge
 from constructs_lib.private_bucket import AccessLogBucket, PrivateBucket
 from constructs_lib.shop_table import ShopTable
+from shop.product_images import SITE_PATH_PREFIX
 from shop.tables import ALL_TABLES
 from stacks.shop_stack import ShopStack
 
@@ -48,10 +50,10 @@ class DataStack(ShopStack):
             retain=config.retains_data,
             access_logs=access_logs,
             log_prefix="product-images/",
-            # Admins upload images straight from the browser with presigned PUT URLs.
+            # Admins upload images straight from the browser with presigned POST forms (PUT URLs too).
             cors=[
                 s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET],
+                    allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.PUT, s3.HttpMethods.GET],
                     allowed_origins=[config.web_origin],
                     allowed_headers=["content-type"],
                     max_age=3000,
@@ -59,6 +61,7 @@ class DataStack(ShopStack):
             ],
         ).bucket
         self.access_log_bucket = access_logs
+        self._let_cloudfront_serve_product_images()
         # Stripe and PayPal credentials: created empty here (stateful, survives redeploys of the Api
         # stack); operators paste the keys in once per stage. Never placed in environment variables.
         self.payment_provider_secret = secretsmanager.Secret(
@@ -77,6 +80,28 @@ class DataStack(ShopStack):
             "AwsSolutions-SMG4",
             "Provider keys are issued and rotated in the Stripe and PayPal dashboards, then pasted here "
             "(docs/runbooks.md); Secrets Manager cannot rotate them itself.",
+        )
+
+    def _let_cloudfront_serve_product_images(self) -> None:
+        """The Web stack's distribution reads `product-images/*` (and nothing else: downloads stay private).
+
+        Written here rather than by CloudFront's OAC helper: a policy naming the distribution would make
+        this stateful stack depend on the Web stack, which already depends on it (a cycle). Any
+        distribution of this account may read the prefix, which holds only public catalog images.
+        """
+        self.product_images_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudFrontReadsProductImages",
+                principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
+                actions=["s3:GetObject"],
+                resources=[self.product_images_bucket.arn_for_objects(f"{SITE_PATH_PREFIX}/*")],
+                conditions={
+                    "StringEquals": {"AWS:SourceAccount": self.account},
+                    "ArnLike": {
+                        "AWS:SourceArn": f"arn:{self.partition}:cloudfront::{self.account}:distribution/*"
+                    },
+                },
+            )
         )
 
     def table(self, logical_name: str) -> dynamodb.ITableV2:

@@ -8,10 +8,12 @@ from typing import Any
 from aws_cdk import CfnOutput
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from cdk_app.config import StageConfig
 from constructs_lib.static_site import StaticSite
+from shop.product_images import SITE_PATH_PREFIX
 from stacks.shop_stack import ShopStack
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -26,10 +28,19 @@ class WebStack(ShopStack):
         rest_api: apigw.RestApi,
         user_pool: cognito.IUserPool,
         user_pool_client: cognito.IUserPoolClient,
+        product_images_bucket: s3.IBucket,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             scope, "Web", config=config, stateful=False, purpose="S3 + CloudFront web site", **kwargs
+        )
+        # Imported by name, not used as the Data stack's object: CloudFront's helper would otherwise add a
+        # statement naming this distribution to that bucket's policy, and Data <-> Web would be a cycle.
+        product_images = s3.Bucket.from_bucket_attributes(
+            self,
+            "ProductImages",
+            bucket_name=product_images_bucket.bucket_name,
+            bucket_regional_domain_name=product_images_bucket.bucket_regional_domain_name,
         )
         site = StaticSite(
             self,
@@ -46,6 +57,7 @@ class WebStack(ShopStack):
                 "paymentMode": config.payment_provider,
             },
             retain_logs=config.retains_data,
+            bucket_paths={SITE_PATH_PREFIX: product_images},
         )
         self.site = site
         CfnOutput(self, "SiteUrl", value=site.url, description="The shop's web site")

@@ -18,6 +18,7 @@ from cdk_app.local.function_runtime import FunctionRuntime
 from cdk_app.local.intrinsics import ResourceAddress, UnresolvableIntrinsicError
 from cdk_app.local.local_redis import LocalRedis, start_redis
 from cdk_app.local.persistence import restore_state, save_state
+from cdk_app.local.product_images import ProductImageFiles, product_images_bucket
 from cdk_app.local.queue_pump import QueuePump
 from cdk_app.local.schedules import ScheduleRunner
 from cdk_app.local.server import API_GATEWAY_CONTROL_PREFIX, ShopHttpServer
@@ -107,6 +108,7 @@ class LocalShop:
             gateway_response_headers=model.gateway_response_headers,
         )
         self.schedules = ScheduleRunner(model.schedules, self._invoke)
+        images_bucket = product_images_bucket(model)
         # Bound now (port known), serving only after seeding.
         self.server = ShopHttpServer(
             self.gateway,
@@ -115,6 +117,9 @@ class LocalShop:
             port=options.port,
             host=options.host,
             schedules=self.schedules,
+            product_images=(
+                ProductImageFiles(aws.client("s3"), images_bucket.name) if images_bucket is not None else None
+            ),
         )
         overlay = {
             **aws.process_environment(),

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cdk_app.local.api_gateway import ApiGateway, HttpRequest, HttpResponse
+from cdk_app.local.product_images import ProductImageFiles
 from cdk_app.local.schedules import ScheduleRunner
 
 logger = logging.getLogger(__name__)
@@ -75,9 +76,11 @@ class ShopHttpServer:
         port: int = 8000,
         host: str = "127.0.0.1",
         schedules: ScheduleRunner | None = None,
+        product_images: ProductImageFiles | None = None,
     ) -> None:
         self.gateway = gateway
         self.schedules = schedules
+        self.product_images = product_images
         self.web_root = web_root.resolve()
         self._config = config
         handler = self._handler_class()
@@ -191,6 +194,12 @@ class ShopHttpServer:
                     self._respond(shop.control_plane(self.command, path[len(API_GATEWAY_CONTROL_PREFIX) :]))
                 elif path.startswith(SCHEDULES_PREFIX) and self.command == "POST":
                     self._respond(shop.fire_schedule(path[len(SCHEDULES_PREFIX) :]))
+                elif (
+                    self.command in ("GET", "HEAD")
+                    and shop.product_images is not None
+                    and shop.product_images.serves(path)
+                ):
+                    self._respond(shop.product_images.get(path))
                 elif self.command in ("GET", "HEAD"):
                     self._respond(shop.static(path))
                 else:

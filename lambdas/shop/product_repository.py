@@ -185,3 +185,18 @@ class ProductRepository:
             if "LastEvaluatedKey" not in response:
                 return total
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def by_status(
+        self, status: ProductStatus, *, start_after: Mapping[str, Any] | None, page_size: int
+    ) -> Iterator[Product]:
+        """Every product of one status, best-selling first (status-sales_count-index), read `page_size`
+        at a time and lazily, resuming after the product whose index key `start_after` holds."""
+        arguments: dict[str, Any] = {
+            "IndexName": STATUS_SALES_INDEX,
+            "KeyConditionExpression": key("status").eq(status.value),
+            "ScanIndexForward": False,
+            "Limit": page_size,
+        }
+        if start_after is not None:
+            arguments["ExclusiveStartKey"] = {**start_after, "status": status.value}
+        return self._query(**arguments)

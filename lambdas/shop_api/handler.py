@@ -13,6 +13,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shop import audit_log
+from shop.admin_products import (
+    DEFAULT_ADMIN_PAGE_SIZE,
+    MAX_ADMIN_PAGE_SIZE,
+    AdminProductFilters,
+    AdminProductPageView,
+    AdminStatusFilter,
+    admin_product_page,
+)
 from shop.cache_metrics import cache_counters
 from shop.catalog import (
     BESTSELLER_LIMIT,
@@ -24,7 +32,9 @@ from shop.catalog import (
     shared_catalog,
 )
 from shop.http import BadRequest, build_resolver, caller_of, json_response
+from shop.inventory import low_stock_threshold
 from shop.observability import logger, metrics, tracer
+from shop.product_images import ImageUploadRequest, ImageUploadView, presign_image_upload
 from shop.product_reviews import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
 from shop.product_search import ProductFilters, ProductSort, search_terms
 from shop.products import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
@@ -173,6 +183,63 @@ def archive_product(product_id: ProductIdPath) -> dict[str, Any]:
     view = product.public_view(for_admin=True)
     audit_log.record(actor, "product.archive", f"product#{product_id}", before, view)
     return view
+
+
+@app.get(
+    "/admin/products",
+    summary="Every product, archived ones too (administrators)",
+    tags=["admin"],
+    responses=documented(200, "One page of products", AdminProductPageView),
+)
+def list_admin_products(
+    status: Annotated[AdminStatusFilter, Query()] = AdminStatusFilter.ALL,
+    category: Annotated[Category | None, Query(description="one of the six categories")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="words matched in name, description, tags")
+    ] = None,
+    low_stock: Annotated[bool, Query(description="only stock_quantity <= low_stock_threshold")] = False,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="next_cursor of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ADMIN_PAGE_SIZE)] = DEFAULT_ADMIN_PAGE_SIZE,
+) -> Response[str]:
+    limit_admin(caller_of(app))
+    if q is not None and q.strip() and not search_terms(q):
+        raise BadRequest("q has no searchable words", field="q")
+    threshold = low_stock_threshold()
+    filters = AdminProductFilters(
+        status=status, category=category, q=q, low_stock_threshold=threshold if low_stock else None
+    )
+    # Administrators edit what they list: read DynamoDB, not the catalog cache.
+    page = admin_product_page(shared_catalog().repository, filters, limit=limit, cursor=cursor)
+    return json_response(
+        HTTPStatus.OK,
+        {
+            "items": [product.public_view(for_admin=True) for product in page.products],
+            "next_cursor": page.next_cursor,
+            "low_stock_threshold": threshold,
+        },
+    )
+
+
+@app.post(
+    "/admin/product-images",
+    summary="A presigned S3 POST for one product image (administrators)",
+    tags=["admin"],
+    responses=documented(201, "Where and how to upload the image", ImageUploadView),
+)
+def presign_product_image(request: ImageUploadRequest) -> Response[str]:
+    actor = limit_admin(caller_of(app))
+    upload = presign_image_upload(request)
+    logger.info("product image upload presigned", extra={"key": upload.key})
+    audit_log.record(
+        actor,
+        "product_image.presign",
+        f"product-image#{upload.key}",
+        None,
+        {"content_type": request.content_type, "file_name": request.file_name},
+    )
+    return json_response(HTTPStatus.CREATED, upload.view())
 
 
 @app.post("/reviews", summary="Review a product (signed in, once per product)", tags=["reviews"])
