@@ -65,8 +65,10 @@ class AdminProductFilters:
     def accepts(self, product: Product) -> bool:
         if self.category is not None and product.category != self.category:
             return False
-        if self.low_stock_threshold is not None and product.stock_quantity > self.low_stock_threshold:
-            return False
+        if self.low_stock_threshold is not None and (
+            product.digital_download or product.stock_quantity > self.low_stock_threshold
+        ):
+            return False  # a download never runs out, whatever its stock_quantity says
         terms = search_terms(self.q or "")
         if terms:
             haystack = " ".join((product.name, product.description, *product.tags)).lower()

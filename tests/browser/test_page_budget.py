@@ -23,6 +23,7 @@ PAGES = [
     "checkout.html",
     "orders.html",
     "preferences.html",
+    "admin-shop.html",
 ]
 ASSET = re.compile(r"""<(?:script[^>]+src|link[^>]+href)=["']([^"'#?]+\.(?:js|css))["']""")
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+\.js)["']""")

@@ -221,6 +221,20 @@ def test_admin_listing_filters(
     assert _ids(admin_list(shop_api, query)) == {catalog[name] for name in expected}
 
 
+def test_a_digital_download_is_never_low_on_stock(shop_api: Call, create_product: CreateProduct) -> None:
+    ebook = create_product(
+        name="Devotional eBook",
+        sku="DG-1",
+        category="Digital Downloads",
+        stock_quantity=0,
+        digital_download=True,
+        download_url="https://downloads.example.com/devotional.pdf",
+    )
+    low = admin_list(shop_api, {"low_stock": "true"})
+    assert ebook["product_id"] not in _ids(low)
+    assert ebook["product_id"] in _ids(admin_list(shop_api))
+
+
 def test_low_stock_follows_the_inventory_threshold(
     shop_api: Call, catalog: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,274 @@
+// Orders and Sales sections of the admin page: all orders with filters, status changes, tracking,
+// refunds, CSV export, and sales figures computed from the orders listed.
+import { el, formatPrice, say } from "./ui.js";
+import { adminApi, centsText, downloadCsv, parseCents, today } from "./admin-common.js";
+
+const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 100;
+const EXPORT_PAGES = 40;
+const STATUSES = ["pending", "paid", "processing", "shipped", "delivered", "cancelled", "refunded", "failed"];
+const PAYMENT_STATUSES = ["unpaid", "paid", "refund_requested", "refunded", "failed"];
+// The moves the API allows (lambdas/shop/order_state.py); the API still has the last word.
+const NEXT = {
+  pending: ["paid", "cancelled", "failed"],
+  paid: ["processing", "cancelled", "refunded", "failed"],
+  processing: ["shipped", "cancelled", "refunded"],
+  shipped: ["delivered", "refunded"],
+  delivered: ["refunded"],
+  failed: ["refunded"],
+};
+
+const orders = new Map();
+let cursor = null;
+// Only the latest list request may fill the table: an older answer arriving late is dropped.
+let generation = 0;
+let acting = null;
+
+const status = () => $("orders-status");
+const money = (order, cents) => formatPrice(cents, order.currency || "USD");
+
+function filters() {
+  const form = $("order-filters");
+  return { status: form.status.value, payment_status: form.payment_status.value, from: form.from.value, to: form.to.value };
+}
+
+function fetchPage(query, pageCursor) {
+  return adminApi("/orders/admin/list", { query: { ...query, limit: PAGE_SIZE, cursor: pageCursor } });
+}
+
+function statusControl(order) {
+  const targets = NEXT[order.order_status] || [];
+  if (!targets.length) return null;
+  const label = `New status of ${order.order_number}`;
+  const select = el("select", { "aria-label": label }, targets.map((target) => el("option", { value: target, text: target })));
+  return el("span", { class: "inline" }, [
+    select,
+    el("button", { type: "button", class: "button secondary small", text: "Change", "aria-label": `Change status of ${order.order_number}`, onclick: () => changeStatus(order.order_id, select.value) }),
+  ]);
+}
+
+function row(order) {
+  const number = order.order_number;
+  const tracking = order.tracking_number ? `${order.carrier || ""} ${order.tracking_number}`.trim() : "";
+  const refundNote = order.refund_requested ? ` (refund of ${money(order, order.refund_amount ?? order.total)} requested)` : "";
+  return el("tr", { "data-order-id": order.order_id }, [
+    el("th", { scope: "row", text: number }),
+    el("td", { text: new Date(order.order_date).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) }),
+    el("td", { class: "email", text: order.user_email + (order.guest ? " (guest)" : "") }),
+    el("td", { class: "number", text: money(order, order.total) }),
+    el("td", {}, [el("span", { class: `status-badge ${order.order_status}`, text: order.order_status })]),
+    el("td", { class: "payment", text: `${order.payment_status}${refundNote}` }),
+    el("td", { class: "tracking", text: tracking }),
+    el("td", { class: "actions" }, [
+      statusControl(order),
+      ["paid", "processing", "shipped"].includes(order.order_status)
+        ? el("button", { type: "button", class: "button secondary small", text: "Tracking", "aria-label": `Add tracking to ${number}`, onclick: () => openTracking(order.order_id) })
+        : null,
+      el("button", { type: "button", class: "button secondary small", text: "Refund", "aria-label": `Refund ${number}`, onclick: () => openRefund(order.order_id) }),
+    ]),
+  ]);
+}
+
+function replaceRow(order) {
+  orders.set(order.order_id, order);
+  const existing = $("order-rows").querySelector(`tr[data-order-id="${CSS.escape(order.order_id)}"]`);
+  if (existing) existing.replaceWith(row(order));
+  else $("order-rows").prepend(row(order));
+  renderSales();
+}
+
+async function loadOrders({ more = false } = {}) {
+  const mine = ++generation;
+  if (!more) {
+    cursor = null;
+    orders.clear();
+    $("order-rows").replaceChildren();
+  }
+  say(status(), "Loading orders…");
+  try {
+    const page = await fetchPage(filters(), cursor);
+    if (mine !== generation) return;
+    cursor = page.next_cursor || null;
+    for (const order of page.orders || []) {
+      orders.set(order.order_id, order);
+      $("order-rows").append(row(order));
+    }
+    $("more-orders").hidden = !cursor;
+    $("order-count").textContent = `${orders.size} ${orders.size === 1 ? "order" : "orders"} listed${cursor ? " (more available)" : ""}.`;
+    say(status(), orders.size ? "" : "No orders match these filters.");
+  } catch (error) {
+    if (mine !== generation) return;
+    say(status(), `Orders could not be loaded: ${error.message}`, "error");
+  }
+  renderSales();
+}
+
+// -- actions ----------------------------------------------------------------------------------------
+
+async function act(orderId, verb, call, messageNode = status()) {
+  const number = orders.get(orderId)?.order_number || orderId;
+  try {
+    replaceRow(await call());
+    say(status(), `${verb} ${number}.`, "ok");
+    return true;
+  } catch (error) {
+    // The API's own words, e.g. "only a paid order can be refunded; its payment status is unpaid".
+    say(messageNode, `${number} was not changed: ${error.message}`, "error");
+    return false;
+  }
+}
+
+function changeStatus(orderId, target) {
+  return act(orderId, `Moved to ${target}:`, () =>
+    adminApi(`/orders/${encodeURIComponent(orderId)}/status`, { method: "PUT", body: { status: target } }));
+}
+
+function openTracking(orderId) {
+  acting = orders.get(orderId);
+  $("tracking-form").reset();
+  $("tracking-title").textContent = `Add tracking to ${acting.order_number}`;
+  $("t-carrier").value = acting.carrier || "";
+  $("t-number").value = acting.tracking_number || "";
+  say($("tracking-status"), "");
+  $("tracking-dialog").showModal();
+}
+
+async function saveTracking(event) {
+  event.preventDefault();
+  const form = event.target;
+  const body = { carrier: form.carrier.value.trim(), tracking_number: form.tracking_number.value.trim() };
+  if (!body.carrier || !body.tracking_number) {
+    say($("tracking-status"), "Enter the carrier and the tracking number.", "error");
+    return;
+  }
+  const { order_id: orderId } = acting;
+  const done = await act(orderId, "Tracking saved for", () =>
+    adminApi(`/orders/${encodeURIComponent(orderId)}/tracking`, { method: "PUT", body }), $("tracking-status"));
+  if (done) $("tracking-dialog").close();
+}
+
+function openRefund(orderId) {
+  acting = orders.get(orderId);
+  $("refund-form").reset();
+  $("refund-title").textContent = `Refund ${acting.order_number}`;
+  $("refund-summary").textContent = `Order total ${money(acting, acting.total)}, paid by ${acting.payment_method || "an unknown method"}; payment status ${acting.payment_status}. The refund goes to the payment provider and cannot be undone.`;
+  $("refund-confirm").textContent = `Refund ${money(acting, acting.total)}`;
+  say($("refund-status"), "");
+  $("refund-dialog").showModal();
+}
+
+async function saveRefund(event) {
+  event.preventDefault();
+  const form = event.target;
+  const body = {};
+  if (form.amount.value.trim()) {
+    const cents = parseCents(form.amount.value);
+    if (!cents) {
+      say($("refund-status"), "Enter the amount such as 12.50, or leave it empty for the whole total.", "error");
+      return;
+    }
+    body.amount = cents;
+  }
+  if (form.reason.value.trim()) body.reason = form.reason.value.trim();
+  const { order_id: orderId } = acting;
+  const done = await act(orderId, "Refund requested for", () =>
+    adminApi(`/orders/${encodeURIComponent(orderId)}/refund`, { method: "POST", body }), $("refund-status"));
+  if (done) $("refund-dialog").close();
+}
+
+// -- CSV --------------------------------------------------------------------------------------------
+
+const CSV_HEADER = ["order_number", "order_id", "order_date", "customer_email", "guest", "order_status", "payment_status", "payment_method", "subtotal", "discount", "tax", "shipping", "total", "currency", "items", "carrier", "tracking_number", "refund_amount"];
+
+function csvRow(order) {
+  return [
+    order.order_number, order.order_id, order.order_date, order.user_email, order.guest ? "yes" : "no",
+    order.order_status, order.payment_status, order.payment_method, centsText(order.subtotal),
+    centsText(order.discount), centsText(order.tax), centsText(order.shipping), centsText(order.total), order.currency,
+    (order.items || []).map((line) => `${line.quantity} x ${line.name} (${line.sku})`).join("; "),
+    order.carrier, order.tracking_number, centsText(order.refund_amount),
+  ];
+}
+
+async function exportOrders() {
+  say(status(), "Preparing the CSV file…");
+  const all = [];
+  let pageCursor = null;
+  try {
+    for (let page = 0; page < EXPORT_PAGES; page += 1) {
+      const body = await fetchPage(filters(), pageCursor);
+      all.push(...(body.orders || []));
+      pageCursor = body.next_cursor;
+      if (!pageCursor) break;
+    }
+  } catch (error) {
+    say(status(), `The export failed: ${error.message}`, "error");
+    return;
+  }
+  downloadCsv(`orders-${today()}.csv`, CSV_HEADER, all.map(csvRow));
+  say(status(), `Exported ${all.length} orders.`, "ok");
+}
+
+// -- sales ------------------------------------------------------------------------------------------
+
+/** Totals per currency as "$1.00 + €2.00": amounts in different currencies are never added up. */
+function perCurrency(amounts) {
+  const parts = [...amounts.entries()].map(([currency, cents]) => formatPrice(cents, currency));
+  return parts.length ? parts.join(" + ") : formatPrice(0);
+}
+
+function add(map, key, value) {
+  map.set(key, (map.get(key) || 0) + value);
+}
+
+/** Revenue counts orders whose payment is captured and not being refunded (payment_status "paid"). */
+function renderSales() {
+  const list = [...orders.values()];
+  const paid = list.filter((order) => order.payment_status === "paid");
+  const refunds = list.filter((order) => ["refund_requested", "refunded"].includes(order.payment_status));
+  const revenue = new Map();
+  const average = new Map();
+  const counts = new Map();
+  const refunded = new Map();
+  const top = new Map();
+  for (const order of paid) {
+    add(revenue, order.currency, order.total);
+    add(counts, order.currency, 1);
+    for (const line of order.items || []) {
+      const entry = top.get(line.product_id) || { name: line.name, units: 0, revenue: new Map() };
+      entry.units += line.quantity;
+      add(entry.revenue, line.currency || order.currency, line.line_total);
+      top.set(line.product_id, entry);
+    }
+  }
+  for (const [currency, cents] of revenue) average.set(currency, Math.round(cents / counts.get(currency)));
+  for (const order of refunds) add(refunded, order.currency, order.refund_amount ?? order.total);
+  $("sales-scope").textContent = `From the ${list.length} orders listed above${cursor ? " (load more orders to include the rest)" : ""}, with the same filters.`;
+  $("sales-orders").textContent = String(list.length);
+  $("sales-paid").textContent = String(paid.length);
+  $("sales-revenue").textContent = perCurrency(revenue);
+  $("sales-average").textContent = paid.length ? perCurrency(average) : "–";
+  $("sales-refunds").textContent = `${refunds.length} (${perCurrency(refunded)})`;
+  const ranked = [...top.values()].sort((a, b) => b.units - a.units).slice(0, 10);
+  $("top-rows").replaceChildren(...(ranked.length
+    ? ranked.map((entry) => el("tr", {}, [el("th", { scope: "row", text: entry.name }), el("td", { class: "number", text: String(entry.units) }), el("td", { class: "number", text: perCurrency(entry.revenue) })]))
+    : [el("tr", {}, [el("td", { colspan: "3", class: "muted", text: "No paid orders listed." })])]));
+}
+
+// -- wiring -----------------------------------------------------------------------------------------
+
+export async function initOrders() {
+  $("order-state").append(...STATUSES.map((value) => el("option", { value, text: value })));
+  $("order-payment").append(...PAYMENT_STATUSES.map((value) => el("option", { value, text: value.replace("_", " ") })));
+  $("order-filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadOrders();
+  });
+  $("more-orders").addEventListener("click", () => loadOrders({ more: true }));
+  $("export-orders").addEventListener("click", exportOrders);
+  $("tracking-form").addEventListener("submit", saveTracking);
+  $("tracking-cancel").addEventListener("click", () => $("tracking-dialog").close());
+  $("refund-form").addEventListener("submit", saveRefund);
+  $("refund-cancel").addEventListener("click", () => $("refund-dialog").close());
+  await loadOrders();
+}
