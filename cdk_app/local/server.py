@@ -57,6 +57,10 @@ def routes_page(gateway: ApiGateway) -> bytes:
 
 
 class _LoggingHttpServer(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a burst of new connections (the 100 shoppers of
+    # bench_load starting at once) was refused at the socket before any thread could take it.
+    request_queue_size = 256
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # socketserver prints tracebacks to stderr; browsers dropping connections are not worth one.
         error = sys.exc_info()[1]
