@@ -90,6 +90,10 @@ def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) ->
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
         from moto.server import ThreadedMotoServer
 
+        from cdk_app.local.cognito_emulation import add_missing_cognito_operations
+
+        add_missing_cognito_operations()
+
         logging.getLogger("werkzeug").setLevel(
             logging.WARNING
         )  # one line per AWS call drowns the shop's logs

@@ -24,6 +24,9 @@ PAGES = [
     "orders.html",
     "preferences.html",
     "admin-shop.html",
+    "signin.html",
+    "signup.html",
+    "account.html",
 ]
 ASSET = re.compile(r"""<(?:script[^>]+src|link[^>]+href)=["']([^"'#?]+\.(?:js|css))["']""")
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+\.js)["']""")

@@ -33,6 +33,15 @@ export function isSignedIn() {
   return Boolean(idToken());
 }
 
+/** Drops the signed-in shopper's tokens from this tab (sign-out, deleted account). */
+export function forgetSession() {
+  try {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith("shop.")) sessionStorage.removeItem(key);
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
+}
+
 export function guestCartId() {
   return stored(localStorage, CART_KEY);
 }
@@ -59,6 +68,18 @@ function errorFrom(response, body) {
   return new ApiError(message, { status: response.status, code: body.error || "", field: body.field, body });
 }
 
+/** The ID token for a request: session.js refreshes it first when it has expired (loaded on demand,
+ * so that api.js does not import it at load time: session.js imports this module). */
+async function sendableIdToken() {
+  if (!idToken()) return null;
+  try {
+    const { freshIdToken } = await import("./session.js");
+    return await freshIdToken();
+  } catch {
+    return idToken();
+  }
+}
+
 /** Calls the API; `query` entries that are empty are left out. Resolves to the JSON body. */
 export async function api(path, { method = "GET", body, query, headers = {} } = {}) {
   let base;
@@ -72,7 +93,7 @@ export async function api(path, { method = "GET", body, query, headers = {} } = 
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
   }
   const sent = { Accept: "application/json", ...headers };
-  const token = idToken();
+  const token = await sendableIdToken();
   if (token) sent.Authorization = token;
   if (body !== undefined) sent["Content-Type"] = "application/json";
   let response;
