@@ -1,7 +1,8 @@
 """Load: N concurrent simulated shoppers against the local shop for D seconds (issue 9).
 
-Starts the local shop in this process (seeded, schedules off) or targets an already running one
-(`--url`, e.g. `make run`). Each shopper is a thread with its own HTTP session (neither httpx nor
+Starts the local shop from this process (seeded, schedules off; its functions in worker processes,
+`--in-process` for the one-at-a-time runtime) or targets an already running one (`--url`, e.g.
+`make run`). Each shopper is a thread with its own HTTP session (neither httpx nor
 aiohttp is a dependency) looping over a mix: 70 % browse (product lists with filters and pages,
 one product, categories, featured), 20 % guest cart (add / update / get), 10 % guest checkout
 (order with an Idempotency-Key, sandbox PaymentIntent, confirm). Traffic goes to 127.0.0.1 only,
@@ -11,7 +12,8 @@ and the run stops by itself after `--seconds`.
 
 Reports requests/s, p50/p95/p99 per route class and per route, the error rate (409s from stock
 counted apart), the Redis hit rate (INFO stats before/after), the stage-cache hit rate
-(/_local/cache), orders placed vs paid once the queues drained, and the peak RSS of this process.
+(/_local/cache), orders placed vs paid once the queues drained, and the peak RSS of this process and
+of it with its function workers.
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ class Recorder:
 
 
 class EmfTally:
-    """Stands in for sys.stdout while the shop runs in process: the handlers' EMF lines are counted
-    (CacheHit / CacheMiss per cache), not printed; anything else is dropped."""
+    """Stands in for sys.stdout while the shop runs (the function workers' output is relayed to it): the
+    handlers' EMF lines are counted (CacheHit / CacheMiss per cache), not printed; the rest is dropped."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -408,6 +410,54 @@ def restock(shop: Any, quantity: int) -> int:
     return raised
 
 
+def _process_tree(pid: int) -> list[int]:
+    pids, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                continue  # the process or thread ended meanwhile
+    return pids
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of `pid` and every process under it (the runner and its function workers)."""
+    total_kib = 0
+    for member in _process_tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
+class PeakMemory:
+    """Samples tree_rss_mib of this process once a second; `.peak` is the highest seen."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mib(os.getpid()))
+            self._stop.wait(1.0)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def set_kill_switch(shop: Any) -> None:
     import boto3
 
@@ -415,8 +465,11 @@ def set_kill_switch(shop: Any) -> None:
     ssm.put_parameter(
         Name=FLAGS_PARAMETER, Value=json.dumps(KILL_SWITCH_FLAGS), Type="String", Overwrite=True
     )
-    # The handlers share this process and read the flags at most every 30 s; seeding may have read
-    # them already, so forget that reading (the flag cache only, not the handlers' other state).
+    # Handlers read the flags at most every 30 s and seeding may have read them already: in-process
+    # handlers forget that reading; worker processes are stopped, so every function starts cold.
+    recycle = getattr(shop.runtime, "recycle", None)
+    if recycle is not None:
+        recycle()
     flags_module = sys.modules.get("shop.runtime_flags")
     if flags_module is not None:
         flags_module._flags.reset()
@@ -438,7 +491,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.monotonic()
         shop = LocalShop(
             LocalShopOptions(
-                port=args.port, seed=True, run_schedules=False, retry_delay_seconds=args.retry_delay
+                port=args.port,
+                seed=True,
+                run_schedules=False,
+                retry_delay_seconds=args.retry_delay,
+                isolated_functions=not args.in_process,
             )
         ).start()
         print(f"shop started in {time.monotonic() - started:.1f} s at {shop.server.url}", file=sys.stderr)
@@ -489,10 +546,11 @@ def _measure(
 
     threads = [threading.Thread(target=shopper_loop, args=(i,), daemon=True) for i in range(args.users)]
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(0.0, stop_at - time.monotonic()) + 60)
+    with PeakMemory() as memory:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=max(0.0, stop_at - time.monotonic()) + 60)
     elapsed = time.monotonic() - started
     samples = list(recorder.samples)
 
@@ -526,6 +584,7 @@ def _measure(
         "seconds": args.seconds,
         "elapsed_seconds": round(elapsed, 1),
         "cache_kill_switch": args.cache_kill_switch,
+        "in_process": args.in_process,
         "requests": total,
         "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
         "errors": errors,
@@ -538,6 +597,9 @@ def _measure(
         "payments_confirmed_ok": recorder.payments_confirmed,
         "orders": drained,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # This process plus the function workers it started (sampled each second during the run).
+        "peak_tree_rss_mib": round(memory.peak, 1),
+        "function_workers": max(0, len(_process_tree(os.getpid())) - 1),
     }
     if redis_before and redis_after:
         hits = redis_after["hits"] - redis_before["hits"]
@@ -597,7 +659,10 @@ def print_report(result: dict[str, Any]) -> None:
             f"placed {orders['placed']}, paid {orders['paid']}, refunded {orders['refunded']}, "
             f"unpaid {orders['unpaid']}"
         )
-    print(f"peak RSS of this process: {result['peak_rss_mib']} MiB")
+    print(
+        f"peak RSS: this process {result['peak_rss_mib']} MiB; with its {result['function_workers']} "
+        f"processes (function workers, Redis) {result['peak_tree_rss_mib']} MiB"
+    )
 
 
 def main() -> None:
@@ -622,6 +687,9 @@ def main() -> None:
         type=int,
         default=100_000,
         help="in-process shop: raise every product in stock to this before the run (0: keep the sample's)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the handlers in this process, one at a time"
     )
     parser.add_argument(
         "--cache-kill-switch", action="store_true", help='set {"cache_bypass": true} before the run'

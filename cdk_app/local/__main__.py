@@ -26,6 +26,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-schedules", action="store_true", help="fire schedules only by hand")
     parser.add_argument("--no-seed", action="store_true", help="do not load the sample catalog")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every handler in this process, one at a time (for a debugger), not in function workers",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="worker processes per function (default 4)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser.parse_args(argv)
 
@@ -43,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         retry_delay_seconds=arguments.retry_delay,
         run_schedules=not arguments.no_schedules,
         seed=not arguments.no_seed,
+        isolated_functions=not arguments.in_process,
+        concurrency=arguments.concurrency,
     )
     stopping = threading.Event()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,44 @@ class LocalAws:
             self._server = None
 
 
+class _AtomicDynamoDb:
+    """WSGI wrapper applying moto's DynamoDB requests one at a time, as DynamoDB applies each request
+    atomically. moto's backends are not thread-safe: two conditional writes to one item arriving at
+    once from two function workers could both pass their condition (two reservations of the last
+    unit). Other services are left concurrent: an SQS long poll must not hold everyone up."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
+            return self._app(environ, start_response)
+        with self._lock:
+            return list(self._app(environ, start_response))  # the whole answer, inside the lock
+
+
+def _atomic_dynamodb_server_class() -> type:
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    class AtomicDynamoDbMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:  # moto's own, with the wrapper around its application
+            app = _AtomicDynamoDb(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return AtomicDynamoDbMotoServer
+
+
 def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) -> LocalAws:
     """Start moto's server on a free loopback port, unless AWS_ENDPOINT_URL (or `endpoint_url`) names one.
 
@@ -88,8 +127,6 @@ def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) ->
         # Stable user pool and client ids across runs, so --persist, config.json and browser sessions agree.
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
-        from moto.server import ThreadedMotoServer
-
         from cdk_app.local.cognito_emulation import add_missing_cognito_operations
 
         add_missing_cognito_operations()
@@ -97,7 +134,7 @@ def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) ->
         logging.getLogger("werkzeug").setLevel(
             logging.WARNING
         )  # one line per AWS call drowns the shop's logs
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server = _atomic_dynamodb_server_class()(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
         aws = LocalAws(endpoint_url=f"http://{host}:{port}", region=region, _server=server)

@@ -1,5 +1,8 @@
 """Run the shop's Lambda handlers in this process, each with the environment its template gives it.
 
+The local shop runs handlers in worker processes by default (`function_processes.py`); this in-process
+runtime is `python -m cdk_app.local --in-process`, for stepping through a handler in a debugger.
+
 Design choice: one invocation at a time, process-wide. Before an invocation `os.environ` is set to the
 function's resolved environment (plus the local overlay: AWS endpoint, credentials, Redis URL), and when
 the function differs from the previous one `shop.settings.get_settings` (validated once per cold start)

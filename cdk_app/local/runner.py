@@ -14,6 +14,7 @@ from typing import Any
 from cdk_app.local.api_gateway import ApiGateway
 from cdk_app.local.aws_services import LocalAws, create_resources, start_aws
 from cdk_app.local.cognito_tokens import CognitoTokenVerifier, issuer_of, moto_jwks_url
+from cdk_app.local.function_processes import DEFAULT_CONCURRENCY, ProcessFunctionRuntime
 from cdk_app.local.function_runtime import FunctionRuntime
 from cdk_app.local.intrinsics import ResourceAddress, UnresolvableIntrinsicError
 from cdk_app.local.local_redis import LocalRedis, start_redis
@@ -54,6 +55,10 @@ class LocalShopOptions:
     run_schedules: bool = True
     seed: bool = True
     templates: Mapping[str, Mapping[str, Any]] | None = None  # tests pass templates; otherwise synthesized
+    # Each function in worker processes of its own, up to `concurrency` at once (function_processes.py);
+    # False runs every handler in this process, one at a time (function_runtime.py): easier to debug.
+    isolated_functions: bool = True
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 @dataclass
@@ -64,7 +69,7 @@ class LocalShop:
     model: ShopModel | None = None
     aws: LocalAws | None = None
     redis: LocalRedis | None = None
-    runtime: FunctionRuntime | None = None
+    runtime: FunctionRuntime | ProcessFunctionRuntime | None = None
     gateway: ApiGateway | None = None
     server: ShopHttpServer | None = None
     schedules: ScheduleRunner | None = None
@@ -127,7 +132,11 @@ class LocalShop:
             REDIS_URL: self.redis.url,
             API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
         }
-        self.runtime = FunctionRuntime(model, overlay)
+        self.runtime = (
+            ProcessFunctionRuntime(model, overlay, concurrency=options.concurrency)
+            if options.isolated_functions
+            else FunctionRuntime(model, overlay)
+        )
         if options.seed:
             self._seed()
         self.server.start()
@@ -260,6 +269,8 @@ class LocalShop:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if isinstance(self.runtime, ProcessFunctionRuntime):
+            self.runtime.stop()
         # Only a shop that fully started saves: a failed start (say, mid-restore) must not overwrite
         # the persisted data with a partial copy.
         if self._started and self.options.persist_dir is not None and self.model and self.aws:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from playwright.sync_api import Page, Route, expect
@@ -69,9 +70,14 @@ def test_the_price_range_is_sent_in_cents(page: Page, local_shop: LocalShop) -> 
     page.locator("#max").fill("20")
     page.locator("#filters button[type=submit]").click()
     wanted = [p for p in live_catalog(local_shop) if 1000 <= p["price"] <= 2000]
-    expect(page.locator(CARDS)).to_have_count(min(len(wanted), 12))
-    prices = [dollars(text) for text in page.locator(f"{CARDS} .price").all_inner_texts()]
-    assert all(10 <= price <= 20 for price in prices)
+    # The unfiltered grid may already hold as many cards: wait for the filtered answer, not a count.
+    deadline = time.monotonic() + 10
+    while True:
+        prices = [dollars(text) for text in page.locator(f"{CARDS} .price").all_inner_texts()]
+        if len(prices) == min(len(wanted), 12) and all(10 <= price <= 20 for price in prices):
+            break
+        assert time.monotonic() < deadline, prices
+        page.wait_for_timeout(100)
     assert "min=10" in page.url
     assert "max=20" in page.url
 
