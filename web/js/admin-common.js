@@ -1,6 +1,6 @@
 // What the admin page's sections share: admin API calls (ID token + admin API key), the signed-in
 // administrator's claims, price parsing, and CSV files built and downloaded in the browser.
-import { api, idToken } from "./api.js";
+import { api } from "./api.js";
 
 const KEY_STORAGE = "shop.adminApiKey";
 // Answers that end the admin session on this page; admin-shop.js shows why.
@@ -38,26 +38,6 @@ export async function adminApi(path, options = {}) {
     if (reason) window.dispatchEvent(new CustomEvent(ACCESS_EVENT, { detail: reason }));
     throw error;
   }
-}
-
-/** The ID token's claims, for display only: the API checks the signature and the group itself. */
-export function tokenClaims() {
-  const token = idToken();
-  if (!token) return null;
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), "=")), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return null;
-  }
-}
-
-/** `cognito:groups` arrives as a list, or (through API Gateway) as a string such as "[admin]". */
-export function isAdminClaims(claims) {
-  const groups = claims && claims["cognito:groups"];
-  if (Array.isArray(groups)) return groups.includes("admin");
-  return typeof groups === "string" && groups.replace(/[[\]]/g, "").split(/[\s,]+/).includes("admin");
 }
 
 /** "19.99" → 1999 cents; null when the text is not an amount with at most two decimals. */

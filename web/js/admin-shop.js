@@ -2,7 +2,8 @@
 // The group check here only decides what to show; the API enforces it on every call.
 import { api, isSignedIn } from "./api.js";
 import { say } from "./ui.js";
-import { ACCESS_EVENT, adminKey, isAdminClaims, rememberAdminKey, tokenClaims } from "./admin-common.js";
+import { ACCESS_EVENT, adminKey, rememberAdminKey } from "./admin-common.js";
+import { currentUser } from "./session.js";
 import { initProducts } from "./admin-products.js";
 import { initOrders } from "./admin-orders.js";
 
@@ -55,7 +56,7 @@ function main() {
     $("signin").hidden = false;
     return;
   }
-  if (!isAdminClaims(tokenClaims())) {
+  if (!currentUser()?.isAdmin) {
     closeAdmin("This page is for administrators. Your account is not in the admin group.");
     return;
   }
