@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
@@ -89,24 +90,16 @@ def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, objec
     import json
 
     from cdk_app.local.api_gateway import HttpRequest
-    from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 
-    assert shop.model is not None
-    assert shop.aws is not None
     assert shop.gateway is not None
-    client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
-    auth = shop.aws.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": ADMIN_EMAIL, "PASSWORD": LOCAL_PASSWORD},
-    )
+    token = admin_token(shop)
     api_key = next(value for name, value in shop.api_keys.items() if name.endswith("-admin"))
     response = shop.gateway.handle(
         HttpRequest(
             method=method,
             path=path,
             headers=(
-                ("Authorization", auth["AuthenticationResult"]["IdToken"]),
+                ("Authorization", token),
                 ("X-Api-Key", api_key),
                 ("Content-Type", "application/json"),
             ),
@@ -118,20 +111,71 @@ def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, objec
     return parsed
 
 
-def shopper_token(shop: LocalShop) -> str:
-    """An ID token of the seeded shopper (for pages that read sessionStorage `shop.idToken`)."""
-    from cdk_app.local.sample_catalog import LOCAL_PASSWORD, SHOPPER_EMAIL
-
+def id_token(shop: LocalShop, email: str, password: str) -> str:
+    """An ID token of a user of the local pool, signed in as the web site does (USER_PASSWORD_AUTH)."""
     assert shop.model is not None
     assert shop.aws is not None
     client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
     auth = shop.aws.client("cognito-idp").initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": SHOPPER_EMAIL, "PASSWORD": LOCAL_PASSWORD},
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
     )
     token: str = auth["AuthenticationResult"]["IdToken"]
     return token
+
+
+def shopper_token(shop: LocalShop) -> str:
+    """An ID token of the seeded shopper (for pages that read sessionStorage `shop.idToken`)."""
+    from cdk_app.local.sample_catalog import LOCAL_PASSWORD, SHOPPER_EMAIL
+
+    return id_token(shop, SHOPPER_EMAIL, LOCAL_PASSWORD)
+
+
+def admin_token(shop: LocalShop) -> str:
+    """An ID token of the seeded administrator (in the `admin` group of the local pool)."""
+    from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
+
+    return id_token(shop, ADMIN_EMAIL, LOCAL_PASSWORD)
+
+
+def serve_with_production_csp(page: Page) -> None:
+    """The local server sends no Content-Security-Policy and CloudFront does: from now on the pages get
+    the production one, so inline script or style would be refused (and logged as a console error)."""
+    from constructs_lib.static_site import CONTENT_SECURITY_POLICY
+
+    def with_csp(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(
+            response=response,
+            headers={**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY},
+        )
+
+    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+
+
+def place_order(page: Page, token: str, product_id: object) -> dict[str, str]:
+    """A signed-in shopper's order through the API, from the page (it starts unpaid)."""
+    placed: dict[str, str] = page.evaluate(
+        """async ([token, productId]) => {
+          const response = await fetch("/api/orders/create", {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              Authorization: token,
+              "Idempotency-Key": crypto.randomUUID(),
+            },
+            body: JSON.stringify({
+              items: [{product_id: productId, quantity: 1}],
+              shipping_address: {name: "Sam Shopper", line1: "5 Elm Road", city: "Springfield",
+                                 postal_code: "12345", country: "US"},
+            }),
+          });
+          return response.json();
+        }""",
+        [token, product_id],
+    )
+    return placed
 
 
 def catalog(shop: LocalShop) -> dict[str, dict[str, object]]:

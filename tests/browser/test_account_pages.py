@@ -14,7 +14,7 @@ from playwright.sync_api import Page, Route, expect
 
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
-from tests.browser.conftest import catalog, screenshot, site_url
+from tests.browser.conftest import catalog, screenshot, serve_with_production_csp, site_url
 
 PASSWORD = "Shop-Test-Pass-1"
 NEW_PASSWORD = "Shop-Test-Pass-2!"
@@ -668,18 +668,8 @@ def test_the_account_pages_work_under_the_production_content_security_policy(
 ) -> None:
     """CloudFront sends the CSP (connect-src reaches https://*.amazonaws.com, not the local moto), so
     signing in happens before the policy is applied; the pages and the menu must need no inline code."""
-    from constructs_lib.static_site import CONTENT_SECURITY_POLICY
-
     sign_in(page, local_shop, SHOPPER_EMAIL, LOCAL_PASSWORD)
-
-    def with_csp(route: Route) -> None:
-        response = route.fetch()
-        route.fulfill(
-            response=response,
-            headers={**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY},
-        )
-
-    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+    serve_with_production_csp(page)
     page.goto(site_url(local_shop, "/account.html"))
     expect(page.locator("#profile-email")).to_have_text(SHOPPER_EMAIL)
     page.get_by_role("button", name="Add an address").click()

@@ -9,18 +9,25 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
 import string
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Dialog, Locator, Page, Route, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from cdk_app.local.runner import LocalShop
-from constructs_lib.static_site import CONTENT_SECURITY_POLICY
-from tests.browser.conftest import admin_request, catalog, screenshot, shopper_token, site_url
+from tests.browser.conftest import (
+    admin_request,
+    admin_token,
+    catalog,
+    place_order,
+    screenshot,
+    serve_with_production_csp,
+    shopper_token,
+    site_url,
+)
 
 KEY_STORAGE = "shop.adminApiKey"
 
@@ -36,22 +43,6 @@ def admin_rate_limit_cleared(local_shop: LocalShop) -> None:
     for item in dynamodb.scan(TableName=table)["Items"]:
         if item["limit_key"]["S"].startswith("admin#"):
             dynamodb.delete_item(TableName=table, Key={"limit_key": item["limit_key"]})
-
-
-def admin_token(shop: LocalShop) -> str:
-    """An ID token of the seeded administrator (in the `admin` group of the local pool)."""
-    from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
-
-    assert shop.model is not None
-    assert shop.aws is not None
-    client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
-    auth = shop.aws.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": ADMIN_EMAIL, "PASSWORD": LOCAL_PASSWORD},
-    )
-    token: str = auth["AuthenticationResult"]["IdToken"]
-    return token
 
 
 def admin_key(shop: LocalShop) -> str:
@@ -217,35 +208,14 @@ def test_low_stock_products_are_flagged_in_words_and_can_be_filtered(
     assert console_errors == []
 
 
-def place_order(page: Page, shop: LocalShop, token: str, product_id: object) -> dict[str, str]:
-    """A signed-in shopper's order through the API (as test_orders_page does); it starts unpaid."""
-    placed: dict[str, str] = page.evaluate(
-        """async ([token, productId]) => {
-          const response = await fetch("/api/orders/create", {
-            method: "POST",
-            headers: {"Content-Type": "application/json", Authorization: token,
-                      "Idempotency-Key": crypto.randomUUID()},
-            body: JSON.stringify({
-              items: [{product_id: productId, quantity: 1}],
-              shipping_address: {name: "Sam Shopper", line1: "5 Elm Road", city: "Springfield",
-                                 postal_code: "12345", country: "US"},
-            }),
-          });
-          return response.json();
-        }""",
-        [token, product_id],
-    )
-    return placed
-
-
 def test_an_admin_ships_and_refunds_an_order_and_sees_the_apis_refusals(
     page: Page, local_shop: LocalShop, console_errors: list[str]
 ) -> None:
     shopper = shopper_token(local_shop)
     product = create_product(local_shop, f"Order Test Tote {unique_word()}", stock=10, price=2000)
     page.goto(site_url(local_shop, "/index.html"))
-    paid = place_order(page, local_shop, shopper, product["product_id"])
-    unpaid = place_order(page, local_shop, shopper, product["product_id"])
+    paid = place_order(page, shopper, product["product_id"])
+    unpaid = place_order(page, shopper, product["product_id"])
     admin_request(local_shop, "PUT", f"/orders/{paid['order_id']}/status", {"status": "paid"})
 
     open_admin(page, local_shop, token=admin_token(local_shop), key=admin_key(local_shop))
@@ -357,15 +327,7 @@ def test_a_product_name_with_markup_is_text_under_the_production_csp(
 
     page.on("dialog", on_dialog)
 
-    # Under the production CSP (the local server sends none), so inline code would be refused, logged.
-    def with_csp(route: Route) -> None:
-        response = route.fetch()
-        route.fulfill(
-            response=response,
-            headers={**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY},
-        )
-
-    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+    serve_with_production_csp(page)
     open_admin(page, local_shop, token=admin_token(local_shop), key=admin_key(local_shop))
     expect(page.locator("#product-rows tr").first).to_be_visible()
     filter_products(page, q=word)

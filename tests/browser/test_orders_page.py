@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from cdk_app.local.runner import LocalShop
-from tests.browser.conftest import admin_request, catalog, screenshot, shopper_token, site_url
+from tests.browser.conftest import admin_request, catalog, place_order, screenshot, shopper_token, site_url
 from tests.browser.test_checkout_page import add_to_cart, go_to_review
 
 
@@ -21,25 +21,7 @@ def test_a_signed_in_shopper_sees_the_paid_order_and_its_invoice(
     beanie = catalog(local_shop)["Knit Beanie"]["product_id"]
     page.goto(site_url(local_shop, "/index.html"))
     page.evaluate("token => sessionStorage.setItem('shop.idToken', token)", token)
-    placed = page.evaluate(
-        """async ([token, productId]) => {
-          const response = await fetch("/api/orders/create", {
-            method: "POST",
-            headers: {
-              "Content-Type": "application/json",
-              Authorization: token,
-              "Idempotency-Key": crypto.randomUUID(),
-            },
-            body: JSON.stringify({
-              items: [{product_id: productId, quantity: 1}],
-              shipping_address: {name: "Sam Shopper", line1: "5 Elm Road", city: "Springfield",
-                                 postal_code: "12345", country: "US"},
-            }),
-          });
-          return response.json();
-        }""",
-        [token, beanie],
-    )
+    placed = place_order(page, token, beanie)
     number = placed["order_number"]
     admin_request(local_shop, "PUT", f"/orders/{placed['order_id']}/status", {"status": "paid"})
 

@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from cdk_app.local.runner import LocalShop
-from constructs_lib.static_site import CONTENT_SECURITY_POLICY
-from tests.browser.conftest import catalog, site_url
+from tests.browser.conftest import catalog, serve_with_production_csp, site_url
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 BUDGET_BYTES = 100 * 1024
@@ -61,12 +60,7 @@ def test_the_pages_work_under_the_production_content_security_policy(
 ) -> None:
     """The local server sends no CSP; CloudFront does. Inline script or style would be refused, logged."""
 
-    def with_csp(route: Route) -> None:
-        response = route.fetch()
-        headers = {**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY}
-        route.fulfill(response=response, headers=headers)
-
-    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+    serve_with_production_csp(page)
     page.goto(site_url(local_shop, "/shop.html?q=hoodie"))
     page.locator(".product-card .quick-view").click()
     expect(page.locator("#quick-view")).to_be_visible()

@@ -19,14 +19,13 @@ from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import LOCAL_PASSWORD
-from constructs_lib.static_site import CONTENT_SECURITY_POLICY
 from shop.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.email_rendering import render
-from tests.browser.conftest import screenshot, site_url
+from tests.browser.conftest import id_token, screenshot, serve_with_production_csp, site_url
 
 PAGE = "/preferences.html"
 # Chromium logs every 4xx/5xx fetch as a console error; tests that provoke one on purpose allow only those.
@@ -36,15 +35,7 @@ HTTP_ERROR_LOG = re.compile(r"^Failed to load resource: the server responded wit
 @pytest.fixture(autouse=True)
 def production_csp(page: Page) -> None:
     """The local server sends no CSP and CloudFront does: inline script or style would be refused."""
-
-    def with_csp(route: Route) -> None:
-        response = route.fetch()
-        route.fulfill(
-            response=response,
-            headers={**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY},
-        )
-
-    page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+    serve_with_production_csp(page)
 
 
 def pool_ids(shop: LocalShop) -> tuple[str, str]:
@@ -73,12 +64,7 @@ def shopper(local_shop: LocalShop) -> Iterator[tuple[str, str]]:
         UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Pat Prefs"}],
     )
     client.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
-    auth = client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": LOCAL_PASSWORD},
-    )
-    yield email, auth["AuthenticationResult"]["IdToken"]
+    yield email, id_token(local_shop, email, LOCAL_PASSWORD)
     # The deletion test has already removed its user.
     with contextlib.suppress(client.exceptions.UserNotFoundException):
         client.admin_delete_user(UserPoolId=pool_id, Username=email)
