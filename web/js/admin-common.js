@@ -1,6 +1,7 @@
-// What the admin page's sections share: admin API calls (ID token + admin API key), the signed-in
-// administrator's claims, price parsing, and CSV files built and downloaded in the browser.
+// What the admin page's sections share: admin API calls (ID token + admin API key), price parsing,
+// and CSV files built and downloaded in the browser.
 import { api } from "./api.js";
+import { say } from "./ui.js";
 
 const KEY_STORAGE = "shop.adminApiKey";
 // Answers that end the admin session on this page; admin-shop.js shows why.
@@ -77,6 +78,30 @@ export function downloadCsv(fileName, header, rows) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// A CSV export reads at most this many pages of the listing (4,000 orders or 2,000 products).
+const EXPORT_PAGES = 40;
+
+/** Reads every page of a listing (`fetchPage(cursor)` resolving to {[itemsKey]: [...], next_cursor})
+ * and downloads the items as `<name>-<date>.csv`, telling the admin how it went on `status`. */
+export async function exportAllPages(status, { name, noun, itemsKey, fetchPage, header, rowOf }) {
+  say(status, "Preparing the CSV file…");
+  const all = [];
+  let cursor = null;
+  try {
+    for (let page = 0; page < EXPORT_PAGES; page += 1) {
+      const body = await fetchPage(cursor);
+      all.push(...(body[itemsKey] || []));
+      cursor = body.next_cursor;
+      if (!cursor) break;
+    }
+  } catch (error) {
+    say(status, `The export failed: ${error.message}`, "error");
+    return;
+  }
+  downloadCsv(`${name}-${today()}.csv`, header, all.map(rowOf));
+  say(status, `Exported ${all.length} ${noun}.`, "ok");
 }
 
 export function today() {

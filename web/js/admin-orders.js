@@ -1,11 +1,10 @@
 // Orders and Sales sections of the admin page: all orders with filters, status changes, tracking,
 // refunds, CSV export, and sales figures computed from the orders listed.
 import { el, formatPrice, say } from "./ui.js";
-import { adminApi, centsText, downloadCsv, parseCents, today } from "./admin-common.js";
+import { adminApi, centsText, exportAllPages, parseCents } from "./admin-common.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 100;
-const EXPORT_PAGES = 40;
 const STATUSES = ["pending", "paid", "processing", "shipped", "delivered", "cancelled", "refunded", "failed"];
 const PAYMENT_STATUSES = ["unpaid", "paid", "refund_requested", "refunded", "failed"];
 // The moves the API allows (lambdas/shop/order_state.py); the API still has the last word.
@@ -190,23 +189,15 @@ function csvRow(order) {
   ];
 }
 
-async function exportOrders() {
-  say(status(), "Preparing the CSV file…");
-  const all = [];
-  let pageCursor = null;
-  try {
-    for (let page = 0; page < EXPORT_PAGES; page += 1) {
-      const body = await fetchPage(filters(), pageCursor);
-      all.push(...(body.orders || []));
-      pageCursor = body.next_cursor;
-      if (!pageCursor) break;
-    }
-  } catch (error) {
-    say(status(), `The export failed: ${error.message}`, "error");
-    return;
-  }
-  downloadCsv(`orders-${today()}.csv`, CSV_HEADER, all.map(csvRow));
-  say(status(), `Exported ${all.length} orders.`, "ok");
+function exportOrders() {
+  return exportAllPages(status(), {
+    name: "orders",
+    noun: "orders",
+    itemsKey: "orders",
+    fetchPage: (cursor) => fetchPage(filters(), cursor),
+    header: CSV_HEADER,
+    rowOf: csvRow,
+  });
 }
 
 // -- sales ------------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 // Products section of the admin page: list with filters and low-stock flags, add/edit form with image
 // upload (presigned POST to the images bucket), archive, bulk actions and CSV export.
 import { el, formatPrice, say } from "./ui.js";
-import { adminApi, centsText, downloadCsv, parseCents, today } from "./admin-common.js";
+import { adminApi, centsText, downloadCsv, exportAllPages, parseCents, today } from "./admin-common.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 50;
-const EXPORT_PAGES = 40;
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
 
@@ -171,23 +170,15 @@ function csvRow(product) {
   ];
 }
 
-async function exportAll() {
-  say(status(), "Preparing the CSV file…");
-  const all = [];
-  let pageCursor = null;
-  try {
-    for (let page = 0; page < EXPORT_PAGES; page += 1) {
-      const body = await fetchPage(filters(), pageCursor);
-      all.push(...(body.items || []));
-      pageCursor = body.next_cursor;
-      if (!pageCursor) break;
-    }
-  } catch (error) {
-    say(status(), `The export failed: ${error.message}`, "error");
-    return;
-  }
-  downloadCsv(`products-${today()}.csv`, CSV_HEADER, all.map(csvRow));
-  say(status(), `Exported ${all.length} products.`, "ok");
+function exportAll() {
+  return exportAllPages(status(), {
+    name: "products",
+    noun: "products",
+    itemsKey: "items",
+    fetchPage: (cursor) => fetchPage(filters(), cursor),
+    header: CSV_HEADER,
+    rowOf: csvRow,
+  });
 }
 
 function exportSelected() {
