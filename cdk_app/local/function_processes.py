@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
-from cdk_app.local.function_runtime import resolve_environment
+from cdk_app.local.function_runtime import FunctionEnvironments
 from cdk_app.local.intrinsics import ResourceAddress
 from cdk_app.local.synth import LAMBDA_CODE_ROOT
 from cdk_app.local.template_model import FunctionModel, ShopModel
@@ -165,23 +165,14 @@ class ProcessFunctionRuntime:
     ) -> None:
         self._model = model
         self._timeout_grace = timeout_grace_seconds
-        self._overlay = dict(overlay)
+        self._environments = FunctionEnvironments(model, overlay)
         self._code_root = str(code_root)
         self._concurrency = concurrency
-        self._environments: dict[ResourceAddress, dict[str, str]] = {}
         self._pools: dict[ResourceAddress, _Pool] = {}
         self._lock = threading.Lock()
-        self._baseline = dict(os.environ)
 
     def environment_of(self, address: ResourceAddress) -> dict[str, str]:
-        """Resolved once, on first use: resources are created (and their moto ids known) by then."""
-        with self._lock:
-            if address not in self._environments:
-                function = self._model.function(address)
-                self._environments[address] = resolve_environment(
-                    function, self._model.resolver, self._overlay
-                )
-            return self._environments[address]
+        return self._environments.of(address)
 
     def invoke(self, address: ResourceAddress, event: Any) -> Any:
         """Call the handler of `address` with `event` in one of its workers; a function error raises
@@ -233,7 +224,7 @@ class ProcessFunctionRuntime:
                 return pool.idle.pop()
             pool.count += 1
         try:
-            environment = {**self._baseline, **self.environment_of(function.address)}
+            environment = self._environments.process_environment(function.address)
             return _Worker(function, environment, self._code_root, self._timeout_grace)
         except BaseException:
             with pool.available:

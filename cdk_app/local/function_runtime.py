@@ -65,6 +65,29 @@ def resolve_environment(
     return environment
 
 
+class FunctionEnvironments:
+    """Each function's environment, resolved once on first use (resources exist and their moto ids are
+    known by then), and the whole process environment a function runs with: the runner's own as it was
+    when the shop started, overridden by the function's."""
+
+    def __init__(self, model: ShopModel, overlay: Mapping[str, str]) -> None:
+        self._model = model
+        self._overlay = dict(overlay)
+        self._baseline = dict(os.environ)
+        self._resolved: dict[ResourceAddress, dict[str, str]] = {}
+        self._lock = threading.Lock()  # pumps and HTTP threads ask at once
+
+    def of(self, address: ResourceAddress) -> dict[str, str]:
+        with self._lock:
+            if address not in self._resolved:
+                function = self._model.function(address)
+                self._resolved[address] = resolve_environment(function, self._model.resolver, self._overlay)
+            return self._resolved[address]
+
+    def process_environment(self, address: ResourceAddress) -> dict[str, str]:
+        return {**self._baseline, **self.of(address)}
+
+
 @dataclass
 class LambdaContext:
     """The attributes of Lambda's context object that handlers and Powertools read."""
@@ -110,21 +133,15 @@ class FunctionRuntime:
         on_function_switch: Iterable[Callable[[], None]] = (_clear_settings_cache,),
     ) -> None:
         self._model = model
-        self._overlay = dict(overlay)
+        self._environments = FunctionEnvironments(model, overlay)
         self._code_root = str(code_root)
         self._on_switch = tuple(on_function_switch)
         self._lock = threading.RLock()
-        self._environments: dict[ResourceAddress, dict[str, str]] = {}
         self._handlers: dict[ResourceAddress, Callable[[Any, Any], Any]] = {}
         self._current: ResourceAddress | None = None
-        self._baseline = dict(os.environ)
 
     def environment_of(self, address: ResourceAddress) -> dict[str, str]:
-        """Resolved once, on first use: resources are created (and their moto ids known) by then."""
-        if address not in self._environments:
-            function = self._model.function(address)
-            self._environments[address] = resolve_environment(function, self._model.resolver, self._overlay)
-        return self._environments[address]
+        return self._environments.of(address)
 
     def invoke(self, address: ResourceAddress, event: Any) -> Any:
         """Call the handler of `address` with `event`; exceptions propagate, as Lambda reports them."""
@@ -154,7 +171,7 @@ class FunctionRuntime:
                     )
 
     def _switch_to(self, address: ResourceAddress) -> None:
-        target = {**self._baseline, **self.environment_of(address)}
+        target = self._environments.process_environment(address)
         # Compared key by key on every call, not only when the function changes: whatever else runs
         # in this process (a test fixture restoring os.environ, say) may have changed it in between.
         # Key by key rather than clear() + update(): other threads (pollers, moto) never see the shared

@@ -43,7 +43,7 @@ def runtime() -> Iterator[tuple[FunctionRuntime, list[str]]]:
     model: Any = _Model(_Function("order_api", ORDERS), _Function("cart_api", CART))
     runtime = FunctionRuntime(model, {}, on_function_switch=(lambda: switches.append("switch"),))
     for address, table in ((ORDERS, "orders-table"), (CART, "cart-table")):
-        runtime._environments[address] = {"TABLE_NAME": table}
+        runtime._environments._resolved[address] = {"TABLE_NAME": table}
         runtime._handlers[address] = lambda event, context: os.environ.get("TABLE_NAME")
     try:
         yield runtime, switches
