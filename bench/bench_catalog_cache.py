@@ -35,15 +35,15 @@ from tests.integration.events import api_event  # noqa: E402
 
 
 def configure(redis_url: str) -> None:
-    from shop import settings
-    from shop.tables import ALL_TABLES
+    from shop.contracts import environment
+    from shop.contracts.tables import ALL_TABLES
 
     os.environ.update(
         {
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "bench",
             "AWS_SECRET_ACCESS_KEY": "bench",
-            settings.REDIS_URL: redis_url,
+            environment.REDIS_URL: redis_url,
             **{spec.env_var: f"bench-{spec.logical_name}" for spec in ALL_TABLES},
         }
     )
@@ -56,8 +56,8 @@ def configure(redis_url: str) -> None:
 
 
 def create_products(count: int) -> list[str]:
-    from shop.product_repository import ProductRepository
-    from shop.products import Category, ProductDraft
+    from shop.catalog.model import Category, ProductDraft
+    from shop.catalog.repository import ProductRepository
 
     repository = ProductRepository()
     categories = list(Category)
@@ -103,7 +103,7 @@ def main() -> None:
         configure(server.url)
         from shop_api.handler import handler
 
-        from shop.catalog_cache_keys import product_key
+        from shop.catalog.cache_keys import product_key
 
         context = LambdaContext()
         product_ids = create_products(args.products)

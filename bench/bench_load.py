@@ -488,7 +488,7 @@ def set_kill_switch(shop: Any) -> None:
     recycle = getattr(shop.runtime, "recycle", None)
     if recycle is not None:
         recycle()
-    flags_module = sys.modules.get("shop.runtime_flags")
+    flags_module = sys.modules.get("shop.platform.runtime_flags")
     if flags_module is not None:
         flags_module._flags.reset()
 

@@ -31,7 +31,7 @@ Base URL: the `v1` stage of the REST API (`<api-url>/v1`); locally `http://127.0
 - **Cognito ID token**: `Authorization: <id token>` from the shop's user pool. API Gateway's
   user-pool authorizer verifies signature, expiry and audience before the function runs.
 - **admin**: a Cognito ID token whose `cognito:groups` claim contains `admin` (checked in the
-  handler: `shop.http.Caller.require_admin`) and the admin usage plan's API key in `X-Api-Key`.
+  handler: `shop.api.http.Caller.require_admin`) and the admin usage plan's API key in `X-Api-Key`.
 - **partner**: the partner usage plan's API key in `X-Api-Key`.
 
 API Gateway cannot make one method's authorization optional, so guest carts and guest orders live
@@ -42,7 +42,7 @@ resolver strips the prefix) and tell callers apart by whether claims are present
 
 For routes with the authorizer, API Gateway puts the verified token's claims on the proxy event at
 `requestContext.authorizer.claims`: `sub` (the user id, the key of Users, Cart, Orders by user),
-`email`, and `cognito:groups` (a string such as `"[admin]"` or `"admin"`). `shop.http.caller_of`
+`email`, and `cognito:groups` (a string such as `"[admin]"` or `"admin"`). `shop.api.http.caller_of`
 reads them into a `Caller`; handlers never read user ids from bodies or query strings. Public routes
 have no claims, and a client cannot forge them: API Gateway owns `requestContext`. The local
 runner verifies the same ID tokens against the local user pool's keys and fills the same field.

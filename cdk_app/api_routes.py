@@ -122,7 +122,7 @@ _SAVED_ADDRESS = _object(
         "is_default": {"type": "boolean"},
     },
 )
-# Kept in step with shop.product_images.IMAGE_CONTENT_TYPES (tests/unit/test_product_images.py checks).
+# Kept in step with shop.catalog.images.IMAGE_CONTENT_TYPES (tests/unit/test_product_images.py checks).
 _IMAGE_UPLOAD = _object(
     ("content_type", "file_name"),
     {

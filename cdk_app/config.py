@@ -46,7 +46,7 @@ class StageConfig(BaseModel):
     schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
     web_origin: str
     payment_provider: Literal["live", "sandbox"]
-    # shop.pricing.PricingRules as JSON: tax, shipping, free-shipping threshold, discount codes.
+    # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold, codes.
     pricing: dict[str, Any]
 
     @field_validator("log_retention_days")
@@ -60,7 +60,7 @@ class StageConfig(BaseModel):
     @field_validator("pricing")
     @classmethod
     def _pricing_rules_are_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from shop.pricing import PricingRules  # the Lambda code's own model: one definition of the rules
+        from shop.contracts.pricing_rules import PricingRules  # the one definition of the rules
 
         PricingRules.model_validate(value)
         return value

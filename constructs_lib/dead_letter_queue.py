@@ -9,7 +9,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib.nag import acknowledge
-from shop.queues import DLQ_RETENTION_DAYS
+from shop.contracts.queues import DLQ_RETENTION_DAYS
 
 
 class DeadLetterQueue(Construct):

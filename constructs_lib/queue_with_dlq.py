@@ -8,7 +8,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from shop.queues import DLQ_RETENTION_DAYS, MAX_RECEIVES_BEFORE_DLQ, RETENTION_DAYS
+from shop.contracts.queues import DLQ_RETENTION_DAYS, MAX_RECEIVES_BEFORE_DLQ, RETENTION_DAYS
 
 
 class QueueWithDlq(Construct):

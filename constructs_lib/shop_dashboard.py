@@ -28,7 +28,7 @@ from constructs_lib.shop_metrics import (
     search_sum,
     shop_metric,
 )
-from shop.alarm_metric_names import (
+from shop.contracts.alarm_metric_names import (
     CIRCUIT_BREAKER_OPENED,
     DEPENDENCY_DIMENSION,
     LIMIT_DIMENSION,

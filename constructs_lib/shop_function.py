@@ -19,8 +19,9 @@ from constructs import Construct
 from cdk_app.function_catalog import FunctionSpec
 from constructs_lib.log_retention import log_retention
 from constructs_lib.nag import acknowledge
-from shop import settings
-from shop.tables import ALL_TABLES
+from shop.contracts import environment as env_vars
+from shop.contracts.metric_names import METRICS_NAMESPACE
+from shop.contracts.tables import ALL_TABLES
 
 # The newest Python runtime in the pinned aws-cdk-lib that cdk-nag's AwsSolutions-L1 accepts.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -109,10 +110,10 @@ class ShopFunction(Construct):
             vpc_subnets=placement.subnets if placement else None,
             security_groups=[placement.security_group] if placement else None,
             environment={
-                settings.STAGE: stage,
-                settings.PRODUCT_VERSION: version,
-                settings.POWERTOOLS_SERVICE_NAME: spec.name,
-                settings.POWERTOOLS_METRICS_NAMESPACE: settings.METRICS_NAMESPACE,
+                env_vars.STAGE: stage,
+                env_vars.PRODUCT_VERSION: version,
+                env_vars.POWERTOOLS_SERVICE_NAME: spec.name,
+                env_vars.POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
                 **environment,
             },
         )
@@ -146,17 +147,17 @@ class ShopFunction(Construct):
                 *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes),
             ],
         )
-        self.function.add_environment(settings.TABLE_ENV_VARS[logical_name], table.table_name)
+        self.function.add_environment(env_vars.TABLE_ENV_VARS[logical_name], table.table_name)
 
     def send_to(self, logical_name: str, queue: sqs.IQueue) -> None:
         queue.grant_send_messages(self.function)
-        self.function.add_environment(settings.QUEUE_ENV_VARS[logical_name], queue.queue_url)
+        self.function.add_environment(env_vars.QUEUE_ENV_VARS[logical_name], queue.queue_url)
 
     def use_redis(self, *, host: str, port: str, auth_token: secretsmanager.ISecret) -> None:
         auth_token.grant_read(self.function)
-        self.function.add_environment(settings.REDIS_HOST, host)
-        self.function.add_environment(settings.REDIS_PORT, port)
-        self.function.add_environment(settings.REDIS_AUTH_SECRET_ARN, auth_token.secret_arn)
+        self.function.add_environment(env_vars.REDIS_HOST, host)
+        self.function.add_environment(env_vars.REDIS_PORT, port)
+        self.function.add_environment(env_vars.REDIS_AUTH_SECRET_ARN, auth_token.secret_arn)
 
     def use_secret(self, env_var: str, secret: secretsmanager.ISecret) -> None:
         secret.grant_read(self.function)

@@ -1,7 +1,8 @@
 """The CloudWatch metrics and metric-math rates that the shop's alarms and dashboard share.
 
 One place builds each metric, so the dashboard shows exactly what the alarm evaluates. Custom metrics
-carry the exact dimension set the Lambda code writes (see shop.alarm_metric_names): an alarm or graph
+carry the exact dimension set the Lambda code writes (see shop.contracts.alarm_metric_names): an alarm or
+graph
 on any other set would silently see no data.
 """
 
@@ -14,9 +15,14 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from shop.alarm_metric_names import SERVICE_DIMENSION
-from shop.metric_names import CACHE_DIMENSION, CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
-from shop.settings import METRICS_NAMESPACE
+from shop.contracts.alarm_metric_names import SERVICE_DIMENSION
+from shop.contracts.metric_names import (
+    CACHE_DIMENSION,
+    CACHE_HIT,
+    CACHE_MISS,
+    CACHE_UNAVAILABLE,
+    METRICS_NAMESPACE,
+)
 
 # SQS and the Lambda/API Gateway percentiles are only meaningful over a few minutes of traffic.
 PERIOD = Duration.minutes(5)

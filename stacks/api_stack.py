@@ -33,9 +33,9 @@ from constructs_lib.queue_with_dlq import QueueWithDlq
 from constructs_lib.safe_deployment import SafeDeployment
 from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
 from constructs_lib.shop_rest_api import ShopRestApi
-from shop import settings
-from shop.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
-from shop.queues import ALL_QUEUES
+from shop.contracts import environment
+from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
+from shop.contracts.queues import ALL_QUEUES
 from stacks.shop_stack import ShopStack
 
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
@@ -106,7 +106,7 @@ class ApiStack(ShopStack):
                 stage=config.name,
                 version=product_version(),
                 log_retention_days=config.log_retention_days,
-                environment={settings.WEB_ORIGIN: config.web_origin},
+                environment={environment.WEB_ORIGIN: config.web_origin},
                 vpc_placement=vpc_placement,
             )
             for name, spec in FUNCTIONS.items()
@@ -128,11 +128,11 @@ class ApiStack(ShopStack):
         fn["shop_api"].use_table("AuditLog", tables["AuditLog"], write=True)
         fn["shop_api"].use_table("RateLimits", tables["RateLimits"], write=True)
         # Presigned image uploads carry shop_api's own permission: it may put new product images only.
-        fn["shop_api"].add_environment(settings.PRODUCT_IMAGES_BUCKET, product_images_bucket.bucket_name)
+        fn["shop_api"].add_environment(environment.PRODUCT_IMAGES_BUCKET, product_images_bucket.bucket_name)
         product_images_bucket.grant_put(fn["shop_api"].function, f"{IMAGE_KEY_PREFIX}*")
 
         for name in ("cart_api", "order_api"):
-            fn[name].add_environment(settings.PRICING_RULES, json.dumps(config.pricing, sort_keys=True))
+            fn[name].add_environment(environment.PRICING_RULES, json.dumps(config.pricing, sort_keys=True))
         fn["cart_api"].use_table("Cart", tables["Cart"], write=True)
         fn["cart_api"].use_table("Products", tables["Products"])
         fn["cart_api"].use_table("RateLimits", tables["RateLimits"], write=True)
@@ -148,7 +148,7 @@ class ApiStack(ShopStack):
         fn["payment_api"].use_table("RateLimits", tables["RateLimits"], write=True)
         fn["payment_api"].use_table("Idempotency", tables["Idempotency"], write=True)
         fn["payment_api"].send_to("payment-processing", q["payment-processing"])
-        fn["payment_api"].use_secret(settings.PAYMENT_SECRETS_ARN, payment_provider_secret)
+        fn["payment_api"].use_secret(environment.PAYMENT_SECRETS_ARN, payment_provider_secret)
 
         fn["order_processor"].use_table("Orders", tables["Orders"], write=True)
         fn["order_processor"].use_table("Products", tables["Products"])
@@ -161,18 +161,18 @@ class ApiStack(ShopStack):
         fn["payment_processor"].use_table("Idempotency", tables["Idempotency"], write=True)
         for queue in ("email-notification", "inventory-update"):  # refunds restore stock
             fn["payment_processor"].send_to(queue, q[queue])
-        fn["payment_processor"].use_secret(settings.PAYMENT_SECRETS_ARN, payment_provider_secret)
+        fn["payment_processor"].use_secret(environment.PAYMENT_SECRETS_ARN, payment_provider_secret)
         # Its own queue's URL: retries back off by changing a failed message's visibility (the event
         # source's consume grant already allows sqs:ChangeMessageVisibility).
         fn["payment_processor"].add_environment(
-            settings.QUEUE_ENV_VARS["payment-processing"], q["payment-processing"].queue_url
+            environment.QUEUE_ENV_VARS["payment-processing"], q["payment-processing"].queue_url
         )
         for name in ("payment_api", "payment_processor"):
-            fn[name].add_environment(settings.PAYMENT_PROVIDER_MODE, config.payment_provider)
+            fn[name].add_environment(environment.PAYMENT_PROVIDER_MODE, config.payment_provider)
 
         fn["email_sender"].use_table("EmailPreferences", tables["EmailPreferences"])
         fn["email_sender"].use_table("Idempotency", tables["Idempotency"], write=True)
-        fn["email_sender"].add_environment(settings.SENDER_EMAIL, config.sender_email)
+        fn["email_sender"].add_environment(environment.SENDER_EMAIL, config.sender_email)
         sender_domain = config.sender_email.split("@", 1)[1]
         ses.EmailIdentity.from_email_identity_name(self, "SenderIdentity", sender_domain).grant_send_email(
             fn["email_sender"].function
@@ -185,7 +185,7 @@ class ApiStack(ShopStack):
         for queue in ("email-notification", "payment-processing"):  # out of stock after payment: refund
             fn["inventory_updater"].send_to(queue, q[queue])
         fn["inventory_updater"].add_environment(
-            settings.SENDER_EMAIL, config.sender_email
+            environment.SENDER_EMAIL, config.sender_email
         )  # low-stock alerts
 
         fn["tracking_api"].send_to("tracking-events", q["tracking-events"])
@@ -215,7 +215,7 @@ class ApiStack(ShopStack):
         ):
             fn["account_api"].use_table(table, tables[table], write=True)
         # DELETE /me ends with the shopper's Cognito user: this one action, on this one pool.
-        fn["account_api"].add_environment(settings.USER_POOL_ID, user_pool.user_pool_id)
+        fn["account_api"].add_environment(environment.USER_POOL_ID, user_pool.user_pool_id)
         user_pool.grant(fn["account_api"].function, "cognito-idp:AdminDeleteUser")
 
         for name in (
@@ -229,9 +229,9 @@ class ApiStack(ShopStack):
         ):
             fn[name].use_redis(host=redis.host, port=redis.port, auth_token=redis.auth_token)
         for name in ("shop_api", "cart_api", "order_api"):
-            fn[name].use_parameter(settings.RUNTIME_FLAGS_PARAMETER, self.runtime_flags)
+            fn[name].use_parameter(environment.RUNTIME_FLAGS_PARAMETER, self.runtime_flags)
         for name in ("shop_api", "order_api", "cart_api", "tracking_api", "marketing_automation_api"):
-            fn[name].add_environment(settings.USER_POOL_CLIENT_ID, user_pool_client_id)
+            fn[name].add_environment(environment.USER_POOL_CLIENT_ID, user_pool_client_id)
 
         # Queue consumers: batches of 10 with partial-batch responses, through the `live` alias.
         for queue_name, pair in queues.items():
@@ -276,8 +276,8 @@ class ApiStack(ShopStack):
             bisect_batch_on_error=True,
             on_failure=event_sources.SqsDlq(stream_dlq),
         )
-        invalidator.add_environment(settings.REST_API_ID, self.api.rest_api_id)
-        invalidator.add_environment(settings.REST_API_STAGE, API_STAGE_NAME)
+        invalidator.add_environment(environment.REST_API_ID, self.api.rest_api_id)
+        invalidator.add_environment(environment.REST_API_STAGE, API_STAGE_NAME)
         invalidator.function.add_to_role_policy(
             iam.PolicyStatement(
                 # FlushStageCache is authorised as DELETE on the stage's cache-data path; no grant_* exists.

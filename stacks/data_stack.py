@@ -15,8 +15,8 @@ from cdk_app.config import StageConfig
 from constructs_lib.nag import acknowledge
 from constructs_lib.private_bucket import AccessLogBucket, PrivateBucket
 from constructs_lib.shop_table import ShopTable
-from shop.product_images import SITE_PATH_PREFIX
-from shop.tables import ALL_TABLES
+from shop.contracts.product_images import SITE_PATH_PREFIX
+from shop.contracts.tables import ALL_TABLES
 from stacks.shop_stack import ShopStack
 
 PAYMENT_SECRET_TEMPLATE = {

@@ -11,7 +11,7 @@ from cdk_app.config import StageConfig
 from cdk_app.function_catalog import consumer_visibility_seconds
 from constructs_lib.dead_letter_queue import DeadLetterQueue
 from constructs_lib.queue_with_dlq import QueueWithDlq
-from shop.queues import ALL_QUEUES
+from shop.contracts.queues import ALL_QUEUES
 from stacks.shop_stack import ShopStack
 
 

@@ -31,7 +31,7 @@ from constructs_lib.shop_metrics import (
     queue_depth,
     shop_metric,
 )
-from shop.alarm_metric_names import (
+from shop.contracts.alarm_metric_names import (
     CACHE_EMITTERS,
     HIT_RATE_CACHES,
     ORDER_PROCESSING_FAILED,
@@ -41,7 +41,7 @@ from shop.alarm_metric_names import (
     PROVIDERS,
     SERVICE_DIMENSION,
 )
-from shop.queues import MAIN_QUEUES
+from shop.contracts.queues import MAIN_QUEUES
 from stacks.shop_stack import ShopStack
 
 DASHBOARD_NAME = "Shopping-Overview"

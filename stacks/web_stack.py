@@ -13,7 +13,7 @@ from constructs import Construct
 
 from cdk_app.config import StageConfig
 from constructs_lib.static_site import StaticSite
-from shop.product_images import SITE_PATH_PREFIX
+from shop.contracts.product_images import SITE_PATH_PREFIX
 from stacks.shop_stack import ShopStack
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

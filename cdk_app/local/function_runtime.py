@@ -4,11 +4,11 @@ The local shop runs handlers in worker processes by default (`function_processes
 runtime is `python -m cdk_app.local --in-process`, for stepping through a handler in a debugger.
 
 Design choice: one invocation at a time, process-wide. Before an invocation `os.environ` is set to the
-function's resolved environment (plus the local overlay: AWS endpoint, credentials, Redis URL), and when
-the function differs from the previous one `shop.settings.get_settings` (validated once per cold start)
-is cleared, so each call sees exactly the settings Lambda would give that function. Serializing is what
-makes this correct: `os.environ` is process-global, so two functions running at once would read each
-other's settings.
+function's resolved environment (plus the local overlay: AWS endpoint, credentials, Redis URL), and
+when the function differs from the previous one `shop.platform.settings.get_settings` (validated once
+per cold start) is cleared, so each call sees exactly the settings Lambda would give that function.
+Serializing is what makes this correct: `os.environ` is process-global, so two functions running at
+once would read each other's settings.
 
 Limits, compared with Lambda:
 - no parallelism across functions (a local shop does not need it; a load test measures nothing real);
@@ -114,7 +114,7 @@ class LambdaContext:
 
 
 def _clear_settings_cache() -> None:
-    settings = sys.modules.get("shop.settings")
+    settings = sys.modules.get("shop.platform.settings")
     get_settings = getattr(settings, "get_settings", None)
     cache_clear = getattr(get_settings, "cache_clear", None)
     if callable(cache_clear):

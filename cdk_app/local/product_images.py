@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from cdk_app.local.api_gateway import HttpResponse
 from cdk_app.local.template_model import BucketModel, ShopModel
 
-# shop.product_images.SITE_PATH_PREFIX (not imported: the runner does not depend on lambdas/).
+# shop.contracts.product_images.SITE_PATH_PREFIX (not imported: the runner does not depend on lambdas/).
 PATH_PREFIX = "/product-images/"
 _BUCKET_LOGICAL_ID_PREFIX = "ProductImages"
 _NOT_FOUND = HttpResponse(404, [("Content-Type", "text/plain")], b"Not found")

@@ -37,7 +37,7 @@ LOCAL_FUNCTION_SETTINGS = {
     "AWS_XRAY_SDK_ENABLED": "false",
     "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
 }
-# shop.settings' names; not imported, so that the runner does not depend on lambdas/ being importable.
+# shop.contracts.environment's names; not imported, so the runner need not import lambdas/.
 REDIS_URL = "REDIS_URL"
 SENDER_EMAIL = "SENDER_EMAIL"
 # botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
@@ -295,7 +295,7 @@ class LocalShop:
 def _forget_function_singletons() -> None:
     """Handlers keep clients and settings per process; a new shop (new moto, new Redis) needs new ones."""
     try:
-        process_state = importlib.import_module("shop.process_state")
+        process_state = importlib.import_module("shop.platform.process_state")
     except ModuleNotFoundError:  # lambdas/ not importable yet: nothing has been cached either
         return
     process_state.reset_process_state()

@@ -14,14 +14,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop import audit_log
-from shop.accounts import ADDRESS_ID_PATTERN, Accounts, AddressFields, ProfileChanges
-from shop.email_preferences import EmailPreferences, PreferenceChanges, public_view
-from shop.guest_orders import email_is_verified
-from shop.http import Caller, build_resolver, caller_of, json_response
-from shop.observability import logger, metrics, tracer
-from shop.privacy import DataSubject, delete, export
-from shop.rate_limiter import limit_admin
+from shop.accounts.privacy import DataSubject, delete, export
+from shop.accounts.repository import ADDRESS_ID_PATTERN, Accounts, AddressFields, ProfileChanges
+from shop.api.http import build_resolver, caller_of, json_response
+from shop.email.preferences import EmailPreferences, PreferenceChanges, public_view
+from shop.orders.guest_orders import email_is_verified
+from shop.platform import audit_log
+from shop.platform.identity import Caller
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.rate_limiter import limit_admin
 
 app = build_resolver()
 

@@ -12,18 +12,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.cache_metrics import cache_counters
-from shop.carts import AddToCart, MergeCarts, ProductId, RemoveFromCart, UpdateCartLine
-from shop.http import BadRequest, NotFound, build_resolver, caller_of
-from shop.observability import logger, metrics, tracer
-from shop.rate_limiter import cart_rate_limit_middleware
-from shop.shopping_cart import CartOwner, resolve_owner, shared_carts
+from shop.api.http import build_resolver, caller_of
+from shop.api.rate_limits import cart_rate_limit_middleware
+from shop.cart.model import AddToCart, MergeCarts, ProductId, RemoveFromCart, UpdateCartLine
+from shop.cart.service import CartOwner, resolve_owner, shared_carts
+from shop.contracts.cart_ids import CART_ID_HEADER
+from shop.platform.cache_metrics import cache_counters
+from shop.platform.errors import BadRequest, NotFound
+from shop.platform.observability import logger, metrics, tracer
 
 app = build_resolver()
 # Seed 001: 100 requests/min per shopper (guests per cart id or IP), counted before each route runs.
 app.use(middlewares=[cart_rate_limit_middleware])
-
-CART_ID_HEADER = "X-Cart-Id"
 
 
 def _owner(*, create: bool) -> CartOwner | None:

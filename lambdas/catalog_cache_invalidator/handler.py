@@ -13,10 +13,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.catalog_changes import API_CACHE_FLUSHES, changes_cached_catalog
-from shop.observability import logger, metrics, tracer
-from shop.process_state import per_process
-from shop.settings import MissingSetting, get_settings
+from shop.catalog.changes import API_CACHE_FLUSHES, changes_cached_catalog
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.process_state import per_process
+from shop.platform.settings import MissingSetting, get_settings
 
 
 @per_process

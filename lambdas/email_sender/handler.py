@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.email_delivery import EmailDelivery
-from shop.email_messages import EmailRequest
-from shop.observability import logger, metrics, tracer
-from shop.process_state import per_process
-from shop.queue_consumer import consume
+from shop.contracts.email_messages import EmailRequest
+from shop.email.delivery import EmailDelivery
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.process_state import per_process
+from shop.platform.queue_consumer import consume
 
 
 @per_process

@@ -1,6 +1,6 @@
 """Consumer of inventory-update: atomic stock reservations and restocks, low-stock alerts.
 
-The stock writes are idempotent by their own conditions (shop.inventory), so a redelivered message
+The stock writes are idempotent by their own conditions (shop.orders.inventory), so a redelivered message
 changes nothing. A record that raises is reported in batchItemFailures alone.
 """
 
@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.inventory import Inventory
-from shop.observability import logger, metrics, tracer
-from shop.orders import InventoryMessage
-from shop.process_state import per_process
-from shop.queue_consumer import consume
+from shop.orders.inventory import Inventory
+from shop.orders.model import InventoryMessage
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.process_state import per_process
+from shop.platform.queue_consumer import consume
 
 
 @per_process

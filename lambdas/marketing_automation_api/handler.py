@@ -10,15 +10,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.cache_metrics import cache_counters
-from shop.http import build_resolver, caller_of
+from shop.api.http import build_resolver, caller_of
 from shop.marketing.abandoned_carts import scan_abandoned_carts
 from shop.marketing.analytics import shared_analytics
 from shop.marketing.browse_abandonment import scan_browse_abandonment
 from shop.marketing.daily_run import DAILY_SCANS_JOB, run_daily_scans
 from shop.marketing.price_drops import scan_price_drops
 from shop.marketing.restock import scan_restock
-from shop.observability import logger, metrics, tracer
+from shop.platform.cache_metrics import cache_counters
+from shop.platform.observability import logger, metrics, tracer
 
 app = build_resolver()
 

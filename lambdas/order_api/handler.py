@@ -13,16 +13,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.http import build_resolver, caller_of, json_response
-from shop.observability import logger, metrics, tracer
-from shop.order_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
-from shop.orders import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
-from shop.process_state import per_process
-from shop.rate_limiter import limit_admin
+from shop.api.http import build_resolver, caller_of, json_response
+from shop.contracts.cart_ids import CART_ID_HEADER
+from shop.orders.model import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
+from shop.orders.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.process_state import per_process
+from shop.platform.rate_limiter import limit_admin
 
 app = build_resolver()
 
-CART_ID_HEADER = "X-Cart-Id"
+
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 

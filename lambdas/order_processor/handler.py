@@ -1,6 +1,6 @@
 """Consumer of order-processing: validates orders, checks stock, fans out to inventory and email.
 
-Each record is one step of shop.order_pipeline, run once per order and kind (Powertools
+Each record is one step of shop.orders.processing, run once per order and kind (Powertools
 idempotency). A record that raises is reported in batchItemFailures alone; SQS retries it and
 parks it in the DLQ after three receives.
 """
@@ -14,11 +14,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.alarm_metric_names import ORDER_PROCESSING_FAILED, ORDERS_PROCESSED
-from shop.observability import logger, metrics, tracer
-from shop.order_pipeline import handle_order_message, register_lambda_context
-from shop.orders import OrderMessage
-from shop.queue_consumer import consume
+from shop.contracts.alarm_metric_names import ORDER_PROCESSING_FAILED, ORDERS_PROCESSED
+from shop.orders.model import OrderMessage
+from shop.orders.processing import handle_order_message, register_lambda_context
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.queue_consumer import consume
 
 
 def process_record(record: SQSRecord) -> dict[str, Any]:

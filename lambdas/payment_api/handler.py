@@ -14,12 +14,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shop.http import Conflict, build_resolver, caller_of, json_response
-from shop.observability import logger, metrics, tracer
-from shop.order_messaging import send
-from shop.order_state import OrderStatus, PaymentStatus
-from shop.orders import Order
-from shop.payments import (
+from shop.api.http import build_resolver, caller_of, json_response
+from shop.api.rate_limits import limit_payment
+from shop.contracts.queues import PAYMENT_PROCESSING
+from shop.orders.model import Order
+from shop.orders.notifications import send
+from shop.orders.state import OrderStatus, PaymentStatus
+from shop.payments.providers import (
     PaymentMessage,
     ProviderName,
     card_provider,
@@ -29,10 +30,10 @@ from shop.payments import (
     paypal_provider,
     sandbox_mode,
 )
-from shop.queues import PAYMENT_PROCESSING
-from shop.rate_limiter import limit_payment
-from shop.settings import get_settings
-from shop.webhooks import accept_paypal_webhook, accept_stripe_webhook, header, raw_body, reject
+from shop.payments.webhooks import accept_paypal_webhook, accept_stripe_webhook, header, raw_body, reject
+from shop.platform.errors import Conflict
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.settings import get_settings
 
 app = build_resolver()
 
@@ -126,7 +127,7 @@ def _confirm(*, provider: Literal["stripe", "paypal"], event_kind: str) -> Respo
     request = ConfirmRequest.model_validate(app.current_event.json_body or {})
     order = _order_to_pay(request)
     if sandbox_mode():
-        from shop.sandbox_provider import SandboxProvider
+        from shop.payments.sandbox_provider import SandboxProvider
 
         sandbox = SandboxProvider()
         guarded_for_api(sandbox.name, lambda: sandbox.confirm(request.payment_id))
@@ -149,10 +150,10 @@ def _confirm(*, provider: Literal["stripe", "paypal"], event_kind: str) -> Respo
 
 def _stripe_webhook_secret() -> str:
     if sandbox_mode():
-        from shop.sandbox_provider import SANDBOX_WEBHOOK_SECRET
+        from shop.payments.sandbox_provider import SANDBOX_WEBHOOK_SECRET
 
         return SANDBOX_WEBHOOK_SECRET
-    from shop.payment_secrets import payment_secrets
+    from shop.payments.secrets import payment_secrets
 
     return payment_secrets().stripe_webhook_secret.get_secret_value()
 
@@ -177,7 +178,7 @@ def stripe_webhook() -> Response[str]:
 
 @app.post("/payment/webhook/paypal")
 def paypal_webhook() -> Response[str]:
-    from shop.payment_secrets import payment_secrets
+    from shop.payments.secrets import payment_secrets
 
     event = app.current_event.raw_event
     if sandbox_mode():

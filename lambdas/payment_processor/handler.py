@@ -13,14 +13,19 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.circuit_breaker import CallTimedOutError, CircuitOpenError
-from shop.observability import logger, metrics, tracer
-from shop.order_messaging import sqs_client
-from shop.payment_settlement import PaymentNotSettled, PaymentSettlement
-from shop.payments import PROCESSING_MESSAGE, PaymentMessage, ProviderUnavailable, check_provider_mode
-from shop.queue_consumer import consume
-from shop.queues import PAYMENT_PROCESSING
-from shop.settings import get_settings
+from shop.contracts.queues import PAYMENT_PROCESSING
+from shop.orders.notifications import sqs_client
+from shop.payments.providers import (
+    PROCESSING_MESSAGE,
+    PaymentMessage,
+    ProviderUnavailable,
+    check_provider_mode,
+)
+from shop.payments.settlement import PaymentNotSettled, PaymentSettlement
+from shop.platform.circuit_breaker import CallTimedOutError, CircuitOpenError
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.queue_consumer import consume
+from shop.platform.settings import get_settings
 
 BASE_BACKOFF_SECONDS = 30
 # Three receives reach the DLQ anyway; waiting longer than 15 minutes between them only delays the

@@ -12,8 +12,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shop import audit_log
-from shop.admin_products import (
+from shop.api.http import build_resolver, caller_of, json_response
+from shop.catalog.admin_listing import (
     DEFAULT_ADMIN_PAGE_SIZE,
     MAX_ADMIN_PAGE_SIZE,
     AdminProductFilters,
@@ -21,8 +21,10 @@ from shop.admin_products import (
     AdminStatusFilter,
     admin_product_page,
 )
-from shop.cache_metrics import cache_counters
-from shop.catalog import (
+from shop.catalog.images import ImageUploadRequest, ImageUploadView, presign_image_upload
+from shop.catalog.model import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
+from shop.catalog.search import ProductFilters, ProductSort, search_terms
+from shop.catalog.service import (
     BESTSELLER_LIMIT,
     DEFAULT_PAGE_SIZE,
     FEATURED_LIMIT,
@@ -31,16 +33,15 @@ from shop.catalog import (
     catalog_cache_state,
     shared_catalog,
 )
-from shop.http import BadRequest, build_resolver, caller_of, json_response
-from shop.inventory import low_stock_threshold
-from shop.observability import logger, metrics, tracer
-from shop.product_images import ImageUploadRequest, ImageUploadView, presign_image_upload
-from shop.product_reviews import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
-from shop.product_search import ProductFilters, ProductSort, search_terms
-from shop.products import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
-from shop.rate_limiter import limit_admin
-from shop.reviews import ReviewId, ReviewSubmission, VoteSubmission
-from shop.settings import get_settings
+from shop.orders.inventory import low_stock_threshold
+from shop.platform import audit_log
+from shop.platform.cache_metrics import cache_counters
+from shop.platform.errors import BadRequest
+from shop.platform.observability import logger, metrics, tracer
+from shop.platform.rate_limiter import limit_admin
+from shop.platform.settings import get_settings
+from shop.reviews.model import ReviewId, ReviewSubmission, VoteSubmission
+from shop.reviews.service import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
 
 app = build_resolver()
 

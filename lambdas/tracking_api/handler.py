@@ -14,12 +14,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.cache_metrics import cache_counters
-from shop.http import BadRequest, Forbidden, NotFound, build_resolver, caller_of, json_response
-from shop.observability import logger, metrics, tracer
-from shop.product_repository import ProductRepository
-from shop.products import Product
-from shop.tracking import (
+from shop.api.http import build_resolver, caller_of, json_response
+from shop.catalog.model import Product
+from shop.catalog.repository import ProductRepository
+from shop.platform.cache_metrics import cache_counters
+from shop.platform.errors import BadRequest, Forbidden, NotFound
+from shop.platform.observability import logger, metrics, tracer
+from shop.tracking.service import (
     TrackedId,
     TrackingEventType,
     TrackRequest,

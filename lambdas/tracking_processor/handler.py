@@ -13,8 +13,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shop.observability import logger, metrics, tracer
-from shop.tracking import TRACKING_EVENTS_RECORDED, ProductViewRepository, TrackingEvent, count_event
+from shop.platform.observability import logger, metrics, tracer
+from shop.tracking.service import TRACKING_EVENTS_RECORDED, ProductViewRepository, TrackingEvent, count_event
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

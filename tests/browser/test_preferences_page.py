@@ -23,8 +23,8 @@ from playwright.sync_api import Page, expect
 
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import LOCAL_PASSWORD
-from shop.email_messages import EmailCategory, EmailRequest, EmailTemplate
-from shop.email_rendering import render
+from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
+from shop.email.rendering import render
 from tests.browser.conftest import id_token, screenshot, serve_with_production_csp, site_url
 
 PAGE = "/preferences.html"

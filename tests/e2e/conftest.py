@@ -31,7 +31,7 @@ def _restore_environment(saved: dict[str, str]) -> None:
     for key in [key for key in os.environ if key not in saved]:
         del os.environ[key]
     os.environ.update(saved)
-    settings = sys.modules.get("shop.settings")
+    settings = sys.modules.get("shop.platform.settings")
     if settings is not None:
         settings.get_settings.cache_clear()
 

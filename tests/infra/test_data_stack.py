@@ -8,7 +8,7 @@ import pytest
 
 from cdk_app.synth import SynthesizedStage
 
-# Written out from seed 001 (not from shop.tables) so that a change to the shared spec that breaks
+# Written out from seed 001 (not from shop.contracts.tables) so that a change to the shared spec that breaks
 # the plan fails here. Sparse string keys stand in for the plan's Boolean `featured` and `sent`.
 EXPECTED_TABLES: dict[str, dict[str, Any]] = {
     "Products": {

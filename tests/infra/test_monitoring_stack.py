@@ -23,7 +23,7 @@ from cdk_app.cfn_lint_gate import findings
 from cdk_app.function_catalog import FUNCTIONS
 from cdk_app.synth import cdk_context
 from constructs_lib.alarm_topic import AlarmTopic
-from shop import alarm_metric_names
+from shop.contracts import alarm_metric_names
 from stacks.monitoring_stack import MonitoringStack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -523,9 +523,9 @@ def test_owed_metrics_section_lists_exactly_the_new_constants() -> None:
 
 
 def test_metric_emitters_are_real_functions_and_cache_names() -> None:
+    from shop.contracts.metric_names import CART_CACHE, CATALOG_CACHE
     from shop.marketing.analytics import ANALYTICS_CACHE
-    from shop.metric_names import CART_CACHE, CATALOG_CACHE
-    from shop.tracking import RECOMMENDATIONS_CACHE
+    from shop.tracking.service import RECOMMENDATIONS_CACHE
 
     names = alarm_metric_names
     assert set(names.CACHE_EMITTERS) == {CATALOG_CACHE, CART_CACHE, RECOMMENDATIONS_CACHE, ANALYTICS_CACHE}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cdk_app.synth import SynthesizedStage
-from shop import settings
+from shop.contracts import environment
 from tests.infra.api_template import api_methods, function_properties, policy_statements, resources_of
 
 
@@ -74,7 +74,7 @@ def test_shop_api_may_put_objects_only_under_the_image_prefix(
 
 def test_shop_api_is_told_the_bucket_name(api: dict[str, Any], data: dict[str, Any]) -> None:
     variables = function_properties(api, "shop_api")["Environment"]["Variables"]
-    assert _imports_of_images_bucket(variables[settings.PRODUCT_IMAGES_BUCKET], data, "Ref")
+    assert _imports_of_images_bucket(variables[environment.PRODUCT_IMAGES_BUCKET], data, "Ref")
 
 
 def test_upload_route_is_admin_only_with_a_validated_body(api: dict[str, Any]) -> None:

@@ -16,9 +16,9 @@ import redis
 from moto import mock_aws
 
 from cdk_app.local.redis_server import RedisServer
-from shop import settings as shop_settings
-from shop.process_state import reset_process_state
-from shop.tables import ALL_TABLES, TableSpec
+from shop.contracts import environment as env_vars
+from shop.contracts.tables import ALL_TABLES, TableSpec
+from shop.platform.process_state import reset_process_state
 
 TEST_PRICING_RULES = {
     "currency": "USD",
@@ -98,7 +98,7 @@ def _create_table(client: Any, spec: TableSpec) -> None:
 
 @pytest.fixture
 def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """moto with every table of shop.tables, a flushed Redis, and the environment the stacks would set."""
+    """moto with every table of shop.contracts.tables, a flushed Redis, and the stacks' environment."""
     environment = {
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -106,9 +106,9 @@ def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iter
         "AWS_SESSION_TOKEN": "testing",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "shop-tests",
-        shop_settings.STAGE: "test",
-        shop_settings.REDIS_URL: redis_server.url,
-        shop_settings.PRICING_RULES: json.dumps(TEST_PRICING_RULES),
+        env_vars.STAGE: "test",
+        env_vars.REDIS_URL: redis_server.url,
+        env_vars.PRICING_RULES: json.dumps(TEST_PRICING_RULES),
         **{spec.env_var: f"test-{spec.logical_name}" for spec in ALL_TABLES},
     }
     for name, value in environment.items():
@@ -133,7 +133,7 @@ def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iter
 @pytest.fixture
 def redis_down(shop_env: dict[str, str], dead_redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the functions at a Redis that refuses connections."""
-    monkeypatch.setenv(shop_settings.REDIS_URL, dead_redis_url)
+    monkeypatch.setenv(env_vars.REDIS_URL, dead_redis_url)
     reset_module_state()
 
 

@@ -16,9 +16,9 @@ from botocore.client import BaseClient
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from shop import settings as shop_settings
-from shop.process_state import reset_process_state
-from shop.queues import MAIN_QUEUES
+from shop.contracts import environment
+from shop.contracts.queues import MAIN_QUEUES
+from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import api_event, shopper_claims
 from tests.integration.events import sqs_record as shared_sqs_record
@@ -74,8 +74,8 @@ def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContex
         monkeypatch.setenv(spec.env_var, url)
         queues[spec.logical_name] = url
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
-    monkeypatch.setenv(shop_settings.SENDER_EMAIL, SENDER)
-    monkeypatch.setenv(shop_settings.RUNTIME_FLAGS_PARAMETER, FLAGS_PARAMETER)
+    monkeypatch.setenv(environment.SENDER_EMAIL, SENDER)
+    monkeypatch.setenv(environment.RUNTIME_FLAGS_PARAMETER, FLAGS_PARAMETER)
     set_flags(orders_inline=False, cache_bypass=False)
     reset_order_state()
     yield OrderWorld(queues, lambda_context)
@@ -224,8 +224,8 @@ def make_requests_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def new_product(*, stock: int = 10, price: int = 2000, **overrides: Any) -> str:
     """Create a product through the catalog's repository; returns its id."""
-    from shop.product_repository import ProductRepository
-    from shop.products import ProductDraft
+    from shop.catalog.model import ProductDraft
+    from shop.catalog.repository import ProductRepository
 
     draft = ProductDraft.model_validate(
         {
@@ -241,7 +241,7 @@ def new_product(*, stock: int = 10, price: int = 2000, **overrides: Any) -> str:
 
 
 def stored_stock(product_id: str) -> int:
-    from shop.product_repository import ProductRepository
+    from shop.catalog.repository import ProductRepository
 
     product = ProductRepository().get(product_id, consistent=True)
     assert product is not None
@@ -249,7 +249,7 @@ def stored_stock(product_id: str) -> int:
 
 
 def stored_order(order_id: str) -> Any:
-    from shop.order_repository import OrderRepository
+    from shop.orders.repository import OrderRepository
 
     order = OrderRepository().get(order_id)
     assert order is not None

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shop import settings as shop_settings
-from shop.process_state import reset_process_state
+from shop.contracts import environment
+from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import api_event, shopper_claims
 from tests.integration.order_events import (
@@ -32,7 +32,7 @@ def payment_world_in(
     monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext, *, mode: str = "sandbox"
 ) -> Iterator[OrderWorld]:
     """order_world_in with the payment provider mode set (sandbox: no network, no secret)."""
-    monkeypatch.setenv(shop_settings.PAYMENT_PROVIDER_MODE, mode)
+    monkeypatch.setenv(environment.PAYMENT_PROVIDER_MODE, mode)
     yield from order_world_in(monkeypatch, lambda_context)
 
 
@@ -164,8 +164,8 @@ def use_payment_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
         Name="test/payments", SecretString=json.dumps(STRIPE_SECRETS)
     )["ARN"]
-    monkeypatch.setenv(shop_settings.PAYMENT_PROVIDER_MODE, "live")
-    monkeypatch.setenv(shop_settings.PAYMENT_SECRETS_ARN, arn)
+    monkeypatch.setenv(environment.PAYMENT_PROVIDER_MODE, "live")
+    monkeypatch.setenv(environment.PAYMENT_SECRETS_ARN, arn)
     reset_process_state()
 
 

@@ -12,9 +12,9 @@ import boto3
 import pytest
 import requests
 
-from shop import settings as shop_settings
-from shop.admin_products import AdminProductPageView
-from shop.product_images import ImageUploadView
+from shop.catalog.admin_listing import AdminProductPageView
+from shop.catalog.images import ImageUploadView
+from shop.contracts import environment
 from tests.integration.conftest import Call, reset_module_state
 from tests.integration.events import admin_claims, api_event, shopper_claims
 
@@ -30,7 +30,7 @@ PNG = base64.b64decode(
 def images_bucket(shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=BUCKET)
-    monkeypatch.setenv(shop_settings.PRODUCT_IMAGES_BUCKET, BUCKET)
+    monkeypatch.setenv(environment.PRODUCT_IMAGES_BUCKET, BUCKET)
     reset_module_state()
     return s3
 
@@ -281,7 +281,7 @@ def test_paging_with_a_selective_filter_skips_nothing(shop_api: Call, create_pro
 
 
 def test_admin_listing_reads_the_status_index_never_a_scan(shop_api: Call, catalog: dict[str, str]) -> None:
-    from shop.dynamodb import dynamodb_resource
+    from shop.platform.dynamodb import dynamodb_resource
 
     calls: list[tuple[str, str | None]] = []
 

@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shop import settings as shop_settings
-from shop.metric_names import CACHE_HIT, CACHE_MISS, CATALOG_CACHE
-from shop.process_state import reset_process_state
+from shop.contracts import environment
+from shop.contracts.metric_names import CACHE_HIT, CACHE_MISS, CATALOG_CACHE
+from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import Call, emitted_metrics
 from tests.integration.events import api_event
 
@@ -20,7 +20,7 @@ FLAGS = "/shop/test/runtime-flags"
 
 def _flags(monkeypatch: pytest.MonkeyPatch, **flags: bool) -> None:
     boto3.client("ssm").put_parameter(Name=FLAGS, Value=json.dumps(flags), Type="String", Overwrite=True)
-    monkeypatch.setenv(shop_settings.RUNTIME_FLAGS_PARAMETER, FLAGS)
+    monkeypatch.setenv(environment.RUNTIME_FLAGS_PARAMETER, FLAGS)
     reset_process_state()
 
 

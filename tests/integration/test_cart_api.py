@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shop.metric_names import CACHE_HIT, CACHE_UNAVAILABLE, CART_CACHE
+from shop.contracts.metric_names import CACHE_HIT, CACHE_UNAVAILABLE, CART_CACHE
 from tests.integration.conftest import Call, emitted_metrics
 from tests.integration.events import admin_claims, api_event, shopper_claims
 

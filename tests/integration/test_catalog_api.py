@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from shop.cache import shared_redis_outage
-from shop.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE, CATALOG_CACHE
-from shop.products import ProductPageView, ProductView
+from shop.catalog.model import ProductPageView, ProductView
+from shop.contracts.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE, CATALOG_CACHE
+from shop.platform.cache import shared_redis_outage
 from tests.integration.conftest import Call, emitted_metrics, product_payload
 from tests.integration.events import admin_claims, api_event, shopper_claims
 
@@ -348,7 +348,7 @@ def test_categories_count_active_products(shop_api: Call, create_product: Create
 
 
 def test_featured_and_bestsellers(shop_api: Call, create_product: CreateProduct) -> None:
-    from shop.product_repository import ProductRepository
+    from shop.catalog.repository import ProductRepository
 
     featured = create_product(sku="F1", featured=True)["product_id"]
     plain = create_product(sku="F2")["product_id"]
@@ -364,7 +364,7 @@ def test_featured_and_bestsellers(shop_api: Call, create_product: CreateProduct)
 
 
 def test_listing_never_scans_the_table(shop_api: Call, create_product: CreateProduct) -> None:
-    from shop.dynamodb import dynamodb_resource
+    from shop.platform.dynamodb import dynamodb_resource
 
     create_product(sku="N1")
     scans: list[str] = []

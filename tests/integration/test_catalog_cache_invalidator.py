@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 from catalog_cache_invalidator import handler as invalidator
 
-from shop.settings import get_settings
+from shop.platform.settings import get_settings
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/local-Products/stream/2026-11-21T00:00:00.000"
 

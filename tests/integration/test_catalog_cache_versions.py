@@ -5,9 +5,9 @@ from __future__ import annotations
 import redis
 
 from cdk_app.local.redis_server import RedisServer
-from shop.cache import CacheOutage, ResilientCache
-from shop.cache_metrics import CacheCounters
-from shop.catalog_cache_keys import decode_versioned
+from shop.catalog.cache_keys import decode_versioned
+from shop.platform.cache import CacheOutage, ResilientCache
+from shop.platform.cache_metrics import CacheCounters
 
 
 def test_an_older_version_never_replaces_a_newer_one(redis_server: RedisServer) -> None:

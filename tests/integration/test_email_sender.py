@@ -12,9 +12,9 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
-from shop.circuit_breaker import CircuitOpenError
-from shop.email_delivery import ses_client
-from shop.email_messages import EmailCategory, EmailRequest, EmailTemplate
+from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
+from shop.email.delivery import ses_client
+from shop.platform.circuit_breaker import CircuitOpenError
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import (
     OrderWorld,
@@ -74,7 +74,7 @@ def test_a_transactional_email_has_a_text_and_an_escaped_html_part(order_world: 
 
 
 def test_the_html_part_is_autoescaped() -> None:
-    from shop.email_rendering import render
+    from shop.email.rendering import render
 
     rendered = render(request())
     assert "&lt;b&gt;Bible&lt;/b&gt; &amp; Co" in rendered.html
@@ -85,7 +85,7 @@ def test_the_html_part_is_autoescaped() -> None:
 
 
 def test_every_template_renders(order_world: OrderWorld) -> None:
-    from shop.email_rendering import render
+    from shop.email.rendering import render
 
     for template in EmailTemplate:
         rendered = render(

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from shop.inventory import Inventory
-from shop.order_pipeline import OrderNotFoundError
-from shop.product_repository import ProductRepository
+from shop.catalog.repository import ProductRepository
+from shop.orders.inventory import Inventory
+from shop.orders.processing import OrderNotFoundError
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import (
     ADDRESS,
@@ -99,8 +99,8 @@ def test_restore_happens_once_and_only_for_closed_orders(order_world: OrderWorld
     assert inventory.restore(order_id, "alice").outcome == "skipped"  # still pending: nothing to give back
     assert stored_stock(product_id) == 6
 
-    from shop.order_repository import OrderRepository
-    from shop.order_state import OrderStatus
+    from shop.orders.repository import OrderRepository
+    from shop.orders.state import OrderStatus
 
     OrderRepository().move(stored_order(order_id), OrderStatus.CANCELLED, actor="test")
     assert inventory.restore(order_id, "alice").outcome == "restored"

@@ -15,11 +15,11 @@ import redis
 
 from cdk_app.api_routes import MARKETING_SCHEDULED_JOB
 from cdk_app.local.redis_server import RedisServer
-from shop.email_messages import EmailCategory, EmailRequest, EmailTemplate
+from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.marketing.analytics import ANALYTICS_CACHE_KEY
 from shop.marketing.campaign import MARKETING_EMAILS_QUEUED
 from shop.marketing.daily_run import DAILY_SCANS_JOB
-from shop.tracking import ProductViewRepository, TrackingEvent, TrackingEventType
+from shop.tracking.service import ProductViewRepository, TrackingEvent, TrackingEventType
 from tests.integration.tracking_events import (
     Answer,
     api_request,

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shop.order_state import ALLOWED_TRANSITIONS, OrderStatus
+from shop.orders.state import ALLOWED_TRANSITIONS, OrderStatus
 from tests.integration.conftest import Call, LambdaContext
 from tests.integration.events import admin_claims, api_event, shopper_claims
 from tests.integration.order_events import (

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from shop import runtime_flags
-from shop.process_state import reset_process_state
+from shop.platform import runtime_flags
+from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import (
     FLAGS_PARAMETER,

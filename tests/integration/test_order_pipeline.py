@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from shop.catalog import shared_catalog
-from shop.inventory import Inventory
-from shop.product_repository import ProductRepository
-from shop.tables import PRODUCTS
+from shop.catalog.repository import ProductRepository
+from shop.catalog.service import shared_catalog
+from shop.contracts.tables import PRODUCTS
+from shop.orders.inventory import Inventory
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import shopper_claims
 from tests.integration.order_events import (
@@ -135,7 +135,7 @@ def test_the_race_oversells_with_a_read_modify_write(
     order_world: OrderWorld, atomic_requests: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The test above would catch a read-modify-write: with one, more than 10 orders get stock."""
-    import shop.inventory as inventory_module
+    import shop.orders.inventory as inventory_module
 
     def read_modify_write(product: Any, lines: dict[str | None, int], sign: int) -> dict[str, Any]:
         remaining = product.stock_quantity + sign * sum(lines.values())

@@ -50,9 +50,9 @@ def _pay(order_id: str, token: str) -> str:
 
 
 def _sandbox_payment(payment_id: str) -> dict[str, Any]:
-    from shop.dynamodb import table
-    from shop.sandbox_provider import RECORD_PREFIX
-    from shop.tables import IDEMPOTENCY
+    from shop.contracts.tables import IDEMPOTENCY
+    from shop.payments.sandbox_provider import RECORD_PREFIX
+    from shop.platform.dynamodb import table
 
     item: dict[str, Any] = table(IDEMPOTENCY.logical_name).get_item(Key={"id": RECORD_PREFIX + payment_id})[
         "Item"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shop.sandbox_provider import stripe_signature
+from shop.payments.sandbox_provider import stripe_signature
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import admin_claims
 from tests.integration.order_events import (

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shop.sandbox_provider import SANDBOX_WEBHOOK_SECRET, stripe_signature
+from shop.payments.sandbox_provider import SANDBOX_WEBHOOK_SECRET, stripe_signature
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import OrderWorld, metric_totals, stored_order
 from tests.integration.payment_events import (
@@ -58,9 +58,9 @@ def _intent(order_id: str, token: str) -> str:
 
 
 def _mark_succeeded(payment_id: str) -> None:
-    from shop.dynamodb import table
-    from shop.sandbox_provider import RECORD_PREFIX
-    from shop.tables import IDEMPOTENCY
+    from shop.contracts.tables import IDEMPOTENCY
+    from shop.payments.sandbox_provider import RECORD_PREFIX
+    from shop.platform.dynamodb import table
 
     table(IDEMPOTENCY.logical_name).update_item(
         Key={"id": RECORD_PREFIX + payment_id},

@@ -8,9 +8,10 @@ from typing import Any
 import boto3
 import pytest
 
-from shop import settings as shop_settings
-from shop.privacy import DELETED_USER_NAME, anonymous_id
-from shop.tables import ALL_TABLES
+from shop.accounts.privacy import DELETED_USER_NAME, anonymous_id
+from shop.contracts import environment
+from shop.contracts.tables import ALL_TABLES
+from shop.platform.settings import get_settings
 from tests.integration.account_events import account_api_caller, address_payload
 from tests.integration.conftest import Call, LambdaContext
 from tests.integration.events import api_event, shopper_claims
@@ -44,8 +45,8 @@ def cognito_user(shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> d
         UserAttributes=[{"Name": "email", "Value": EMAIL}, {"Name": "email_verified", "Value": "true"}],
         MessageAction="SUPPRESS",
     )
-    monkeypatch.setenv(shop_settings.USER_POOL_ID, pool_id)
-    shop_settings.get_settings.cache_clear()
+    monkeypatch.setenv(environment.USER_POOL_ID, pool_id)
+    get_settings.cache_clear()
     return {"pool_id": pool_id, "username": created["User"]["Username"]}
 
 
@@ -237,7 +238,7 @@ def test_delete_leaves_no_personal_data_behind(
 
 
 def test_guest_orders_of_a_verified_email_join_the_order_history(shopper_data: dict[str, Any]) -> None:
-    from shop.guest_orders import guest_orders_for
+    from shop.orders.guest_orders import guest_orders_for
 
     verified = guest_orders_for({"sub": USER_ID, "email": EMAIL.upper(), "email_verified": "true"})
     assert [order["order_id"] for order in verified] == ["o-guest"]

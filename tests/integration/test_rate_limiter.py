@@ -10,10 +10,10 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from shop import rate_limiter as rate_limiter_module
-from shop.alarm_metric_names import LIMIT_DIMENSION, RATE_LIMITED, SERVICE_DIMENSION
-from shop.http import TooManyRequests
-from shop.rate_limiter import (
+from shop.contracts.alarm_metric_names import LIMIT_DIMENSION, RATE_LIMITED, SERVICE_DIMENSION
+from shop.platform import rate_limiter as rate_limiter_module
+from shop.platform.errors import TooManyRequests
+from shop.platform.rate_limiter import (
     ADMIN_LIMIT,
     CART_LIMIT,
     RATE_LIMITER_UNAVAILABLE,
@@ -174,7 +174,7 @@ def test_the_limiter_fails_open_when_its_table_errors(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("RATE_LIMITS_TABLE", "test-NoSuchTable")  # ResourceNotFoundException
-    from shop.settings import get_settings
+    from shop.platform.settings import get_settings
 
     get_settings.cache_clear()
     capsys.readouterr()
@@ -221,8 +221,9 @@ def test_admin_product_routes_are_limited_per_admin(
 def test_limit_payment_counts_per_user_else_per_order(
     clock: FakeClock, shop_env: dict[str, str], lambda_context: Any
 ) -> None:
-    from shop.http import build_resolver, caller_of
-    from shop.rate_limiter import PAYMENT_LIMIT, limit_payment
+    from shop.api.http import build_resolver, caller_of
+    from shop.api.rate_limits import limit_payment
+    from shop.platform.rate_limiter import PAYMENT_LIMIT
 
     payments = build_resolver()
 

@@ -11,9 +11,9 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 
-from shop.product_repository import ProductRepository
-from shop.product_reviews import shared_reviews
-from shop.reviews import ReviewSubmission
+from shop.catalog.repository import ProductRepository
+from shop.reviews.model import ReviewSubmission
+from shop.reviews.service import shared_reviews
 from tests.integration.conftest import Call
 from tests.integration.events import api_event, shopper_claims
 

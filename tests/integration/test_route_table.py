@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from cdk_app.api_routes import ROUTES, Access, Route
-from shop.queues import ALL_QUEUES
+from shop.contracts.queues import ALL_QUEUES
 from tests.integration.events import admin_claims, api_event, shopper_claims
 
 
@@ -24,7 +24,7 @@ def queues(shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     for spec in ALL_QUEUES:
         url = sqs.create_queue(QueueName=spec.queue_name("test"))["QueueUrl"]
         monkeypatch.setenv(spec.env_var, url)
-    from shop.settings import get_settings
+    from shop.platform.settings import get_settings
 
     get_settings.cache_clear()
 

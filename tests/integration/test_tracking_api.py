@@ -11,8 +11,8 @@ import pytest
 import redis
 
 from cdk_app.local.redis_server import RedisServer
-from shop.products import Category
-from shop.tracking import (
+from shop.catalog.model import Category
+from shop.tracking.service import (
     TRACKING_EVENTS_QUEUED,
     ProductViewRepository,
     TrackingEvent,

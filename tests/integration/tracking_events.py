@@ -13,12 +13,12 @@ from typing import Any
 import boto3
 import pytest
 
-from shop import settings as shop_settings
+from shop.catalog.model import Category
+from shop.contracts.queues import EMAIL_NOTIFICATION, TRACKING_EVENTS, QueueSpec
 from shop.marketing import analytics, campaign
-from shop.products import Category
-from shop.queues import EMAIL_NOTIFICATION, TRACKING_EVENTS, QueueSpec
-from shop.tracking import recommendations_cache, shared_recommender
-from shop.tracking import sqs_client as tracking_sqs_client
+from shop.platform.settings import get_settings
+from shop.tracking.service import recommendations_cache, shared_recommender
+from shop.tracking.service import sqs_client as tracking_sqs_client
 from tests.integration.events import api_event
 from tests.integration.events import sqs_record as shared_sqs_record
 
@@ -29,7 +29,7 @@ STAGE = "test"
 
 # The per-process singletons of the tracking and marketing code (the catalog's are reset by conftest).
 TRACKING_CACHES: tuple[Any, ...] = (
-    shop_settings.get_settings,
+    get_settings,
     tracking_sqs_client,
     recommendations_cache,
     shared_recommender,
@@ -92,9 +92,9 @@ def seed_product(**overrides: Any) -> str:
     item.update(
         {key: value.value if isinstance(value, Category) else value for key, value in overrides.items()}
     )
-    boto3.resource("dynamodb", region_name=REGION).Table(
-        shop_settings.get_settings().table_name("Products")
-    ).put_item(Item=item)
+    boto3.resource("dynamodb", region_name=REGION).Table(get_settings().table_name("Products")).put_item(
+        Item=item
+    )
     return product_id
 
 

@@ -9,9 +9,7 @@ import redis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.cache import CacheOutage, ResilientCache
-from shop.cache_metrics import CacheCounters
-from shop.catalog_cache_keys import (
+from shop.catalog.cache_keys import (
     MalformedCacheEntryError,
     decode_versioned,
     encode_versioned,
@@ -19,7 +17,9 @@ from shop.catalog_cache_keys import (
     query_fingerprint,
     query_key,
 )
-from shop.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
+from shop.contracts.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
+from shop.platform.cache import CacheOutage, ResilientCache
+from shop.platform.cache_metrics import CacheCounters
 
 
 @given(version=st.integers(min_value=0, max_value=2**53), document=st.text())

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shop.catalog_changes import changes_cached_catalog
+from shop.catalog.changes import changes_cached_catalog
 
 PRODUCT: dict[str, Any] = {
     "product_id": "p1",

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from cdk_app.local.redis_server import RedisServer
-from shop.circuit_breaker import CallTimedOutError, CircuitBreaker, CircuitOpenError
+from shop.platform.circuit_breaker import CallTimedOutError, CircuitBreaker, CircuitOpenError
 
 
 class Clock:

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from shop.order_state import (
+from shop.api.http import http_status_of
+from shop.orders.state import (
     ALLOWED_TRANSITIONS,
     CANCELLABLE,
     IllegalTransition,
@@ -50,7 +51,7 @@ def test_every_other_move_is_a_409_naming_both_states(current: OrderStatus, targ
     with pytest.raises(IllegalTransition) as raised:
         check_transition(current, target)
     error = raised.value
-    assert int(error.status) == 409
+    assert http_status_of(error) == 409
     assert current.value in error.message
     assert target.value in error.message
     assert error.body()["current_status"] == current.value

@@ -7,9 +7,9 @@ import time
 import pytest
 import stripe
 
-from shop.payments import SandboxInProduction, check_provider_mode, idempotency_key
-from shop.sandbox_provider import stripe_signature
-from shop.settings import settings_from
+from shop.payments.providers import SandboxInProduction, check_provider_mode, idempotency_key
+from shop.payments.sandbox_provider import stripe_signature
+from shop.platform.settings import settings_from
 
 
 def test_prod_refuses_the_sandbox_at_cold_start() -> None:

@@ -1,4 +1,4 @@
-"""Property tests of shop.pricing: the arithmetic every cart total relies on."""
+"""Property tests of shop.cart.pricing: the arithmetic every cart total relies on."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop import settings as shop_settings
-from shop.pricing import (
-    DiscountRule,
+from shop.cart.pricing import (
     PricedLine,
-    PricingRules,
     UnknownDiscountCodeError,
     discount_amount,
     price,
     pricing_rules,
     tax_on,
 )
+from shop.contracts import environment
+from shop.contracts.pricing_rules import DiscountRule, PricingRules
+from shop.platform.settings import get_settings
 
 lines = st.lists(
     st.builds(
@@ -125,16 +125,14 @@ def test_examples_from_docs_pricing() -> None:
 
 
 def test_rules_come_from_the_pricing_rules_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(
-        shop_settings.PRICING_RULES, json.dumps({"tax_rate_bps": 700, "flat_shipping_cents": 0})
-    )
-    shop_settings.get_settings.cache_clear()
+    monkeypatch.setenv(environment.PRICING_RULES, json.dumps({"tax_rate_bps": 700, "flat_shipping_cents": 0}))
+    get_settings.cache_clear()
     pricing_rules.cache_clear()
     try:
         assert pricing_rules().tax_rate_bps == 700
         assert pricing_rules().flat_shipping_cents == 0
     finally:
-        monkeypatch.delenv(shop_settings.PRICING_RULES)
-        shop_settings.get_settings.cache_clear()
+        monkeypatch.delenv(environment.PRICING_RULES)
+        get_settings.cache_clear()
         pricing_rules.cache_clear()
     assert pricing_rules() == PricingRules()

@@ -17,13 +17,12 @@ from cdk_app.api_routes import ROUTES
 from cdk_app.local.api_gateway import ApiGateway
 from cdk_app.local.product_images import PATH_PREFIX, ProductImageFiles
 from cdk_app.local.server import ShopHttpServer
-from shop.product_images import (
+from shop.catalog.images import (
     IMAGE_CONTENT_TYPES,
-    KEY_PREFIX,
-    SITE_PATH_PREFIX,
     ImageUploadRequest,
     new_image_key,
 )
+from shop.contracts.product_images import KEY_PREFIX, SITE_PATH_PREFIX
 
 BUCKET = "local-product-images"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from shop import rate_limiter
-from shop.alarm_metric_names import LIMITS
-from shop.http import TooManyRequests
-from shop.rate_limiter import ADMIN_LIMIT, CART_LIMIT, PAYMENT_LIMIT, RateLimiter, limit_key
+from shop.api.http import error_headers
+from shop.contracts.alarm_metric_names import LIMITS
+from shop.platform import rate_limiter
+from shop.platform.errors import TooManyRequests
+from shop.platform.rate_limiter import ADMIN_LIMIT, CART_LIMIT, PAYMENT_LIMIT, RateLimiter, limit_key
 
 
 class RecordingTable:
@@ -67,7 +68,7 @@ def test_over_the_limit_retry_after_is_the_rest_of_the_window(
     with pytest.raises(TooManyRequests) as refused:
         RateLimiter(clock=lambda: now).hit(PAYMENT_LIMIT, "order#o-1")
     assert refused.value.retry_after_seconds == retry_after
-    assert refused.value.headers() == {"Retry-After": str(retry_after)}
+    assert error_headers(refused.value) == {"Retry-After": str(retry_after)}
     assert refused.value.body()["limit"] == "payment"
 
 

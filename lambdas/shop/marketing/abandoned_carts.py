@@ -12,12 +12,12 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from shop.carts import GUEST_PREFIX
-from shop.dynamodb import from_item, table
+from shop.cart.model import GUEST_PREFIX
+from shop.contracts.tables import CART, ORDERS
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
-from shop.tables import CART, ORDERS
-from shop.tracking import iso, utc_now
+from shop.platform.dynamodb import from_item, table
+from shop.tracking.service import iso, utc_now
 
 ABANDONED_AFTER = timedelta(hours=24)
 USER_ORDERS_INDEX = ORDERS.index("user_id-order_date-index").name

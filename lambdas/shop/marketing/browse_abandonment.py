@@ -12,13 +12,13 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
-from shop.dynamodb import from_item, table
+from shop.catalog.model import ProductStatus
+from shop.catalog.repository import ProductRepository
+from shop.contracts.tables import PRODUCT_VIEWS
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
-from shop.product_repository import ProductRepository
-from shop.products import ProductStatus
-from shop.tables import PRODUCT_VIEWS
-from shop.tracking import ProductViewRepository, iso, utc_now
+from shop.platform.dynamodb import from_item, table
+from shop.tracking.service import ProductViewRepository, iso, utc_now
 
 LOOKBACK = timedelta(days=7)
 MIN_VIEWS = 3

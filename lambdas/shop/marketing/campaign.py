@@ -17,14 +17,15 @@ from typing import Any, Final
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from shop.email_messages import EmailCategory, EmailRequest
-from shop.marketing.consent import EmailPreferencesRepository, consenting_recipient
+from shop.contracts.email_messages import EmailCategory, EmailRequest
+from shop.contracts.metric_names import METRICS_NAMESPACE
+from shop.contracts.queues import EMAIL_NOTIFICATION
+from shop.email.consent import EmailPreferencesRepository, consenting_recipient
 from shop.marketing.discount_codes import new_discount_code
-from shop.marketing.marketing_queue import AlreadyQueuedError, MarketingQueueRepository
+from shop.marketing.repository import AlreadyQueuedError, MarketingQueueRepository
 from shop.marketing.triggers import ScanSummary, Trigger
-from shop.process_state import per_process
-from shop.queues import EMAIL_NOTIFICATION
-from shop.settings import METRICS_NAMESPACE, get_settings
+from shop.platform.process_state import per_process
+from shop.platform.settings import get_settings
 
 logger = Logger(child=True)
 

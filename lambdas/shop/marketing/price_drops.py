@@ -10,12 +10,12 @@ from datetime import datetime
 
 from boto3.dynamodb.conditions import Attr
 
+from shop.catalog.model import ProductStatus
+from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.marketing.watched_products import not_yet, update_watch, watch_items
-from shop.product_repository import ProductRepository
-from shop.products import ProductStatus
-from shop.tracking import utc_now
+from shop.tracking.service import utc_now
 
 
 def price_drop_offers(products: ProductRepository | None = None) -> Iterator[Offer]:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from shop.email_messages import EmailTemplate
+from shop.contracts.email_messages import EmailTemplate
 
 
 class Trigger(StrEnum):

@@ -8,8 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
-from shop.dynamodb import from_item, table, to_item
-from shop.tables import WATCH_LIST
+from shop.contracts.tables import WATCH_LIST
+from shop.platform.dynamodb import from_item, table, to_item
 
 
 def not_yet(flag: str) -> ConditionBase:

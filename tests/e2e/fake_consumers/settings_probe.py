@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from shop.settings import get_settings
+from shop.platform.settings import get_settings
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Accounts: a shopper's profile, saved addresses and their data rights (export, delete)."""

@@ -1,0 +1,171 @@
+"""HTTP for the API functions: the resolver, the domain errors' mapping to responses, the caller.
+
+Errors map to HTTP responses here and nowhere else. Bad input is always a 4xx JSON body that names
+the field; a 5xx means a bug or an outage, never a validation result.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from shop.platform.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    NotImplementedYet,
+    RetryLater,
+    ServiceUnavailable,
+    ShopError,
+    TooManyRequests,
+    Unauthorized,
+    UpstreamRefused,
+)
+from shop.platform.identity import Caller
+from shop.platform.settings import get_settings
+
+logger = Logger(child=True)
+
+UNAUTHENTICATED_PREFIXES = ("/guest", "/partner")
+
+
+# The one mapping of domain errors to HTTP: the most specific class listed wins.
+HTTP_STATUS: dict[type[ShopError], HTTPStatus] = {
+    BadRequest: HTTPStatus.BAD_REQUEST,
+    Unauthorized: HTTPStatus.UNAUTHORIZED,
+    Forbidden: HTTPStatus.FORBIDDEN,
+    NotFound: HTTPStatus.NOT_FOUND,
+    Conflict: HTTPStatus.CONFLICT,
+    TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
+    NotImplementedYet: HTTPStatus.NOT_IMPLEMENTED,
+    UpstreamRefused: HTTPStatus.BAD_GATEWAY,
+    ServiceUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+
+
+def http_status_of(error: ShopError) -> HTTPStatus:
+    """The status of the error's nearest class in HTTP_STATUS; 500 for a ShopError nobody mapped."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def error_headers(error: ShopError) -> dict[str, str]:
+    if isinstance(error, RetryLater):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return {}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=int(status),
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, default=str),
+        headers=headers or {},
+    )
+
+
+def _validation_fields(errors: Any) -> list[dict[str, Any]]:
+    fields = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        fields.append({"field": ".".join(location) or "body", "message": error.get("msg", "invalid")})
+    return fields
+
+
+def shop_error_response(error: ShopError) -> Response[str]:
+    status = http_status_of(error)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.error("request failed", extra={"error": error.code, "error_message": error.message})
+    else:
+        logger.info("request refused", extra={"error": error.code, "status": int(status)})
+    return json_response(status, error.body(), error_headers(error))
+
+
+def validation_error_response(errors: Any) -> Response[str]:
+    """422 naming every invalid field; `field` is the first, for clients that show one message."""
+    fields = _validation_fields(errors)
+    return json_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        {
+            "error": "validation_error",
+            "message": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+            "field": fields[0]["field"] if fields else "body",
+            "fields": fields,
+        },
+    )
+
+
+def malformed_json_response(_error: json.JSONDecodeError) -> Response[str]:
+    return json_response(
+        HTTPStatus.BAD_REQUEST,
+        {"error": "bad_request", "message": "request body is not valid JSON", "field": "body"},
+    )
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    """An API Gateway REST resolver with the shop's CORS policy and error mapping registered."""
+    settings = get_settings()
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        # /guest/... and /partner/... are the same routes without a Cognito authorizer or with a partner
+        # API key (API Gateway cannot make one method's auth optional); the handler sees one path and
+        # tells callers apart by their claims.
+        strip_prefixes=list(UNAUTHENTICATED_PREFIXES),
+        cors=CORSConfig(
+            allow_origin=settings.web_origin,
+            allow_headers=["Authorization", "Content-Type", "X-Cart-Id", "Idempotency-Key", "X-Api-Key"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        ),
+    )
+
+    # Registered by call, not as decorators: Powertools' decorator is untyped.
+    app.exception_handler(ShopError)(shop_error_response)
+    app.exception_handler(RequestValidationError)(lambda error: validation_error_response(error.errors()))
+    app.exception_handler(ValidationError)(lambda error: validation_error_response(error.errors()))
+    app.exception_handler(json.JSONDecodeError)(malformed_json_response)
+
+    @app.not_found
+    def _no_route(_error: Exception) -> Response[str]:
+        return json_response(
+            HTTPStatus.NOT_FOUND,
+            {
+                "error": "not_found",
+                "message": f"no route {app.current_event.http_method} {app.current_event.path}",
+            },
+        )
+
+    return app
+
+
+def caller_of(app: APIGatewayRestResolver) -> Caller:
+    """Read the caller from requestContext.authorizer.claims (see docs/api.md)."""
+    context = app.current_event.request_context
+    claims: dict[str, Any] = {}
+    authorizer = context.authorizer.raw_event if context.authorizer else {}
+    if isinstance(authorizer, dict):
+        raw_claims = authorizer.get("claims") or {}
+        if isinstance(raw_claims, dict):
+            claims = raw_claims
+    groups_claim = claims.get("cognito:groups") or ""
+    if isinstance(groups_claim, list):
+        groups = frozenset(str(group) for group in groups_claim)
+    else:
+        # API Gateway flattens list claims into "[a b]" or "a,b" strings depending on the token.
+        groups = frozenset(part for part in str(groups_claim).strip("[]").replace(",", " ").split() if part)
+    return Caller(
+        user_id=claims.get("sub") or None,
+        email=claims.get("email") or None,
+        groups=groups,
+        # API Gateway passes every claim as a string ("true"); tests and the local runner may pass a bool.
+        email_verified=str(claims.get("email_verified", "")).lower() == "true",
+    )

@@ -1,0 +1,1 @@
+"""The shopping cart, its pricing and its cache."""

@@ -1,0 +1,1 @@
+"""The catalog: products, search, the product cache and the administrators' product tools."""

@@ -1,0 +1,43 @@
+"""The environment variables the stacks set on each function and the Lambda code reads back.
+
+The CDK app imports these names to fill each function's environment and `shop.platform.settings`
+reads them, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shop.contracts.queues import ALL_QUEUES
+from shop.contracts.tables import ALL_TABLES
+
+STAGE = "SHOP_STAGE"
+PRODUCT_VERSION = "SHOP_VERSION"
+POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+
+# Redis: a URL locally (redis://127.0.0.1:6380/0); in AWS the replication group's endpoint with TLS
+# and the AUTH token read from Secrets Manager.
+REDIS_URL = "REDIS_URL"
+REDIS_HOST = "REDIS_HOST"
+REDIS_PORT = "REDIS_PORT"
+REDIS_AUTH_SECRET_ARN = "REDIS_AUTH_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+
+PRODUCT_IMAGES_BUCKET = "PRODUCT_IMAGES_BUCKET"
+USER_POOL_ID = "USER_POOL_ID"
+USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
+ADMIN_GROUP = "ADMIN_GROUP"
+REST_API_ID = "REST_API_ID"
+REST_API_STAGE = "REST_API_STAGE"
+WEB_ORIGIN = "WEB_ORIGIN"
+SENDER_EMAIL = "SENDER_EMAIL"
+PAYMENT_PROVIDER_MODE = "PAYMENT_PROVIDER_MODE"
+PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
+RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"
+# JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping, discount codes), per stage;
+# defaults when unset.
+PRICING_RULES = "PRICING_RULES"
+
+TABLE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_TABLES}
+QUEUE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_QUEUES}

@@ -1,0 +1,1 @@
+"""Email: preferences and consent, rendering from templates, and delivery through SES."""

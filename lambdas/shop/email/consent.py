@@ -1,0 +1,43 @@
+"""Who may receive which marketing email, from the EmailPreferences table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shop.contracts.email_messages import MARKETING_CONSENT_FIELD, EmailTemplate
+from shop.contracts.tables import EMAIL_PREFERENCES
+from shop.platform.dynamodb import from_item, table
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: str
+    email: str | None
+    unsubscribe_token: str | None
+
+
+class EmailPreferencesRepository:
+    """Reads of EmailPreferences (this function never writes a user's preferences)."""
+
+    def get(self, user_id: str) -> dict[str, Any] | None:
+        item = table(EMAIL_PREFERENCES.logical_name).get_item(Key={"user_id": user_id}).get("Item")
+        return from_item(item) if item else None
+
+
+def consenting_recipient(preferences: dict[str, Any] | None, template: EmailTemplate) -> Recipient | None:
+    """The recipient when the user has opted in to this kind of mail, else None.
+
+    No preferences item means no consent: new accounts start opted out, and marketing mail needs
+    an explicit yes. `unsubscribed` overrides every individual flag.
+    """
+    if preferences is None or preferences.get("unsubscribed") is True:
+        return None
+    if preferences.get(MARKETING_CONSENT_FIELD[template]) is not True:
+        return None
+    email = preferences.get("email")
+    return Recipient(
+        user_id=str(preferences["user_id"]),
+        email=str(email) if email else None,
+        unsubscribe_token=preferences.get("unsubscribe_token"),
+    )

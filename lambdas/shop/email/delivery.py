@@ -1,0 +1,162 @@
+"""Delivering one EmailRequest: consent, rendering, SES behind the circuit breaker, and the send record.
+
+A send is recorded in the Idempotency table under its `dedupe_key` after SES accepted it, and the
+record is checked before sending, so a redelivered message (or the same email queued twice) is sent
+once. The one gap left is a crash between SES accepting and the record being written: that message
+is retried and the customer may get the email twice, which beats never getting it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
+from shop.contracts.email_messages import EmailCategory, EmailRequest
+from shop.contracts.metric_names import METRICS_NAMESPACE
+from shop.contracts.tables import IDEMPOTENCY
+from shop.email.consent import EmailPreferencesRepository, consenting_recipient
+from shop.email.rendering import render
+from shop.platform.circuit_breaker import CircuitBreaker
+from shop.platform.dynamodb import attr, errors, table
+from shop.platform.observability import logger
+from shop.platform.process_state import per_process
+from shop.platform.redis_connection import shared_redis_client
+from shop.platform.settings import get_settings
+
+SES_DEPENDENCY = "ses"
+SENT_RECORD_PREFIX = "email_sender.sent#"
+# Longer than any producer re-queues the same email (SQS keeps messages 4 days, DLQ redrives 14).
+SENT_RECORD_SECONDS = 30 * 24 * 3600
+# SES answers that no retry can change: the request's own fault, not an SES outage.
+NOT_AN_OUTAGE = frozenset(
+    {
+        "MessageRejected",
+        "InvalidParameterValue",
+        "MailFromDomainNotVerifiedException",
+        "AccountSendingPausedException",
+    }
+)
+
+
+@per_process
+def ses_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # The breaker abandons a call after 30 s; the client's own timeouts stop the socket soon after.
+    return boto3.client("ses", config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2}))
+
+
+def _counts_against_ses(error: BaseException) -> bool:
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code not in NOT_AN_OUTAGE
+
+
+def _circuit_opened(dependency: str) -> None:
+    with single_metric(
+        name=CIRCUIT_BREAKER_OPENED,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={DEPENDENCY_DIMENSION: dependency},
+    ):
+        pass
+    logger.error("circuit breaker opened", extra={"dependency": dependency})
+
+
+@per_process
+def ses_breaker() -> CircuitBreaker:
+    return CircuitBreaker(
+        SES_DEPENDENCY, shared_redis_client, on_open=_circuit_opened, is_failure=_counts_against_ses
+    )
+
+
+class SentEmails:
+    """The record of what was sent, by dedupe key (Idempotency table)."""
+
+    def already_sent(self, dedupe_key: str) -> bool:
+        item = (
+            table(IDEMPOTENCY.logical_name)
+            .get_item(Key={"id": SENT_RECORD_PREFIX + dedupe_key}, ConsistentRead=True)
+            .get("Item")
+        )
+        return item is not None
+
+    def record(self, request: EmailRequest, ses_message_id: str) -> None:
+        try:
+            table(IDEMPOTENCY.logical_name).put_item(
+                Item={
+                    "id": SENT_RECORD_PREFIX + request.dedupe_key,
+                    "ses_message_id": ses_message_id,
+                    "template": request.template.value,
+                    "expiration": int(time.time()) + SENT_RECORD_SECONDS,
+                },
+                ConditionExpression=attr("id").not_exists(),
+            )
+        except errors().ConditionalCheckFailedException:
+            # Two deliveries raced past the check; both sent. Logged so the rate of this stays visible.
+            logger.warning(
+                "email was sent twice by concurrent deliveries", extra={"dedupe_key": request.dedupe_key}
+            )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: str  # sent | duplicate | no_consent
+    ses_message_id: str | None = None
+
+
+class EmailDelivery:
+    def __init__(
+        self,
+        *,
+        breaker: CircuitBreaker | None = None,
+        ses: Callable[[], Any] = ses_client,
+        sent: SentEmails | None = None,
+        preferences: EmailPreferencesRepository | None = None,
+    ) -> None:
+        self._breaker = breaker
+        self._ses = ses
+        self.sent = sent or SentEmails()
+        self.preferences = preferences or EmailPreferencesRepository()
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self._breaker or ses_breaker()
+
+    def deliver(self, request: EmailRequest) -> Delivery:
+        if self.sent.already_sent(request.dedupe_key):
+            return Delivery("duplicate")
+        if request.category is EmailCategory.MARKETING and not self._consents(request):
+            return Delivery("no_consent")
+        rendered = render(request)
+        sender = get_settings().sender_email
+
+        def send() -> Any:
+            return self._ses().send_email(
+                Source=sender,
+                Destination={"ToAddresses": [request.to]},
+                Message={
+                    "Subject": {"Data": rendered.subject, "Charset": "UTF-8"},
+                    "Body": {
+                        "Text": {"Data": rendered.text, "Charset": "UTF-8"},
+                        "Html": {"Data": rendered.html, "Charset": "UTF-8"},
+                    },
+                },
+            )
+
+        response = self.breaker.call(send)
+        message_id = str(response.get("MessageId", ""))
+        self.sent.record(request, message_id)
+        return Delivery("sent", message_id)
+
+    def _consents(self, request: EmailRequest) -> bool:
+        """Marketing mail needs an EmailPreferences item with the template's flag set (no item: no)."""
+        if request.user_id is None:
+            return False
+        return consenting_recipient(self.preferences.get(request.user_id), request.template) is not None

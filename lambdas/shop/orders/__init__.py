@@ -1,0 +1,1 @@
+"""Orders: placing, the processing pipeline, stock reservations, refunds requests and history."""

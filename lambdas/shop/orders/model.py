@@ -1,0 +1,255 @@
+"""The order as stored in the Orders table, the requests that create and change one, and the
+messages the order pipeline passes between its queues."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
+from shop.orders.state import OrderStatus, PaymentStatus
+
+# One DynamoDB transaction holds at most 100 items: the reservation updates one item per product
+# plus the order itself.
+MAX_ORDER_LINES = 50
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_REQUEST = ConfigDict(
+    extra="forbid", validate_by_name=True, validate_by_alias=True, str_strip_whitespace=True
+)
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Address(BaseModel):
+    """A postal address; `country` is an ISO 3166 alpha-2 code."""
+
+    model_config = _REQUEST
+
+    name: Text
+    line1: Text
+    line2: str | None = Field(default=None, max_length=200)
+    city: Text
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
+    phone: str | None = Field(default=None, max_length=40)
+
+    @field_validator("country")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class OrderLineRequest(BaseModel):
+    """One product (variant) and quantity; the price is always re-read from the catalog."""
+
+    model_config = _REQUEST
+
+    product_id: str = Field(min_length=1, max_length=64)
+    variant_sku: str | None = Field(default=None, alias="sku", min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY)
+
+
+class CreateOrderRequest(BaseModel):
+    """POST /orders/create: explicit `items`, or (without them) the caller's cart."""
+
+    model_config = _REQUEST
+
+    shipping_address: Address
+    billing_address: Address | None = Field(default=None, description="defaults to the shipping address")
+    items: list[OrderLineRequest] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
+    discount_code: str | None = Field(default=None, max_length=40)
+    payment_method: Literal["stripe", "paypal"] | None = None
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+class StatusChangeRequest(BaseModel):
+    model_config = _REQUEST
+
+    status: OrderStatus
+    note: str | None = Field(default=None, max_length=500)
+
+
+class TrackingRequest(BaseModel):
+    model_config = _REQUEST
+
+    carrier: str = Field(min_length=1, max_length=64)
+    tracking_number: str = Field(min_length=1, max_length=64)
+
+
+class RefundRequest(BaseModel):
+    model_config = _REQUEST
+
+    amount: int | None = Field(default=None, ge=1, description="cents; the whole total when absent")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class OrderLine(BaseModel):
+    """A line as ordered: the catalog's name and price at the time of the order."""
+
+    product_id: str
+    variant_sku: str | None = None
+    sku: str
+    name: str
+    unit_price: int = Field(ge=0)
+    currency: str
+    quantity: int = Field(ge=1)
+    requires_shipping: bool = True
+    line_total: int = Field(ge=0)
+
+
+class HistoryEntry(BaseModel):
+    """One status change: from where, to where, when and by whom."""
+
+    status: str
+    previous_status: str | None = None
+    at: str
+    actor: str
+    note: str | None = None
+
+
+class Order(BaseModel):
+    """An item of the Orders table (seed 001's attributes plus the pipeline's bookkeeping)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: str
+    user_id: str = Field(description="the Cognito sub, or guest#<normalized email>")
+    order_number: str
+    user_email: str
+    guest: bool = False
+    items: list[OrderLine]
+    subtotal: int
+    discount: int = 0
+    discount_code: str | None = None
+    tax: int
+    shipping: int
+    total: int
+    currency: str
+    payment_method: str | None = None
+    payment_id: str | None = None
+    payment_status: PaymentStatus = PaymentStatus.UNPAID
+    shipping_address: Address
+    billing_address: Address
+    order_status: OrderStatus
+    order_date: str
+    updated_at: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+    shipped_date: str | None = None
+    delivered_date: str | None = None
+    cancelled_date: str | None = None
+    notes: str | None = None
+    digital_downloads: list[dict[str, Any]] = Field(default_factory=list)
+    processing_queue_id: str | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+    stock_reserved: bool = False
+    stock_restored: bool = False
+    confirmation_requested: bool = False
+    failure_reason: str | None = None
+    refund_requested: bool = False
+    refund_amount: int | None = None
+    refund_reason: str | None = None
+    access_token_hash: str | None = None
+    request_fingerprint: str | None = None
+
+    def public_view(self) -> dict[str, Any]:
+        """The JSON a customer or an administrator receives (never the token hash)."""
+        return self.model_dump(mode="json", exclude={"access_token_hash", "request_fingerprint"})
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "order_number": self.order_number,
+            "order_status": self.order_status.value,
+            "payment_status": self.payment_status.value,
+            "order_date": self.order_date,
+            "total": self.total,
+            "currency": self.currency,
+            "item_count": sum(line.quantity for line in self.items),
+        }
+
+
+# -- the pipeline's messages -------------------------------------------------------------------
+
+
+class OrderMessage(BaseModel):
+    """On order-processing. `order_placed`: reserve stock and confirm; `order_closed`: the order was
+    cancelled or refunded, give its stock back."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["order_placed", "order_closed"]
+    order_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+
+
+class InventoryMessage(BaseModel):
+    """On inventory-update: reserve (decrement) or restore (increment) the stock of one order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["reserve", "restore"]
+    order_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+
+
+class RefundMessage(BaseModel):
+    """On payment-processing, for the payment processor (a later issue) to execute."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["refund_requested"] = "refund_requested"
+    order_id: str
+    user_id: str
+    amount: int
+    currency: str
+    reason: str | None = None
+    payment_id: str | None = None
+    payment_method: str | None = None
+    requested_by: str
+    requested_at: str
+
+
+# -- identifiers ---------------------------------------------------------------------------------
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def guest_user_id(email: str) -> str:
+    """Guest orders are keyed by the normalized email, so a verified account can claim them later."""
+    return f"{GUEST_PREFIX}{normalize_email(email)}"
+
+
+def new_order_id() -> str:
+    return f"ord_{secrets.token_hex(12)}"
+
+
+def order_id_for_key(owner: str, idempotency_key: str) -> str:
+    """The same (caller, Idempotency-Key) always names the same order: a retry cannot make a second one."""
+    digest = hashlib.sha256(f"{owner}\x00{idempotency_key}".encode()).hexdigest()
+    return f"ord_{digest[:24]}"
+
+
+def order_number_for(order_id: str, order_date: str) -> str:
+    """A short number people can read out on the phone: date plus 8 characters of the id."""
+    return f"SO-{order_date[:10].replace('-', '')}-{order_id[4:12].upper()}"
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

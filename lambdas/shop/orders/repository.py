@@ -1,0 +1,220 @@
+"""Orders in DynamoDB: conditional creates, status moves conditioned on the current status, GSI queries.
+
+Every status change is one UpdateItem whose condition is the status the state machine checked, and
+which appends the change to `history` in the same write: two concurrent moves cannot both win, and
+the history cannot miss one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shop.contracts.tables import ORDERS
+from shop.orders.model import HistoryEntry, Order, now_iso
+from shop.orders.state import OrderStatus, check_transition
+from shop.platform.dynamodb import attr, errors, from_item, key, table, to_item
+
+USER_INDEX = ORDERS.index("user_id-order_date-index").name
+STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
+PAYMENT_INDEX = ORDERS.index("payment_status-order_date-index").name
+
+
+class OrderExistsError(Exception):
+    """An order with this id is already stored (a retried create)."""
+
+
+class OrderChangedError(Exception):
+    """The order's status (or the field a write was conditioned on) changed since it was read."""
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    last_key: dict[str, Any] | None
+
+
+class OrderRepository:
+    """Reads and writes of the Orders table."""
+
+    def _table(self) -> Any:
+        return table(ORDERS.logical_name)
+
+    def put_new(self, order: Order) -> None:
+        try:
+            self._table().put_item(
+                Item=to_item(order.model_dump(mode="json", exclude_none=True)),
+                ConditionExpression=attr("order_id").not_exists(),
+            )
+        except errors().ConditionalCheckFailedException:
+            raise OrderExistsError(order.order_id) from None
+
+    def get(self, order_id: str, user_id: str | None = None) -> Order | None:
+        """An order by id (strongly consistent); with `user_id`, only if it belongs to that key."""
+        if user_id is not None:
+            item = (
+                self._table()
+                .get_item(Key={"order_id": order_id, "user_id": user_id}, ConsistentRead=True)
+                .get("Item")
+            )
+            return Order.model_validate(from_item(item)) if item else None
+        items = (
+            self._table()
+            .query(KeyConditionExpression=key("order_id").eq(order_id), ConsistentRead=True, Limit=2)
+            .get("Items", [])
+        )
+        return Order.model_validate(from_item(items[0])) if items else None
+
+    def move(
+        self,
+        order: Order,
+        target: OrderStatus,
+        *,
+        actor: str,
+        note: str | None = None,
+        changes: Mapping[str, Any] | None = None,
+        condition: Any = None,
+    ) -> Order:
+        """Move `order` to `target` (checked against the state machine) if it is still in the status it
+        was read with; OrderChangedError otherwise. `changes` are set in the same write."""
+        check_transition(order.order_status, target)
+        timestamp = now_iso()
+        entry = HistoryEntry(
+            status=target.value,
+            previous_status=order.order_status.value,
+            at=timestamp,
+            actor=actor,
+            note=note,
+        )
+        fields: dict[str, Any] = {"order_status": target.value, "updated_at": timestamp, **(changes or {})}
+        expected = attr("order_status").eq(order.order_status.value)
+        return self._update(
+            order,
+            fields,
+            append_history=entry,
+            condition=expected if condition is None else expected & condition,
+        )
+
+    def update_fields(
+        self,
+        order: Order,
+        changes: Mapping[str, Any],
+        *,
+        condition: Any = None,
+        history: HistoryEntry | None = None,
+    ) -> Order:
+        """Set fields without a status change, under an optional condition (None values are removed)."""
+        remove = tuple(field for field, value in changes.items() if value is None)
+        kept = {field: value for field, value in changes.items() if value is not None}
+        return self._update(
+            order,
+            {**kept, "updated_at": now_iso()},
+            condition=condition,
+            remove=remove,
+            append_history=history,
+        )
+
+    def _update(
+        self,
+        order: Order,
+        fields: Mapping[str, Any],
+        *,
+        append_history: HistoryEntry | None = None,
+        condition: Any = None,
+        remove: tuple[str, ...] = (),
+    ) -> Order:
+        # Placeholders must not look like the ones boto3's condition builder generates (#n0, :v0):
+        # both end up in one ExpressionAttributeValues map.
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        assignments: list[str] = []
+        for position, (field, value) in enumerate(sorted(fields.items())):
+            names[f"#set{position}"] = field
+            values[f":set{position}"] = to_item(value)
+            assignments.append(f"#set{position} = :set{position}")
+        if append_history is not None:
+            names["#history"] = "history"
+            values[":entry"] = [to_item(append_history.model_dump(mode="json", exclude_none=True))]
+            values[":empty"] = []
+            assignments.append("#history = list_append(if_not_exists(#history, :empty), :entry)")
+        expression = "SET " + ", ".join(assignments)
+        if remove:
+            for position, field in enumerate(remove):
+                names[f"#del{position}"] = field
+            expression += " REMOVE " + ", ".join(f"#del{position}" for position in range(len(remove)))
+        exists = attr("order_id").exists()
+        try:
+            response = self._table().update_item(
+                Key={"order_id": order.order_id, "user_id": order.user_id},
+                UpdateExpression=expression,
+                ConditionExpression=exists if condition is None else exists & condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except errors().ConditionalCheckFailedException:
+            raise OrderChangedError(order.order_id) from None
+        return Order.model_validate(from_item(response["Attributes"]))
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def for_user(self, user_id: str, *, limit: int, start_key: dict[str, Any] | None) -> OrderPage:
+        """One page of a user's orders, newest first (user_id-order_date-index)."""
+        return self._page(
+            {
+                "IndexName": USER_INDEX,
+                "KeyConditionExpression": key("user_id").eq(user_id),
+                "ScanIndexForward": False,
+            },
+            limit=limit,
+            start_key=start_key,
+        )
+
+    def by_index(
+        self,
+        *,
+        status: str | None,
+        payment_status: str | None,
+        date_from: str | None,
+        date_to: str | None,
+        limit: int,
+        start_key: dict[str, Any] | None,
+    ) -> OrderPage:
+        """Orders of one order status (or, without one, one payment status), newest first, in a date
+        range; the other status, when both are given, is a filter."""
+        if status is not None:
+            index, condition = STATUS_INDEX, key("order_status").eq(status)
+            extra_filter = attr("payment_status").eq(payment_status) if payment_status else None
+        elif payment_status is not None:
+            index, condition = PAYMENT_INDEX, key("payment_status").eq(payment_status)
+            extra_filter = None
+        else:
+            raise ValueError("by_index needs a status or a payment status")
+        if date_from and date_to:
+            condition = condition & key("order_date").between(date_from, date_to)
+        elif date_from:
+            condition = condition & key("order_date").gte(date_from)
+        elif date_to:
+            condition = condition & key("order_date").lte(date_to)
+        arguments: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": False,
+        }
+        if extra_filter is not None:
+            arguments["FilterExpression"] = extra_filter
+        return self._page(arguments, limit=limit, start_key=start_key)
+
+    def _page(self, arguments: dict[str, Any], *, limit: int, start_key: dict[str, Any] | None) -> OrderPage:
+        """Up to `limit` orders; keeps querying while a filter leaves a page short."""
+        orders: list[Order] = []
+        if start_key:
+            arguments["ExclusiveStartKey"] = start_key
+        while True:
+            response = self._table().query(**arguments, Limit=limit - len(orders))
+            orders.extend(Order.model_validate(from_item(item)) for item in response.get("Items", []))
+            last_key = response.get("LastEvaluatedKey")
+            if last_key is None or len(orders) >= limit:
+                return OrderPage(orders, from_item(last_key) if last_key else None)
+            arguments["ExclusiveStartKey"] = last_key

@@ -1,0 +1,1 @@
+"""Payments: the provider interface, Stripe and PayPal, webhooks, settlement and refunds."""

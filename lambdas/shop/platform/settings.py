@@ -1,0 +1,114 @@
+"""The typed settings every function validates at cold start, read from the environment variables
+named in `shop.contracts.environment`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shop.contracts.environment import (
+    ADMIN_GROUP,
+    PAYMENT_PROVIDER_MODE,
+    PAYMENT_SECRETS_ARN,
+    PRICING_RULES,
+    PRODUCT_IMAGES_BUCKET,
+    PRODUCT_VERSION,
+    QUEUE_ENV_VARS,
+    REDIS_AUTH_SECRET_ARN,
+    REDIS_HOST,
+    REDIS_PORT,
+    REDIS_URL,
+    REST_API_ID,
+    REST_API_STAGE,
+    RUNTIME_FLAGS_PARAMETER,
+    SENDER_EMAIL,
+    STAGE,
+    TABLE_ENV_VARS,
+    USER_POOL_CLIENT_ID,
+    USER_POOL_ID,
+    WEB_ORIGIN,
+)
+from shop.platform.process_state import per_process
+
+
+class MissingSetting(RuntimeError):
+    """A function asked for a resource its environment was not given: a wiring bug in the stacks."""
+
+
+class Settings(BaseModel):
+    """What one function was given. Resources are optional because each function gets only its own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = Field(min_length=1)
+    version: str = "0.0.0"
+    tables: dict[str, str] = Field(default_factory=dict)
+    queues: dict[str, str] = Field(default_factory=dict)
+    redis_url: str | None = None
+    redis_host: str | None = None
+    redis_port: int = 6379
+    redis_auth_secret_arn: str | None = None
+    product_images_bucket: str | None = None
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
+    admin_group: str = "admin"
+    rest_api_id: str | None = None
+    rest_api_stage: str | None = None
+    web_origin: str = "*"
+    sender_email: str = "shop@example.com"
+    payment_provider_mode: str = "live"
+    payment_secrets_arn: str | None = None
+    runtime_flags_parameter: str | None = None
+    pricing_rules_json: str | None = None
+
+    def table_name(self, logical_name: str) -> str:
+        try:
+            return self.tables[logical_name]
+        except KeyError:
+            raise MissingSetting(
+                f"table {logical_name} is not in this function's environment ({TABLE_ENV_VARS[logical_name]})"
+            ) from None
+
+    def queue_url(self, logical_name: str) -> str:
+        try:
+            return self.queues[logical_name]
+        except KeyError:
+            raise MissingSetting(
+                f"queue {logical_name} is not in this function's environment ({QUEUE_ENV_VARS[logical_name]})"
+            ) from None
+
+
+def settings_from(environ: Mapping[str, str]) -> Settings:
+    def optional(name: str) -> str | None:
+        return environ.get(name) or None
+
+    return Settings(
+        stage=environ.get(STAGE, "local"),
+        version=environ.get(PRODUCT_VERSION, "0.0.0"),
+        tables={name: environ[var] for name, var in TABLE_ENV_VARS.items() if environ.get(var)},
+        queues={name: environ[var] for name, var in QUEUE_ENV_VARS.items() if environ.get(var)},
+        redis_url=optional(REDIS_URL),
+        redis_host=optional(REDIS_HOST),
+        redis_port=int(environ.get(REDIS_PORT, "6379")),
+        redis_auth_secret_arn=optional(REDIS_AUTH_SECRET_ARN),
+        product_images_bucket=optional(PRODUCT_IMAGES_BUCKET),
+        user_pool_id=optional(USER_POOL_ID),
+        user_pool_client_id=optional(USER_POOL_CLIENT_ID),
+        admin_group=environ.get(ADMIN_GROUP, "admin"),
+        rest_api_id=optional(REST_API_ID),
+        rest_api_stage=optional(REST_API_STAGE),
+        web_origin=environ.get(WEB_ORIGIN, "*"),
+        sender_email=environ.get(SENDER_EMAIL, "shop@example.com"),
+        payment_provider_mode=environ.get(PAYMENT_PROVIDER_MODE, "live"),
+        payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
+        runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
+        pricing_rules_json=optional(PRICING_RULES),
+    )
+
+
+@per_process
+def get_settings() -> Settings:
+    """The settings of this process, validated once (at cold start, on first use)."""
+    return settings_from(os.environ)

@@ -1,0 +1,95 @@
+"""Submitting, reading and voting on reviews: the rules around the review repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shop.catalog.repository import now_iso
+from shop.catalog.service import Catalog, shared_catalog
+from shop.orders.purchase_history import has_received
+from shop.platform.errors import BadRequest, Conflict, NotFound
+from shop.platform.pagination import decode_cursor, encode_cursor
+from shop.platform.process_state import per_process
+from shop.reviews.model import Review, ReviewSubmission, review_id_for
+from shop.reviews.repository import (
+    DuplicateReviewError,
+    DuplicateVoteError,
+    ReviewMissingError,
+    ReviewRepository,
+)
+
+DEFAULT_REVIEW_PAGE = 20
+MAX_REVIEW_PAGE = 100
+_CURSOR_KEYS = {"review_id", "product_id", "created_at"}
+# Shown when the reviewer gave no name: the token's email must never be published.
+ANONYMOUS_REVIEWER = "Shopper"
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    reviews: list[Review]
+    next_cursor: str | None
+
+
+class ProductReviews:
+    """One review per shopper and product, counted exactly on the product; votes once per shopper."""
+
+    def __init__(self, catalog: Catalog, repository: ReviewRepository) -> None:
+        self.catalog = catalog
+        self.repository = repository
+
+    def submit(self, submission: ReviewSubmission, *, user_id: str) -> Review:
+        self.catalog.product(submission.product_id)
+        review = Review(
+            review_id=review_id_for(submission.product_id, user_id),
+            product_id=submission.product_id,
+            user_id=user_id,
+            user_name=submission.user_name or ANONYMOUS_REVIEWER,
+            rating=submission.rating,
+            title=submission.title,
+            review_text=submission.review_text,
+            verified_purchase=has_received(user_id, submission.product_id),
+            created_at=now_iso(),
+        )
+        try:
+            self.repository.add(review)
+        except DuplicateReviewError:
+            raise Conflict(
+                "you have already reviewed this product", field="product_id", review_id=review.review_id
+            ) from None
+        except ReviewMissingError:
+            raise NotFound(f"no product {submission.product_id}", field="product_id") from None
+        # The transaction bumped the product's cache_version: cache the new rating for every view.
+        product = self.catalog.repository.get(submission.product_id, consistent=True)
+        if product is not None:
+            self.catalog.remember([product])
+        return review
+
+    def page(self, product_id: str, *, limit: int, cursor: str | None) -> ReviewPage:
+        """Published reviews of an active product, newest first."""
+        self.catalog.product(product_id)
+        start_key = None
+        if cursor:
+            state = decode_cursor(cursor)
+            if set(state) != _CURSOR_KEYS or state.get("product_id") != product_id:
+                raise BadRequest("cursor belongs to a different listing", field="cursor")
+            if not all(isinstance(value, str) for value in state.values()):
+                raise BadRequest("cursor is not one this API issued", field="cursor")
+            start_key = state
+        reviews, last_key = self.repository.for_product(product_id, limit=limit, start_key=start_key)
+        return ReviewPage(reviews=reviews, next_cursor=encode_cursor(dict(last_key)) if last_key else None)
+
+    def vote(self, *, product_id: str, review_id: str, user_id: str, helpful: bool) -> Review:
+        try:
+            return self.repository.vote(
+                review_id=review_id, product_id=product_id, user_id=user_id, helpful=helpful
+            )
+        except ReviewMissingError:
+            raise NotFound(f"no review {review_id} for product {product_id}", field="review_id") from None
+        except DuplicateVoteError:
+            raise Conflict("you have already voted on this review", field="review_id") from None
+
+
+@per_process
+def shared_reviews() -> ProductReviews:
+    return ProductReviews(shared_catalog(), ReviewRepository())

@@ -1,0 +1,1 @@
+"""Behavioural tracking: product views, the watch list and the tracking events queue."""
