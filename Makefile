@@ -59,6 +59,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy cdk_app stacks constructs_lib lambdas app.py
+	PYTHONPATH=lambdas:. $(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff format .

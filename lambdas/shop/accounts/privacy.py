@@ -17,7 +17,6 @@ from typing import Any, Final
 from aws_lambda_powertools import Logger
 
 from shop.accounts.repository import Accounts
-from shop.catalog.repository import now_iso
 from shop.contracts.tables import (
     AUDIT_LOG,
     CART,
@@ -30,6 +29,7 @@ from shop.contracts.tables import (
 from shop.email.preferences import EmailPreferences
 from shop.orders.guest_orders import orders_of_owner
 from shop.orders.model import guest_user_id
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, from_item, key, table
 from shop.platform.settings import get_settings
 from shop.reviews.model import vote_id_for

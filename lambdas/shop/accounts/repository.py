@@ -14,8 +14,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shop.catalog.repository import now_iso
 from shop.contracts.tables import USERS
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, errors, from_item, table, to_item
 from shop.platform.errors import Conflict, NotFound
 

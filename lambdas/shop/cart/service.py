@@ -30,11 +30,12 @@ from shop.cart.model import (
 from shop.cart.pricing import PricedLine, Totals, UnknownDiscountCodeError, price, pricing_rules
 from shop.cart.repository import CartChangedError, CartRepository
 from shop.catalog.model import Product, ProductStatus
-from shop.catalog.repository import ProductRepository, now_iso
+from shop.catalog.repository import ProductRepository
 from shop.contracts.cart_ids import valid_cart_id
 from shop.contracts.metric_names import CART_CACHE
 from shop.contracts.pricing_rules import PricingRules
 from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.clock import now_iso
 from shop.platform.errors import BadRequest, Conflict, NotFound, Unauthorized
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client

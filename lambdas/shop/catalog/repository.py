@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from shop.catalog.model import Category, Product, ProductDraft, ProductStatus
 from shop.contracts.tables import FEATURED_MARKER, PRODUCTS
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, dynamodb_resource, errors, from_item, key, table, to_item
 
 CATEGORY_INDEX = PRODUCTS.index("category-created_at-index").name
@@ -24,10 +24,6 @@ BATCH_GET_LIMIT = 100
 
 class ProductMissingError(LookupError):
     """The product to update does not exist."""
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_product_id() -> str:

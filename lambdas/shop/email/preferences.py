@@ -14,9 +14,9 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
 
-from shop.catalog.repository import now_iso
 from shop.contracts.email_messages import MARKETING_CONSENT_FIELD
 from shop.contracts.tables import EMAIL_PREFERENCES
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import errors, from_item, key, table
 from shop.platform.errors import NotFound
 

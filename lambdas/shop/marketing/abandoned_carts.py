@@ -16,8 +16,8 @@ from shop.cart.model import GUEST_PREFIX
 from shop.contracts.tables import CART, ORDERS
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
+from shop.platform.clock import iso, utc_now
 from shop.platform.dynamodb import from_item, table
-from shop.tracking.service import iso, utc_now
 
 ABANDONED_AFTER = timedelta(hours=24)
 USER_ORDERS_INDEX = ORDERS.index("user_id-order_date-index").name

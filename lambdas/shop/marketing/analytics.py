@@ -10,9 +10,9 @@ from typing import Any
 from shop.marketing.repository import MarketingQueueRepository
 from shop.marketing.triggers import Trigger
 from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.clock import iso, utc_now
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
-from shop.tracking.service import iso, utc_now
 
 ANALYTICS_WINDOW = timedelta(days=30)
 ANALYTICS_CACHE = "marketing_analytics"

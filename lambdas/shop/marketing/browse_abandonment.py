@@ -17,8 +17,9 @@ from shop.catalog.repository import ProductRepository
 from shop.contracts.tables import PRODUCT_VIEWS
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
+from shop.platform.clock import iso, utc_now
 from shop.platform.dynamodb import from_item, table
-from shop.tracking.service import ProductViewRepository, iso, utc_now
+from shop.tracking.service import ProductViewRepository
 
 LOOKBACK = timedelta(days=7)
 MIN_VIEWS = 3

@@ -14,7 +14,7 @@ from shop.marketing.campaign import Campaign
 from shop.marketing.price_drops import scan_price_drops
 from shop.marketing.restock import scan_restock
 from shop.marketing.triggers import ScanSummary
-from shop.tracking.service import iso, utc_now
+from shop.platform.clock import iso, utc_now
 
 logger = Logger(child=True)
 

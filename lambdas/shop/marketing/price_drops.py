@@ -15,7 +15,7 @@ from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.marketing.watched_products import not_yet, update_watch, watch_items
-from shop.tracking.service import utc_now
+from shop.platform.clock import utc_now
 
 
 def price_drop_offers(products: ProductRepository | None = None) -> Iterator[Offer]:

@@ -16,8 +16,8 @@ from botocore.exceptions import ClientError
 
 from shop.contracts.tables import MARKETING_QUEUE, MARKETING_QUEUE_TTL_DAYS_AFTER_SENT, PENDING_SEND_MARKER
 from shop.marketing.triggers import Trigger
+from shop.platform.clock import iso
 from shop.platform.dynamodb import from_item, table, to_item
-from shop.tracking.service import iso
 
 PENDING_INDEX = MARKETING_QUEUE.index("sent-scheduled_send_time-index").name
 RECIPIENT_INDEX = MARKETING_QUEUE.index("user_email-trigger_type-index").name

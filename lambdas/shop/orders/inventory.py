@@ -21,11 +21,12 @@ from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.contracts.queues import EMAIL_NOTIFICATION
 from shop.contracts.tables import ORDERS, PRODUCTS
-from shop.orders.model import Order, now_iso
+from shop.orders.model import Order
 from shop.orders.notifications import send
 from shop.orders.processing import fail_order, wanted_quantities
 from shop.orders.repository import OrderRepository
 from shop.orders.state import RESERVABLE, OrderStatus
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import cancellation_codes, dynamodb_resource, errors, table, to_item
 from shop.platform.observability import logger
 from shop.platform.settings import get_settings

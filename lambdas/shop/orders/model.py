@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -217,10 +216,6 @@ class RefundMessage(BaseModel):
 
 
 # -- identifiers ---------------------------------------------------------------------------------
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def normalize_email(email: str) -> str:

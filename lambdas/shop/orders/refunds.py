@@ -8,10 +8,11 @@ someone paid for must give the money back the same way, exactly once.
 from __future__ import annotations
 
 from shop.contracts.queues import PAYMENT_PROCESSING
-from shop.orders.model import HistoryEntry, Order, RefundMessage, now_iso
+from shop.orders.model import HistoryEntry, Order, RefundMessage
 from shop.orders.notifications import send
 from shop.orders.repository import OrderChangedError, OrderRepository
 from shop.orders.state import PaymentStatus
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr
 from shop.platform.errors import Conflict, ServiceUnavailable
 

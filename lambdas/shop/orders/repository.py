@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.contracts.tables import ORDERS
-from shop.orders.model import HistoryEntry, Order, now_iso
+from shop.orders.model import HistoryEntry, Order
 from shop.orders.state import OrderStatus, check_transition
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, errors, from_item, key, table, to_item
 
 USER_INDEX = ORDERS.index("user_id-order_date-index").name

@@ -38,7 +38,6 @@ from shop.orders.model import (
     new_access_token,
     new_order_id,
     normalize_email,
-    now_iso,
     order_id_for_key,
     order_number_for,
     token_hash,
@@ -48,6 +47,7 @@ from shop.orders.processing import handle_order_message
 from shop.orders.refunds import request_refund
 from shop.orders.repository import OrderChangedError, OrderExistsError, OrderRepository
 from shop.orders.state import CANCELLABLE, IllegalTransition, OrderStatus, PaymentStatus
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, errors, table
 from shop.platform.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from shop.platform.identity import Caller

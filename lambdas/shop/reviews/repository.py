@@ -10,8 +10,8 @@ import random
 import time
 from typing import Any
 
-from shop.catalog.repository import now_iso
 from shop.contracts.tables import PRODUCTS, REVIEWS
+from shop.platform.clock import now_iso
 from shop.platform.dynamodb import (
     attr,
     cancellation_codes,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shop.catalog.repository import now_iso
 from shop.catalog.service import Catalog, shared_catalog
 from shop.orders.purchase_history import has_received
+from shop.platform.clock import now_iso
 from shop.platform.errors import BadRequest, Conflict, NotFound
 from shop.platform.pagination import decode_cursor, encode_cursor
 from shop.platform.process_state import per_process

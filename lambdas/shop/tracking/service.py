@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
@@ -27,6 +27,7 @@ from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import TRACKING_EVENTS
 from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.clock import iso, utc_now
 from shop.platform.dynamodb import from_item, table, to_item
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
@@ -87,14 +88,6 @@ class TrackingEvent(BaseModel):
     # Filled by tracking_api from the catalog so that the consumer needs no access to Products.
     product_name: str | None = None
     product_price: int | None = Field(default=None, ge=0)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def count_event(metric_name: str, event_type: TrackingEventType) -> None:
