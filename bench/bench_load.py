@@ -488,9 +488,18 @@ def set_kill_switch(shop: Any) -> None:
     recycle = getattr(shop.runtime, "recycle", None)
     if recycle is not None:
         recycle()
-    flags_module = sys.modules.get("shop.platform.runtime_flags")
+    module_name = "shop.platform.runtime_flags"
+    flags_module = sys.modules.get(module_name)
     if flags_module is not None:
         flags_module._flags.reset()
+        return
+    # Not imported here (worker processes), so nothing to forget; a missing file means a rename that
+    # would leave seeding's flags in place and the benchmark measuring the wrong thing.
+    module_file = (
+        Path(__file__).resolve().parents[1].joinpath("lambdas", *module_name.split(".")).with_suffix(".py")
+    )
+    if not module_file.is_file():
+        raise ModuleNotFoundError(f"{module_name} not found at {module_file}: update set_kill_switch")
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

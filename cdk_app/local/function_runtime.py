@@ -114,11 +114,18 @@ class LambdaContext:
 
 
 def _clear_settings_cache() -> None:
-    settings = sys.modules.get("shop.platform.settings")
-    get_settings = getattr(settings, "get_settings", None)
-    cache_clear = getattr(get_settings, "cache_clear", None)
-    if callable(cache_clear):
-        cache_clear()
+    module_name = "shop.platform.settings"
+    settings = sys.modules.get(module_name)
+    if settings is None:
+        # Not imported yet, so nothing is cached. A missing file is a rename that would otherwise
+        # turn this clearing into a silent no-op and let one function read another's settings.
+        module_file = LAMBDA_CODE_ROOT.joinpath(*module_name.split(".")).with_suffix(".py")
+        if not module_file.is_file():
+            raise ModuleNotFoundError(
+                f"{module_name} not found at {module_file}: update _clear_settings_cache"
+            )
+        return
+    settings.get_settings.cache_clear()
 
 
 class FunctionRuntime:

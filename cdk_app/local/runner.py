@@ -294,8 +294,17 @@ class LocalShop:
 
 def _forget_function_singletons() -> None:
     """Handlers keep clients and settings per process; a new shop (new moto, new Redis) needs new ones."""
-    try:
-        process_state = importlib.import_module("shop.platform.process_state")
-    except ModuleNotFoundError:  # lambdas/ not importable yet: nothing has been cached either
+    import sys
+
+    from cdk_app.local.synth import LAMBDA_CODE_ROOT
+
+    module_name = "shop.platform.process_state"
+    process_state = sys.modules.get(module_name)
+    if process_state is None:
+        # Not imported in this process (worker processes run the handlers): nothing is cached. A
+        # missing file is a rename that would otherwise make this reset a silent no-op.
+        module_file = LAMBDA_CODE_ROOT.joinpath(*module_name.split(".")).with_suffix(".py")
+        if not module_file.is_file():
+            raise ModuleNotFoundError(f"{module_name} not found at {module_file}: update the runner")
         return
     process_state.reset_process_state()

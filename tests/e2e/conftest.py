@@ -7,6 +7,7 @@ untouched.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -31,9 +32,14 @@ def _restore_environment(saved: dict[str, str]) -> None:
     for key in [key for key in os.environ if key not in saved]:
         del os.environ[key]
     os.environ.update(saved)
-    settings = sys.modules.get("shop.platform.settings")
+    module_name = "shop.platform.settings"
+    settings = sys.modules.get(module_name)
     if settings is not None:
         settings.get_settings.cache_clear()
+        return
+    # Not imported yet: nothing cached. A missing module is a rename that would skip this clearing.
+    if importlib.util.find_spec(module_name) is None:
+        raise ModuleNotFoundError(f"{module_name} not found: update _restore_environment")
 
 
 @pytest.fixture(autouse=True)
