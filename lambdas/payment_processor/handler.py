@@ -15,14 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.contracts.queues import PAYMENT_PROCESSING
 from shop.orders.notifications import sqs_client
-from shop.payments.providers import (
-    PROCESSING_MESSAGE,
-    PaymentMessage,
-    ProviderUnavailable,
-    check_provider_mode,
-)
-from shop.payments.settlement import PaymentNotSettled, PaymentSettlement
-from shop.platform.circuit_breaker import CallTimedOutError, CircuitOpenError
+from shop.payments.model import PROCESSING_MESSAGE
+from shop.payments.providers import check_provider_mode
+from shop.payments.service import TRANSIENT_PAYMENT_ERRORS, process_payment_message
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.queue_consumer import consume
 from shop.platform.settings import get_settings
@@ -31,7 +26,6 @@ BASE_BACKOFF_SECONDS = 30
 # Three receives reach the DLQ anyway; waiting longer than 15 minutes between them only delays the
 # order (and an operator's redrive) for no gain. SQS itself would allow 12 hours.
 MAX_BACKOFF_SECONDS = 900
-TRANSIENT = (ProviderUnavailable, CircuitOpenError, CallTimedOutError, PaymentNotSettled)
 
 # Refuse to start a prod function configured with the sandbox (it would mark orders paid for free).
 check_provider_mode(get_settings())
@@ -58,13 +52,9 @@ def _delay_retry(record: SQSRecord) -> None:
 
 def process_record(record: SQSRecord) -> dict[str, Any]:
     message = PROCESSING_MESSAGE.validate_json(record.body)
-    settlement = PaymentSettlement()
     try:
-        if isinstance(message, PaymentMessage):
-            outcome = settlement.settle(message)
-        else:
-            outcome = settlement.refund(message)
-    except TRANSIENT as error:
+        outcome = process_payment_message(message)
+    except TRANSIENT_PAYMENT_ERRORS as error:
         logger.warning("payment provider not ready; retrying later", extra={"error": repr(error)})
         _delay_retry(record)
         raise

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from shop.payments.providers import breaker_for
+from shop.payments.breakers import breaker_for
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import OrderWorld, metric_totals, sqs_record, stored_order
 from tests.integration.payment_events import (

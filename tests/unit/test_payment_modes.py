@@ -7,7 +7,8 @@ import time
 import pytest
 import stripe
 
-from shop.payments.providers import SandboxInProduction, check_provider_mode, idempotency_key
+from shop.payments.model import SandboxInProduction, idempotency_key
+from shop.payments.providers import check_provider_mode
 from shop.payments.sandbox_provider import stripe_signature
 from shop.platform.settings import settings_from
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from shop.orders.model import Order
-from shop.payments.providers import (
+from shop.payments.model import (
     PaymentSession,
     PaymentState,
     ProviderName,
@@ -22,6 +22,7 @@ from shop.payments.providers import (
     ProviderUnavailable,
     idempotency_key,
 )
+from shop.payments.secrets import payment_secrets
 from shop.platform.settings import get_settings
 
 T = TypeVar("T")
@@ -69,8 +70,6 @@ class PayPalProvider:
         from paypalserversdk.configuration import Environment
         from paypalserversdk.http.auth.o_auth_2 import ClientCredentialsAuthCredentials
         from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
-
-        from shop.payments.secrets import payment_secrets
 
         secrets = payment_secrets()
         if secrets.paypal_client_id is None or secrets.paypal_client_secret is None:

@@ -18,13 +18,14 @@ from typing import Any
 
 from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.model import Order
-from shop.payments.providers import (
+from shop.payments.model import (
     PaymentSession,
     PaymentState,
     ProviderName,
     ProviderRejected,
     idempotency_key,
 )
+from shop.payments.webhooks import accept_stripe_webhook
 from shop.platform.dynamodb import attr, errors, from_item, table
 
 # Not a secret: the sandbox only exists where no money moves, and both ends are this code base.
@@ -97,8 +98,6 @@ class SandboxProvider:
 
     def confirm(self, payment_id: str) -> None:
         """Mark the payment succeeded and deliver its signed webhook through the real webhook path."""
-        from shop.payments.webhooks import accept_stripe_webhook
-
         record = self._record(payment_id)
         table(IDEMPOTENCY.logical_name).update_item(
             Key={"id": RECORD_PREFIX + payment_id},

@@ -24,14 +24,9 @@ from shop.orders.model import InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
 from shop.orders.repository import OrderChangedError, OrderRepository
 from shop.orders.state import OrderStatus, PaymentStatus, can_move
-from shop.payments.providers import (
-    PaymentMessage,
-    PaymentProviderError,
-    PaymentState,
-    guarded,
-    idempotency_key,
-    provider_named,
-)
+from shop.payments.breakers import guarded
+from shop.payments.model import PaymentMessage, PaymentProviderError, PaymentState, idempotency_key
+from shop.payments.providers import provider_named
 from shop.platform.dynamodb import attr, errors, table
 from shop.platform.observability import logger
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from shop.orders.model import Order
-from shop.payments.providers import (
+from shop.payments.model import (
     PaymentSession,
     PaymentState,
     ProviderName,
@@ -19,6 +19,7 @@ from shop.payments.providers import (
     ProviderUnavailable,
     idempotency_key,
 )
+from shop.payments.secrets import payment_secrets
 
 T = TypeVar("T")
 # The breaker abandons a call after 30 s; the socket gives up before that.
@@ -53,8 +54,6 @@ class StripeProvider:
     def from_secrets(cls, http_client: Any = None) -> StripeProvider:
         """A client with the secret key from the payment secret; `http_client` lets tests serve responses."""
         import stripe
-
-        from shop.payments.secrets import payment_secrets
 
         key = payment_secrets().stripe_secret_key.get_secret_value()
         client = stripe.StripeClient(

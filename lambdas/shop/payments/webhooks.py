@@ -23,7 +23,8 @@ from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import PAYMENT_PROCESSING
 from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.notifications import send
-from shop.payments.providers import PaymentMessage, ProviderName, guarded
+from shop.payments.breakers import guarded
+from shop.payments.model import PaymentMessage, ProviderName
 from shop.platform.dynamodb import attr, errors, table
 from shop.platform.errors import BadRequest
 from shop.platform.observability import logger

@@ -1,0 +1,76 @@
+"""One circuit breaker per payment provider (shop/platform/circuit_breaker.py); every provider call goes
+through `guarded`, and API routes through `guarded_for_api`, which turns an outage into a 503."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
+from shop.contracts.metric_names import METRICS_NAMESPACE
+from shop.payments.model import PaymentRefused, ProviderRejected, ProviderUnavailable
+from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError
+from shop.platform.errors import ServiceUnavailable
+from shop.platform.observability import logger
+from shop.platform.process_state import per_process
+from shop.platform.redis_connection import shared_redis_client
+
+T = TypeVar("T")
+
+
+def _circuit_opened(dependency: str) -> None:
+    with single_metric(
+        name=CIRCUIT_BREAKER_OPENED,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={DEPENDENCY_DIMENSION: dependency},
+    ):
+        pass
+    logger.error("circuit breaker opened", extra={"dependency": dependency})
+
+
+def _counts_against_provider(error: BaseException) -> bool:
+    # A declined card or an unknown id is the provider working; only outages open the circuit.
+    return not isinstance(error, ProviderRejected)
+
+
+@per_process
+def provider_breakers() -> dict[str, CircuitBreaker]:
+    """One breaker per provider, per process (the state itself is shared through Redis)."""
+    return {}
+
+
+def breaker_for(provider: str) -> CircuitBreaker:
+    breakers = provider_breakers()
+    if provider not in breakers:
+        breakers[provider] = CircuitBreaker(
+            provider, shared_redis_client, on_open=_circuit_opened, is_failure=_counts_against_provider
+        )
+    return breakers[provider]
+
+
+def guarded(provider: str, call: Callable[[], T]) -> T:
+    """Call the provider through its circuit breaker; CircuitOpenError without calling it when open."""
+    return breaker_for(provider).call(call)
+
+
+def guarded_for_api(provider: str, call: Callable[[], T]) -> T:
+    """`guarded` for an API route: an open circuit or an outage is a 503 with Retry-After."""
+    try:
+        return guarded(provider, call)
+    except CircuitOpenError:
+        retry_after = int(breaker_for(provider).reset_timeout_seconds)
+        raise ServiceUnavailable(
+            f"{provider} payments are unavailable right now; try again later", retry_after_seconds=retry_after
+        ) from None
+    except ProviderRejected as error:
+        logger.error("payment provider refused a request", extra={"provider": provider, "error": str(error)})
+        raise PaymentRefused(f"{provider} refused the payment request") from None
+    except (ProviderUnavailable, TimeoutError) as error:
+        logger.warning("payment provider unavailable", extra={"provider": provider, "error": repr(error)})
+        raise ServiceUnavailable(
+            f"{provider} did not answer; try again shortly", retry_after_seconds=5
+        ) from None

@@ -1,0 +1,104 @@
+"""Payments' shared vocabulary: provider names, sessions and states, the provider interface, errors, messages.
+
+Calls that create or move money carry an idempotency key derived from the order (`idempotency_key`),
+so a retried request, a redelivered message or a double click can never charge or refund twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shop.orders.model import Order, RefundMessage
+from shop.platform.errors import UpstreamRefused
+
+SANDBOX_MODE = "sandbox"
+ProviderName = Literal["stripe", "paypal", "sandbox"]
+
+
+class PaymentProviderError(RuntimeError):
+    """A provider call failed."""
+
+
+class ProviderUnavailable(PaymentProviderError):
+    """Transient (network, 5xx, rate limit): counts against the circuit and is retried later."""
+
+
+class ProviderRejected(PaymentProviderError):
+    """The provider answered and said no (bad request, unknown payment): retrying cannot help."""
+
+
+class PaymentRefused(UpstreamRefused):
+    """The provider refused a request the shop made (bad configuration or data), not the client."""
+
+    code = "payment_provider_refused"
+
+
+class SandboxInProduction(RuntimeError):
+    """The sandbox provider takes no money; a prod function configured with it refuses to start."""
+
+
+@dataclass(frozen=True)
+class PaymentSession:
+    """What the browser needs to pay: the provider's payment id, and Stripe's client secret or
+    PayPal's approval link."""
+
+    payment_id: str
+    client_secret: str
+    amount: int
+    currency: str
+    approve_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """A payment as the provider reports it. `status`: succeeded | failed | pending."""
+
+    payment_id: str
+    status: Literal["succeeded", "failed", "pending"]
+    amount: int
+    currency: str
+    order_id: str | None
+
+
+class PaymentProvider(Protocol):
+    """One payment provider. Amounts are in the currency's minor unit (cents)."""
+
+    name: ProviderName
+
+    def create_payment(self, order: Order) -> PaymentSession: ...
+
+    def retrieve(self, payment_id: str) -> PaymentState: ...
+
+    def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> str: ...
+
+
+def idempotency_key(action: str, order_id: str) -> str:
+    """One key per order and action: the provider answers a repeat with the first result."""
+    return f"shop-{action}-{order_id}"
+
+
+# -- messages on payment-processing ---------------------------------------------------------------
+
+
+class PaymentMessage(BaseModel):
+    """A payment to verify with the provider and settle: from a verified webhook or a client's confirm.
+
+    `event_id` is the provider's event id (or `confirm:<payment id>`): the processor acts once per id.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["payment_event"] = "payment_event"
+    provider: ProviderName
+    event_id: str = Field(min_length=1)
+    payment_id: str = Field(min_length=1)
+    order_id: str = Field(min_length=1)
+    # PayPal's events do not carry it; the order is then found by its id alone.
+    user_id: str | None = None
+
+
+PaymentProcessingMessage = Annotated[PaymentMessage | RefundMessage, Field(discriminator="kind")]
+PROCESSING_MESSAGE: TypeAdapter[PaymentMessage | RefundMessage] = TypeAdapter(PaymentProcessingMessage)
