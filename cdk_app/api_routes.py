@@ -496,6 +496,8 @@ ROUTES: tuple[Route, ...] = (
 
 # The daily marketing run (seed 001: "CloudWatch Events trigger (daily 10 AM)").
 MARKETING_SCHEDULE_HOUR = 10
+# The stage every route is deployed to (ApiStage stack); the cache flush of the Catalog stack names it too.
+API_STAGE_NAME = "v1"
 MARKETING_SCHEDULED_JOB = "daily-marketing-scans"
 
 

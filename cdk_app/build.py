@@ -8,11 +8,14 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, load_stage_config
-from constructs_lib.shop_function import FunctionVpcPlacement
-from stacks.api_stack import ApiStack, RedisEndpoint
+from cdk_app.function_catalog import Domain
+from constructs_lib.shop_function import FunctionVpcPlacement, ShopFunction
+from stacks.api_stack import ApiStack
+from stacks.api_stage_stack import ApiStageStack
 from stacks.auth_stack import AuthStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
+from stacks.domain_stack import DomainStack, RedisEndpoint, SharedResources
 from stacks.messaging_stack import MessagingStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import NetworkStack
@@ -28,8 +31,15 @@ class ShopStacks:
     cache: CacheStack
     auth: AuthStack
     api: ApiStack
+    domains: dict[Domain, DomainStack]
+    api_stage: ApiStageStack
     web: WebStack
     monitoring: MonitoringStack
+
+    @property
+    def functions(self) -> dict[str, ShopFunction]:
+        """Every function of every domain stack, by name."""
+        return {name: fn for stack in self.domains.values() for name, fn in stack.functions.items()}
 
 
 def stage_config_of(app: App) -> StageConfig:
@@ -55,16 +65,13 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         cache_security_group=network.cache_security_group,
     )
     auth = AuthStack(app, config=config)
-    api = ApiStack(
-        app,
-        config=config,
+    api = ApiStack(app, config=config, user_pool=auth.user_pool)
+    shared = SharedResources(
         vpc_placement=FunctionVpcPlacement(
             vpc=network.vpc, subnets=network.lambda_subnets, security_group=network.lambda_security_group
         ),
         tables=data.tables,
         queues=messaging.queues,
-        schedule_dlq=messaging.schedule_dlq,
-        stream_dlq=messaging.stream_dlq,
         redis=RedisEndpoint(
             host=cache.redis.endpoint_address,
             port=cache.redis.endpoint_port,
@@ -74,11 +81,22 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         user_pool_client_id=auth.web_client.user_pool_client_id,
         product_images_bucket=data.product_images_bucket,
         payment_provider_secret=data.payment_provider_secret,
+        runtime_flags=api.runtime_flags,
+        api=api.parts,
     )
+    domains = {domain: DomainStack(app, domain=domain, config=config, shared=shared) for domain in Domain}
+    domains[Domain.CATALOG].flush_api_cache_on_product_changes(
+        products=data.tables["Products"], api=api.parts, stream_dlq=messaging.stream_dlq
+    )
+    domains[Domain.MARKETING].schedule_daily_marketing(dead_letter_queue=messaging.schedule_dlq)
+    api_stage = ApiStageStack(app, config=config, api=api.api)
+    for domain_stack in domains.values():
+        # The deployment must see every domain's methods.
+        api_stage.add_stack_dependency(domain_stack, "the deployment includes this domain's routes")
     web = WebStack(
         app,
         config=config,
-        rest_api=api.api,
+        api_stage=api_stage.stage,
         user_pool=auth.user_pool,
         user_pool_client=auth.web_client,
         product_images_bucket=data.product_images_bucket,
@@ -88,10 +106,10 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         config=config,
         queues=messaging.queues,
         extra_dlqs={"schedule-failures": messaging.schedule_dlq, "stream-failures": messaging.stream_dlq},
-        functions=api.functions,
-        rest_api=api.api,
+        functions={name: fn for stack in domains.values() for name, fn in stack.functions.items()},
+        api_stage=api_stage.stage,
         redis_replication_group=cache.redis.replication_group,
     )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ShopStacks(config, network, data, messaging, cache, auth, api, web, monitoring)
+    return ShopStacks(config, network, data, messaging, cache, auth, api, domains, api_stage, web, monitoring)

@@ -1,14 +1,51 @@
-"""Every Lambda function of seed 001: size, timeout and whether it runs inside the VPC.
+"""Every Lambda function of the shop: size, timeout, VPC placement, its domain, and what it may touch.
 
-The Messaging stack derives visibility timeouts from these timeouts and the Api stack builds the
-functions from them, so a change here moves both.
+The domain stacks build each function from its entry here and grant exactly the access declared
+beside it (tables, queues, secrets, Redis, ...); the Messaging stack derives visibility timeouts from
+the timeouts. A change here moves all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from aws_cdk import Duration
+
+
+class Domain(StrEnum):
+    """The business areas; each is one stack (`Shop-<stage>-<Domain>`) with one code asset."""
+
+    CATALOG = "Catalog"
+    CART = "Cart"
+    ORDERS = "Orders"
+    PAYMENTS = "Payments"
+    EMAIL = "Email"
+    TRACKING = "Tracking"
+    MARKETING = "Marketing"
+    ACCOUNTS = "Accounts"
+
+
+READ = False
+WRITE = True
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one function may touch; the domain stack turns each entry into a grant and an env var."""
+
+    tables: dict[str, bool] = field(default_factory=dict)  # logical name -> may write
+    sends_to: tuple[str, ...] = ()  # queues it may send to
+    redis: bool = False
+    runtime_flags: bool = False  # reads the kill switches (SSM parameter)
+    pricing_rules: bool = False
+    payment_secrets: bool = False  # reads the provider keys and gets the stage's provider mode
+    sender_email: bool = False
+    sends_email: bool = False  # SES on the sender's domain
+    user_pool_client: bool = False  # verifies tokens and the admin group itself
+    deletes_users: bool = False  # cognito-idp:AdminDeleteUser on the shop's pool
+    uploads_product_images: bool = False  # presigns uploads under the image prefix
+    own_queue: str | None = None  # its own queue's URL: retries back off by changing visibility
 
 
 @dataclass(frozen=True)
@@ -18,27 +55,43 @@ class FunctionSpec:
     timeout: Duration
     in_vpc: bool
     description: str
+    domain: Domain
+    access: Access = field(default_factory=Access)
 
+
+_AUDITED_ADMIN = {"AuditLog": WRITE, "RateLimits": WRITE}
+# Every table that holds a shopper's own records: account_api exports, deletes or anonymizes them.
+_OWN_RECORDS_TABLES = (
+    "Users",
+    "EmailPreferences",
+    "WatchList",
+    "Cart",
+    "ProductViews",
+    "Reviews",
+    "Orders",
+    "MarketingQueue",
+    "AuditLog",
+    "RateLimits",
+)
 
 FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
     for spec in (
-        FunctionSpec("shop_api", 512, Duration.seconds(30), True, "Catalog, categories and reviews API"),
-        FunctionSpec("cart_api", 256, Duration.seconds(15), True, "Shopping cart API"),
-        FunctionSpec("order_api", 512, Duration.seconds(30), True, "Order API"),
-        FunctionSpec("payment_api", 512, Duration.seconds(30), False, "Stripe and PayPal payment API"),
-        FunctionSpec("order_processor", 512, Duration.minutes(5), True, "Consumer of order-processing"),
-        FunctionSpec("payment_processor", 512, Duration.minutes(5), False, "Consumer of payment-processing"),
-        FunctionSpec("email_sender", 256, Duration.minutes(2), False, "Consumer of email-notification"),
-        FunctionSpec("inventory_updater", 256, Duration.minutes(1), True, "Consumer of inventory-update"),
-        FunctionSpec("tracking_api", 256, Duration.seconds(15), True, "Behavioural tracking API"),
-        FunctionSpec("tracking_processor", 256, Duration.minutes(1), True, "Consumer of tracking-events"),
         FunctionSpec(
-            "marketing_automation_api", 512, Duration.minutes(5), True, "Marketing scans and analytics"
-        ),
-        # Not in seed 001: accounts and privacy. Outside the VPC: it needs DynamoDB and Cognito, not Redis.
-        FunctionSpec(
-            "account_api", 256, Duration.seconds(15), False, "Profile, preferences, privacy and audit log"
+            "shop_api",
+            512,
+            Duration.seconds(30),
+            True,
+            "Catalog, categories and reviews API",
+            Domain.CATALOG,
+            # Orders: the verified-purchase badge of a review.
+            Access(
+                tables={"Products": WRITE, "Reviews": WRITE, "Orders": READ, **_AUDITED_ADMIN},
+                redis=True,
+                runtime_flags=True,
+                user_pool_client=True,
+                uploads_product_images=True,
+            ),
         ),
         # Not in seed 001: flushes API Gateway's stage cache when a catalog-visible product field
         # changes. Outside the VPC because the API Gateway management API has no VPC endpoint.
@@ -48,9 +101,191 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             Duration.seconds(30),
             False,
             "Flushes the API cache on catalog change",
+            Domain.CATALOG,
+        ),
+        FunctionSpec(
+            "cart_api",
+            256,
+            Duration.seconds(15),
+            True,
+            "Shopping cart API",
+            Domain.CART,
+            Access(
+                tables={"Cart": WRITE, "Products": READ, "RateLimits": WRITE},
+                redis=True,
+                runtime_flags=True,
+                pricing_rules=True,
+                user_pool_client=True,
+            ),
+        ),
+        FunctionSpec(
+            "order_api",
+            512,
+            Duration.seconds(30),
+            True,
+            "Order API",
+            Domain.ORDERS,
+            Access(
+                tables={
+                    "Orders": WRITE,
+                    "Cart": WRITE,
+                    "Idempotency": WRITE,
+                    "Products": READ,
+                    **_AUDITED_ADMIN,
+                },
+                # inventory-update too: the orders_inline kill switch runs order_processor's step here.
+                sends_to=("order-processing", "payment-processing", "email-notification", "inventory-update"),
+                redis=True,
+                runtime_flags=True,
+                pricing_rules=True,
+                user_pool_client=True,
+            ),
+        ),
+        FunctionSpec(
+            "order_processor",
+            512,
+            Duration.minutes(5),
+            True,
+            "Consumer of order-processing",
+            Domain.ORDERS,
+            Access(
+                tables={"Orders": WRITE, "Products": READ, "Idempotency": WRITE},
+                # payment-processing: an order failed after it was paid gets its refund queued.
+                sends_to=("inventory-update", "email-notification", "payment-processing"),
+                redis=True,
+            ),
+        ),
+        FunctionSpec(
+            "inventory_updater",
+            256,
+            Duration.minutes(1),
+            True,
+            "Consumer of inventory-update",
+            Domain.ORDERS,
+            Access(
+                tables={"Products": WRITE, "Orders": WRITE, "WatchList": READ, "Idempotency": WRITE},
+                sends_to=("email-notification", "payment-processing"),  # out of stock after payment: refund
+                redis=True,
+                sender_email=True,  # low-stock alerts go to the shop's own address
+            ),
+        ),
+        FunctionSpec(
+            "payment_api",
+            512,
+            Duration.seconds(30),
+            False,
+            "Stripe and PayPal payment API",
+            Domain.PAYMENTS,
+            Access(
+                tables={"Orders": READ, "RateLimits": WRITE, "Idempotency": WRITE},
+                sends_to=("payment-processing",),
+                payment_secrets=True,
+            ),
+        ),
+        FunctionSpec(
+            "payment_processor",
+            512,
+            Duration.minutes(5),
+            False,
+            "Consumer of payment-processing",
+            Domain.PAYMENTS,
+            Access(
+                tables={"Orders": WRITE, "Idempotency": WRITE},
+                sends_to=("email-notification", "inventory-update"),  # refunds restore stock
+                payment_secrets=True,
+                own_queue="payment-processing",
+            ),
+        ),
+        FunctionSpec(
+            "email_sender",
+            256,
+            Duration.minutes(2),
+            False,
+            "Consumer of email-notification",
+            Domain.EMAIL,
+            Access(
+                tables={"EmailPreferences": READ, "Idempotency": WRITE}, sender_email=True, sends_email=True
+            ),
+        ),
+        FunctionSpec(
+            "tracking_api",
+            256,
+            Duration.seconds(15),
+            True,
+            "Behavioural tracking API",
+            Domain.TRACKING,
+            Access(
+                tables={"WatchList": WRITE, "ProductViews": READ, "Products": READ},
+                sends_to=("tracking-events",),
+                redis=True,
+                user_pool_client=True,
+            ),
+        ),
+        FunctionSpec(
+            "tracking_processor",
+            256,
+            Duration.minutes(1),
+            True,
+            "Consumer of tracking-events",
+            Domain.TRACKING,
+            Access(tables={"ProductViews": WRITE}),
+        ),
+        FunctionSpec(
+            "marketing_automation_api",
+            512,
+            Duration.minutes(5),
+            True,
+            "Marketing scans and analytics",
+            Domain.MARKETING,
+            Access(
+                tables={
+                    "Cart": READ,
+                    "ProductViews": READ,
+                    "Products": READ,
+                    "EmailPreferences": READ,
+                    "Orders": READ,
+                    "WatchList": WRITE,
+                    "MarketingQueue": WRITE,
+                },
+                sends_to=("email-notification",),
+                redis=True,
+                user_pool_client=True,
+            ),
+        ),
+        # Not in seed 001: accounts and privacy. Outside the VPC: it needs DynamoDB and Cognito, not Redis.
+        FunctionSpec(
+            "account_api",
+            256,
+            Duration.seconds(15),
+            False,
+            "Profile, preferences, privacy and audit log",
+            Domain.ACCOUNTS,
+            Access(
+                tables=dict.fromkeys(
+                    (
+                        "Users",
+                        "EmailPreferences",
+                        "WatchList",
+                        "Cart",
+                        "ProductViews",
+                        "Reviews",
+                        "Orders",
+                        "MarketingQueue",
+                        "AuditLog",
+                        "RateLimits",
+                    ),
+                    WRITE,
+                ),
+                deletes_users=True,
+            ),
         ),
     )
 }
+
+
+def functions_of(domain: Domain) -> tuple[FunctionSpec, ...]:
+    return tuple(spec for spec in FUNCTIONS.values() if spec.domain is domain)
+
 
 # AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout,
 # so a message is not handed to a second consumer while throttled retries of the first still run.

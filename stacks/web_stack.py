@@ -25,7 +25,7 @@ class WebStack(ShopStack):
         scope: Construct,
         *,
         config: StageConfig,
-        rest_api: apigw.RestApi,
+        api_stage: apigw.Stage,
         user_pool: cognito.IUserPool,
         user_pool_client: cognito.IUserPoolClient,
         product_images_bucket: s3.IBucket,
@@ -48,8 +48,8 @@ class WebStack(ShopStack):
             site_dir=WEB_DIR,
             site_config={
                 # No trailing slash: pages call f"{apiUrl}/products".
-                "apiUrl": f"https://{rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}"
-                f"/{rest_api.deployment_stage.stage_name}",
+                "apiUrl": f"https://{api_stage.rest_api.rest_api_id}.execute-api.{self.region}"
+                f".{self.url_suffix}/{api_stage.stage_name}",
                 "region": config.region,
                 "userPoolId": user_pool.user_pool_id,
                 "userPoolClientId": user_pool_client.user_pool_client_id,

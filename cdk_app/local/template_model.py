@@ -602,9 +602,9 @@ class _TemplateReader:
             integration = properties.get("Integration") or {}
             integration_type = str(integration.get("Type", "AWS_PROXY")).upper()
             authorization_type = str(properties.get("AuthorizationType", "NONE")).upper()
-            authorizer = properties.get("AuthorizerId")
-            if isinstance(authorizer, Mapping) and "Ref" in authorizer:
-                kind = authorizer_types.get(ResourceAddress(address.stack, str(authorizer["Ref"])))
+            authorizer = self._address(properties.get("AuthorizerId"), address.stack)
+            if authorizer is not None:
+                kind = authorizer_types.get(authorizer)
                 if authorization_type == "CUSTOM" and kind == "COGNITO_USER_POOLS":
                     authorization_type = kind
             function = None
@@ -612,7 +612,7 @@ class _TemplateReader:
                 function = self._function_of(integration.get("Uri"), address.stack, functions)
             caching_enabled, ttl = cache_settings(path, method)
             validate_body, validate_parameters = validators.get(
-                _ref_address(properties.get("RequestValidatorId"), address.stack), (False, False)
+                self._address(properties.get("RequestValidatorId"), address.stack), (False, False)
             )
             json_model = (properties.get("RequestModels") or {}).get("application/json")
             routes.append(
@@ -636,7 +636,7 @@ class _TemplateReader:
                     api_key_required=_as_bool(properties.get("ApiKeyRequired")),
                     validate_body=validate_body,
                     validate_parameters=validate_parameters,
-                    body_schema=schemas.get(_ref_address(json_model, address.stack)),
+                    body_schema=schemas.get(self._address(json_model, address.stack)),
                 )
             )
         return tuple(routes), stage_name
@@ -650,9 +650,19 @@ class _TemplateReader:
             for address, resource in self._resources.resources_of_type("AWS::ApiGateway::Resource")
         }
 
+    def _followed(self, reference: Any, stack: str) -> tuple[Any, str]:
+        """A value another stack exports (`Fn::ImportValue`) as that stack's own expression."""
+        while isinstance(reference, Mapping) and set(reference) == {"Fn::ImportValue"}:
+            stack, reference = self._resources.export(self._string(reference["Fn::ImportValue"], stack))
+        return reference, stack
+
+    def _address(self, reference: Any, stack: str) -> ResourceAddress | None:
+        return _ref_address(*self._followed(reference, stack))
+
     def _path_of(
         self, reference: Any, stack: str, paths: Mapping[ResourceAddress, tuple[Any, str]], depth: int = 0
     ) -> str | None:
+        reference, stack = self._followed(reference, stack)
         if depth > 50 or not isinstance(reference, Mapping):
             return None
         get_att = reference.get("Fn::GetAtt")

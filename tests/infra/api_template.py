@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cdk_app.synth import SynthesizedStage
+
 Template = dict[str, Any]
 
 
@@ -89,3 +91,69 @@ def referenced_ids(value: Any) -> set[str]:
         for inner in value:
             found |= referenced_ids(inner)
     return found
+
+
+def api_and_domain_stacks(stage: SynthesizedStage) -> list[str]:
+    """Short names of the stacks that together make up the API: skeleton, stage and every domain."""
+    return ["Api", "ApiStage", *(domain.value for domain in stage.stacks.domains)]
+
+
+def merged_api_template(stage: SynthesizedStage) -> Template:
+    """The API's stacks read as one template, as a reviewer follows a route from path to function.
+
+    Cross-stack imports (`Fn::ImportValue`) are replaced by the exporting stack's own expression, and
+    a logical id used by two stacks (each domain's `Dependencies` layer, say) gets its stack's name
+    appended, in its definition and in every reference to it.
+    """
+    short_names = api_and_domain_stacks(stage)
+    templates = {short: stage.template(short) for short in short_names}
+    seen: dict[str, int] = {}
+    for template in templates.values():
+        for logical_id in template["Resources"]:
+            seen[logical_id] = seen.get(logical_id, 0) + 1
+    renames = {
+        short: {logical_id: f"{logical_id}{short}" for logical_id in t["Resources"] if seen[logical_id] > 1}
+        for short, t in templates.items()
+    }
+    exports: dict[str, Any] = {}
+    for short, template in templates.items():
+        for output in (template.get("Outputs") or {}).values():
+            if "Export" in output:
+                exports[output["Export"]["Name"]] = _renamed(output["Value"], renames[short])
+    merged: dict[str, Any] = {}
+    for short, template in templates.items():
+        for logical_id, resource in template["Resources"].items():
+            resource = _imports_resolved(_renamed(resource, renames[short]), exports)
+            merged[renames[short].get(logical_id, logical_id)] = resource
+    return {"Resources": merged}
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        if isinstance(value.get("Ref"), str) and len(value) == 1:
+            return {"Ref": renames.get(value["Ref"], value["Ref"])}
+        if "Fn::GetAtt" in value and len(value) == 1:
+            target, *rest = value["Fn::GetAtt"]
+            return {"Fn::GetAtt": [renames.get(target, target), *rest]}
+        renamed = {key: _renamed(inner, renames) for key, inner in value.items()}
+        if "DependsOn" in renamed:
+            depends = renamed["DependsOn"]
+            renamed["DependsOn"] = (
+                [renames.get(d, d) for d in depends]
+                if isinstance(depends, list)
+                else renames.get(depends, depends)
+            )
+        return renamed
+    if isinstance(value, list):
+        return [_renamed(inner, renames) for inner in value]
+    return value
+
+
+def _imports_resolved(value: Any, exports: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"Fn::ImportValue"} and value["Fn::ImportValue"] in exports:
+            return exports[value["Fn::ImportValue"]]
+        return {key: _imports_resolved(inner, exports) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_imports_resolved(inner, exports) for inner in value]
+    return value

@@ -13,6 +13,7 @@ from tests.infra.api_template import (
     api_methods,
     function_ids,
     function_properties,
+    merged_api_template,
     policy_statements,
     referenced_ids,
     resources_of,
@@ -89,7 +90,7 @@ SEED_CACHE_TTLS = {
 
 @pytest.fixture(scope="module")
 def api(dev: SynthesizedStage) -> dict[str, Any]:
-    return dev.template("Api")
+    return merged_api_template(dev)
 
 
 @pytest.mark.parametrize("name", sorted(SEED_FUNCTIONS))
@@ -479,7 +480,9 @@ def test_dev_shifts_all_at_once_and_prod_uses_a_ten_percent_canary(
     api: dict[str, Any], prod: SynthesizedStage
 ) -> None:
     dev_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(api)}
-    prod_configs = {str(group["DeploymentConfigName"]) for group in _deployment_groups(prod.template("Api"))}
+    prod_configs = {
+        str(group["DeploymentConfigName"]) for group in _deployment_groups(merged_api_template(prod))
+    }
     assert dev_configs == {"CodeDeployDefault.LambdaAllAtOnce"}
     assert len(prod_configs) == 1
     assert "Canary10Percent5Minutes" in prod_configs.pop()

@@ -103,8 +103,8 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> MonitoredStage:
                 "schedule-failures": stacks.messaging.schedule_dlq,
                 "stream-failures": stacks.messaging.stream_dlq,
             },
-            functions=stacks.api.functions,
-            rest_api=stacks.api.api,
+            functions=stacks.functions,
+            api_stage=stacks.api_stage.stage,
             redis_replication_group=stacks.cache.redis.replication_group,
         )
     )
@@ -131,8 +131,9 @@ def topic_ref(dev: MonitoredStage) -> dict[str, str]:
     return {"Ref": topic_id}
 
 
-def export_of(dev: MonitoredStage, stack: Stack, construct: Any, attribute: str | None) -> dict[str, str]:
+def export_of(dev: MonitoredStage, construct: Any, attribute: str | None) -> dict[str, str]:
     """The Fn::ImportValue by which the Monitoring stack reads one attribute of another stack's resource."""
+    stack = Stack.of(construct)
     logical_id = stack.get_logical_id(construct.node.default_child)
     value = {"Ref": logical_id} if attribute is None else {"Fn::GetAtt": [logical_id, attribute]}
     outputs = dev.templates[stack.stack_name].get("Outputs", {})
@@ -297,13 +298,13 @@ def test_dashboard_graphs_every_queue_and_every_dlq(dev: MonitoredStage, dashboa
     queues = all_queues(dev.stacks)
     assert len(queues) == 12  # five work queues, their five DLQs, and the schedule/stream failure DLQs
     for name, queue in queues.items():
-        assert export_of(dev, dev.stacks.messaging, queue, "QueueName") in dashboard_parts, name
+        assert export_of(dev, queue, "QueueName") in dashboard_parts, name
 
 
 def test_dashboard_graphs_every_function(dev: MonitoredStage, dashboard_parts: list[Any]) -> None:
-    assert set(dev.stacks.api.functions) == set(FUNCTIONS)
-    for name, shop_function in dev.stacks.api.functions.items():
-        assert export_of(dev, dev.stacks.api, shop_function.function, None) in dashboard_parts, name
+    assert set(dev.stacks.functions) == set(FUNCTIONS)
+    for name, shop_function in dev.stacks.functions.items():
+        assert export_of(dev, shop_function.function, None) in dashboard_parts, name
 
 
 def test_dashboard_has_each_widget_kind(dashboard_parts: list[Any]) -> None:
@@ -380,9 +381,7 @@ def test_dlq_alarm_watches_its_dlq(dev: MonitoredStage, alarms: dict[str, dict[s
         "ApproximateNumberOfMessagesVisible",
         "Maximum",
     )
-    assert metric["Dimensions"] == [
-        {"Name": "QueueName", "Value": export_of(dev, dev.stacks.messaging, dlq, "QueueName")}
-    ]
+    assert metric["Dimensions"] == [{"Name": "QueueName", "Value": export_of(dev, dlq, "QueueName")}]
 
 
 @pytest.mark.parametrize("name", MAIN_QUEUES)
@@ -392,16 +391,14 @@ def test_queue_depth_alarm_watches_its_queue(
     queue = dev.stacks.messaging.queues[name].queue
     metric, statistic = single_metric_of(alarms[f"warning-queue-depth-{name}"])
     assert (metric["MetricName"], statistic) == ("ApproximateNumberOfMessagesVisible", "Maximum")
-    assert metric["Dimensions"] == [
-        {"Name": "QueueName", "Value": export_of(dev, dev.stacks.messaging, queue, "QueueName")}
-    ]
+    assert metric["Dimensions"] == [{"Name": "QueueName", "Value": export_of(dev, queue, "QueueName")}]
 
 
 def test_payment_api_error_rate_is_errors_over_invocations(
     dev: MonitoredStage, alarms: dict[str, dict[str, Any]]
 ) -> None:
     alarm = alarms["critical-payment-api-error-rate"]
-    payment_api = export_of(dev, dev.stacks.api, dev.stacks.api.functions["payment_api"].function, None)
+    payment_api = export_of(dev, dev.stacks.functions["payment_api"].function, None)
     read = {(m["Namespace"], m["MetricName"]): m["Dimensions"] for m in metrics_of(alarm)}
     assert read == {
         ("AWS/Lambda", "Errors"): [{"Name": "FunctionName", "Value": payment_api}],
@@ -447,14 +444,14 @@ def test_cache_alarms_match_the_dimension_sets_the_code_writes(alarms: dict[str,
 
 
 def test_duration_and_latency_alarms_use_p99(dev: MonitoredStage, alarms: dict[str, dict[str, Any]]) -> None:
-    for name, shop_function in dev.stacks.api.functions.items():
+    for name, shop_function in dev.stacks.functions.items():
         metric, statistic = single_metric_of(alarms[f"warning-lambda-duration-{name.replace('_', '-')}"])
         assert (metric["Namespace"], metric["MetricName"], statistic) == ("AWS/Lambda", "Duration", "p99")
-        function = export_of(dev, dev.stacks.api, shop_function.function, None)
+        function = export_of(dev, shop_function.function, None)
         assert metric["Dimensions"] == [{"Name": "FunctionName", "Value": function}]
     metric, statistic = single_metric_of(alarms["warning-api-latency"])
     assert (metric["Namespace"], metric["MetricName"], statistic) == ("AWS/ApiGateway", "Latency", "p99")
-    stage = export_of(dev, dev.stacks.api, dev.stacks.api.api.deployment_stage, None)
+    stage = export_of(dev, dev.stacks.api_stage.stage, None)
     assert metric["Dimensions"] == [
         {"Name": "ApiName", "Value": "dev-shop-api"},
         {"Name": "Stage", "Value": stage},

@@ -9,7 +9,13 @@ import pytest
 
 from cdk_app.synth import SynthesizedStage
 from shop.contracts import environment
-from tests.infra.api_template import api_methods, function_properties, policy_statements, resources_of
+from tests.infra.api_template import (
+    api_methods,
+    function_properties,
+    merged_api_template,
+    policy_statements,
+    resources_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +25,7 @@ def data(dev: SynthesizedStage) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def api(dev: SynthesizedStage) -> dict[str, Any]:
-    return dev.template("Api")
+    return merged_api_template(dev)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,314 @@
+"""A domain stack: one business area's functions, their grants, event sources, routes and safe deployments.
+
+Each domain (`cdk_app.function_catalog.Domain`) is a stack `Shop-<stage>-<Domain>` with a code asset of
+its own (`cdk_app.code_assets`), so a change inside one domain publishes new versions of its functions
+only, and a failing rollback alarm on them rolls back only this stack.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Duration, Stack, TimeZone
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from cdk_app.api_routes import API_STAGE_NAME, MARKETING_SCHEDULE_HOUR, MARKETING_SCHEDULED_JOB, ROUTES
+from cdk_app.code_assets import LAMBDAS_DIR, staged_asset
+from cdk_app.config import StageConfig
+from cdk_app.function_catalog import Access, Domain, functions_of
+from cdk_app.version import product_version
+from constructs_lib.dependency_layer import DependencyLayer
+from constructs_lib.nag import acknowledge
+from constructs_lib.queue_with_dlq import QueueWithDlq
+from constructs_lib.safe_deployment import SafeDeployment
+from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
+from constructs_lib.shop_rest_api import ApiParts, DomainRoutes
+from shop.contracts import environment
+from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
+from shop.contracts.queues import ALL_QUEUES
+from stacks.shop_stack import ShopStack
+
+# Messages in flight at once per consumer; SQS event sources need at least 2.
+CONSUMER_CONCURRENCY = {
+    "order_processor": 5,
+    "payment_processor": 5,
+    "email_sender": 5,
+    "inventory_updater": 5,
+    "tracking_processor": 2,
+}
+CONSUMER_BATCH_SIZE = 10
+
+
+@dataclass(frozen=True)
+class RedisEndpoint:
+    host: str
+    port: str
+    auth_token: secretsmanager.ISecret
+
+
+@dataclass(frozen=True)
+class SharedResources:
+    """What the stateful stacks and the Api stack give the domain stacks' functions."""
+
+    vpc_placement: FunctionVpcPlacement
+    tables: dict[str, dynamodb.ITableV2]
+    queues: dict[str, QueueWithDlq]
+    redis: RedisEndpoint
+    user_pool: cognito.IUserPool
+    user_pool_client_id: str
+    product_images_bucket: s3.IBucket
+    payment_provider_secret: secretsmanager.ISecret
+    runtime_flags: ssm.IStringParameter
+    api: ApiParts
+
+
+class DomainStack(ShopStack):
+    def __init__(
+        self, scope: Construct, *, domain: Domain, config: StageConfig, shared: SharedResources, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            scope,
+            domain.value,
+            config=config,
+            stateful=False,
+            purpose=f"{domain.value} functions, their routes and event sources",
+            **kwargs,
+        )
+        specs = functions_of(domain)
+        layer = DependencyLayer(
+            self,
+            "Dependencies",
+            requirements=LAMBDAS_DIR / "requirements.txt",
+            architecture=ARCHITECTURE,
+            runtime=RUNTIME,
+        ).layer
+        code = lambda_.Code.from_asset(str(staged_asset(spec.name for spec in specs)))
+        self.functions: dict[str, ShopFunction] = {
+            spec.name: ShopFunction(
+                self,
+                spec.name,
+                spec=spec,
+                code=code,
+                layer=layer,
+                stage=config.name,
+                version=product_version(),
+                log_retention_days=config.log_retention_days,
+                environment={environment.WEB_ORIGIN: config.web_origin},
+                vpc_placement=shared.vpc_placement,
+            )
+            for spec in specs
+        }
+        for spec in specs:
+            self._grant(self.functions[spec.name], spec.access, shared)
+        self._consume_queues(shared.queues)
+        self.routes = DomainRoutes(self, "Routes", parts=shared.api)
+        for route in ROUTES:
+            if route.function in self.functions:
+                self.routes.add_route(route, self.functions[route.function].alias)
+        self._add_safe_deployments()
+        self._acknowledge_generated_wildcards()
+
+    # -- what each function may touch, from its declared Access --------------------------------------
+
+    def _grant(self, function: ShopFunction, access: Access, shared: SharedResources) -> None:
+        for table, write in access.tables.items():
+            function.use_table(table, shared.tables[table], write=write)
+        for queue in access.sends_to:
+            function.send_to(queue, shared.queues[queue].queue)
+        if access.own_queue:
+            # Retries back off by changing a failed message's visibility (the event source's consume
+            # grant already allows sqs:ChangeMessageVisibility).
+            function.add_environment(
+                environment.QUEUE_ENV_VARS[access.own_queue], shared.queues[access.own_queue].queue.queue_url
+            )
+        if access.redis:
+            function.use_redis(
+                host=shared.redis.host, port=shared.redis.port, auth_token=shared.redis.auth_token
+            )
+        if access.runtime_flags:
+            function.use_parameter(environment.RUNTIME_FLAGS_PARAMETER, shared.runtime_flags)
+        if access.pricing_rules:
+            function.add_environment(
+                environment.PRICING_RULES, json.dumps(self.config.pricing, sort_keys=True)
+            )
+        if access.payment_secrets:
+            function.use_secret(environment.PAYMENT_SECRETS_ARN, shared.payment_provider_secret)
+            function.add_environment(environment.PAYMENT_PROVIDER_MODE, self.config.payment_provider)
+        if access.sender_email:
+            function.add_environment(environment.SENDER_EMAIL, self.config.sender_email)
+        if access.sends_email:
+            sender_domain = self.config.sender_email.split("@", 1)[1]
+            ses.EmailIdentity.from_email_identity_name(
+                self, f"{function.spec.name}SenderIdentity", sender_domain
+            ).grant_send_email(function.function)
+        if access.user_pool_client:
+            function.add_environment(environment.USER_POOL_CLIENT_ID, shared.user_pool_client_id)
+        if access.deletes_users:
+            # DELETE /me ends with the shopper's Cognito user: this one action, on this one pool.
+            function.add_environment(environment.USER_POOL_ID, shared.user_pool.user_pool_id)
+            shared.user_pool.grant(function.function, "cognito-idp:AdminDeleteUser")
+        if access.uploads_product_images:
+            self._allow_image_uploads(function, shared.product_images_bucket)
+
+    def _allow_image_uploads(self, function: ShopFunction, bucket: s3.IBucket) -> None:
+        """Presigned uploads carry the function's own permission: new product images only."""
+        function.add_environment(environment.PRODUCT_IMAGES_BUCKET, bucket.bucket_name)
+        bucket.grant_put(function.function, f"{IMAGE_KEY_PREFIX}*")
+        policy = function.function.role.node.try_find_child("DefaultPolicy")  # type: ignore[union-attr]
+        assert policy is not None
+        # The finding names the Data stack's export of the bucket ARN; export_value returns (and reuses)
+        # exactly the export that the cross-stack reference creates, so the name matches the finding.
+        export = self.resolve(Stack.of(bucket).export_value(bucket.bucket_arn))["Fn::ImportValue"]
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{export}/{IMAGE_KEY_PREFIX}*]",
+            "Presigned image uploads go to random keys under this prefix only; the rest of the bucket "
+            "(digital downloads) stays out of reach.",
+        )
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Action::s3:Abort*]",
+            "grant_put's s3:AbortMultipartUpload, on the image prefix only: lets an upload be abandoned.",
+        )
+
+    def _consume_queues(self, queues: dict[str, QueueWithDlq]) -> None:
+        """Queue consumers: batches of 10 with partial-batch responses, through the `live` alias."""
+        for spec in ALL_QUEUES:
+            consumer = self.functions.get(spec.consumer)
+            if consumer is None:
+                continue
+            consumer.alias.add_event_source(
+                event_sources.SqsEventSource(
+                    queues[spec.logical_name].queue,
+                    batch_size=CONSUMER_BATCH_SIZE,
+                    report_batch_item_failures=True,
+                    max_concurrency=CONSUMER_CONCURRENCY[spec.consumer],
+                )
+            )
+
+    # -- what only some domains have --------------------------------------------------------------------
+
+    def flush_api_cache_on_product_changes(
+        self, *, products: dynamodb.ITableV2, api: ApiParts, stream_dlq: sqs.IQueue
+    ) -> None:
+        """Catalog changes flush the API stage cache (docs/api.md, "Cache invalidation")."""
+        invalidator = self.functions["catalog_cache_invalidator"]
+        assert products.table_stream_arn is not None
+        products.grant_stream_read(invalidator.alias)
+        lambda_.EventSourceMapping(
+            self,
+            "ProductChanges",
+            target=invalidator.alias,
+            event_source_arn=products.table_stream_arn,
+            starting_position=lambda_.StartingPosition.LATEST,
+            batch_size=100,
+            max_batching_window=Duration.seconds(2),
+            retry_attempts=3,
+            bisect_batch_on_error=True,
+            on_failure=event_sources.SqsDlq(stream_dlq),
+        )
+        invalidator.add_environment(environment.REST_API_ID, api.api.rest_api_id)
+        invalidator.add_environment(environment.REST_API_STAGE, API_STAGE_NAME)
+        invalidator.function.add_to_role_policy(
+            iam.PolicyStatement(
+                # FlushStageCache is authorised as DELETE on the stage's cache-data path; no grant_* exists.
+                actions=["apigateway:DELETE"],
+                resources=[
+                    f"arn:{self.partition}:apigateway:{self.region}::/restapis/{api.api.rest_api_id}"
+                    f"/stages/{API_STAGE_NAME}/cache/data"
+                ],
+            )
+        )
+
+    def schedule_daily_marketing(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
+        """The daily marketing run at 10:00 in the stage's time zone, retried, failures kept in a DLQ."""
+        self.marketing_schedule = scheduler.Schedule(
+            self,
+            "DailyMarketing",
+            description="Seed 001: marketing scans daily at 10 AM",
+            schedule=scheduler.ScheduleExpression.cron(
+                minute="0",
+                hour=str(MARKETING_SCHEDULE_HOUR),
+                time_zone=TimeZone.of(self.config.schedule_time_zone),
+            ),
+            target=targets.LambdaInvoke(
+                self.functions["marketing_automation_api"].alias,
+                input=scheduler.ScheduleTargetInput.from_object({"job": MARKETING_SCHEDULED_JOB}),
+                retry_attempts=3,
+                max_event_age=Duration.hours(2),
+                dead_letter_queue=dead_letter_queue,
+            ),
+        )
+        return self.marketing_schedule
+
+    # -- deployments and acknowledgements -------------------------------------------------------------
+
+    def _add_safe_deployments(self) -> None:
+        """Every alias shifts traffic through CodeDeploy and rolls back on its alarms."""
+        application = codedeploy.LambdaApplication(
+            self, "Deployments", application_name=self.config.resource_name(f"shop-{self._slug}")
+        )
+        role = iam.Role(
+            self,
+            "DeploymentRole",
+            assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSCodeDeployRoleForLambdaLimited"
+                )
+            ],
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSCodeDeployRoleForLambdaLimited]",
+            "The AWS-maintained minimum for CodeDeploy to shift alias traffic and read the rollback alarms.",
+        )
+        self.safe_deployments = {
+            name: SafeDeployment(
+                self,
+                f"{name}Deployment",
+                alias=shop_function.alias,
+                timeout=shop_function.spec.timeout,
+                alarm_prefix=f"{self.stack_name}-deploy-{name}",
+                strategy=self.config.deployment_strategy,
+                application=application,
+                role=role,
+            )
+            for name, shop_function in self.functions.items()
+        }
+
+    @property
+    def _slug(self) -> str:
+        return self.node.id.rsplit("-", 1)[-1].lower()
+
+    def _acknowledge_generated_wildcards(self) -> None:
+        for name, shop_function in self.functions.items():
+            policy = shop_function.function.role.node.try_find_child("DefaultPolicy")  # type: ignore[union-attr]
+            assert policy is not None, name
+            acknowledge(
+                policy,
+                "AwsSolutions-IAM5[Resource::*]",
+                "X-Ray's PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level "
+                "permissions"
+                + (
+                    "; so has dynamodb:ListStreams, which the stream event source needs."
+                    if name == "catalog_cache_invalidator"
+                    else "."
+                ),
+            )
