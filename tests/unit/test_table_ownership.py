@@ -61,8 +61,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("shop.payments.sandbox_provider", "Idempotency"): NOT_MOVED_YET,
     ("shop.payments.settlement", "Idempotency"): NOT_MOVED_YET,
     ("shop.payments.webhooks", "Idempotency"): NOT_MOVED_YET,
-    ("shop.orders.guest_orders", "Orders"): NOT_MOVED_YET,
-    ("shop.orders.purchase_history", "Orders"): NOT_MOVED_YET,
 }
 
 TABLE_SPECS = {name: value for name, value in vars(tables).items() if isinstance(value, TableSpec)}

@@ -27,8 +27,8 @@ from shop.contracts.tables import (
     WATCH_LIST,
 )
 from shop.email.preferences import EmailPreferences
-from shop.orders.guest_orders import orders_of_owner
 from shop.orders.model import guest_user_id
+from shop.orders.repository import OrderRepository
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, from_item, key, table
 from shop.platform.settings import get_settings
@@ -114,9 +114,9 @@ def _marketing(subject: DataSubject) -> list[dict[str, Any]]:
 
 
 def _orders(subject: DataSubject) -> list[dict[str, Any]]:
-    orders = list(orders_of_owner(subject.user_id))
+    orders = list(OrderRepository().items_of_owner(subject.user_id))
     if subject.email and subject.email_verified:
-        orders.extend(orders_of_owner(guest_user_id(subject.email)))
+        orders.extend(OrderRepository().items_of_owner(guest_user_id(subject.email)))
     return orders
 
 

@@ -7,7 +7,7 @@ the history cannot miss one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from shop.platform.dynamodb import attr, errors, from_item, key, table, to_item
 USER_INDEX = ORDERS.index("user_id-order_date-index").name
 STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
 PAYMENT_INDEX = ORDERS.index("payment_status-order_date-index").name
+DELIVERED = "delivered"
 
 
 class OrderExistsError(Exception):
@@ -219,3 +220,41 @@ class OrderRepository:
             if last_key is None or len(orders) >= limit:
                 return OrderPage(orders, from_item(last_key) if last_key else None)
             arguments["ExclusiveStartKey"] = last_key
+
+    def items_of_owner(self, owner_key: str, *, newest_first: bool = True) -> Iterator[dict[str, Any]]:
+        """Every stored order item whose user_id is `owner_key` (a user id or "guest#<email>"), across
+        all result pages: the privacy export and erase need the items exactly as stored."""
+        arguments: dict[str, Any] = {
+            "IndexName": USER_INDEX,
+            "KeyConditionExpression": key("user_id").eq(owner_key),
+            "ScanIndexForward": not newest_first,
+        }
+        while True:
+            response = self._table().query(**arguments)
+            for item in response.get("Items", []):
+                yield dict(from_item(item))
+            if "LastEvaluatedKey" not in response:
+                return
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def has_received(self, user_id: str, product_id: str) -> bool:
+        """True when one of the user's delivered orders contains the product: the basis of a review's
+        `verified_purchase` badge."""
+        arguments: dict[str, Any] = {
+            "IndexName": USER_INDEX,
+            "KeyConditionExpression": key("user_id").eq(user_id),
+            "FilterExpression": attr("order_status").eq(DELIVERED),
+            "ProjectionExpression": "order_id, #items",
+            "ExpressionAttributeNames": {"#items": "items"},
+        }
+        while True:
+            response = self._table().query(**arguments)
+            for order in response.get("Items", []):
+                if any(
+                    isinstance(line, dict) and line.get("product_id") == product_id
+                    for line in order.get("items", [])
+                ):
+                    return True
+            if "LastEvaluatedKey" not in response:
+                return False
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]

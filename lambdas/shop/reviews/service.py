@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shop.catalog.service import Catalog, shared_catalog
-from shop.orders.purchase_history import has_received
+from shop.orders.repository import OrderRepository
 from shop.platform.clock import now_iso
 from shop.platform.errors import BadRequest, Conflict, NotFound
 from shop.platform.pagination import decode_cursor, encode_cursor
@@ -48,7 +48,7 @@ class ProductReviews:
             rating=submission.rating,
             title=submission.title,
             review_text=submission.review_text,
-            verified_purchase=has_received(user_id, submission.product_id),
+            verified_purchase=OrderRepository().has_received(user_id, submission.product_id),
             created_at=now_iso(),
         )
         try:
