@@ -16,6 +16,7 @@ import ast
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +27,8 @@ SHARED_PACKAGE = "shop"
 # Every function needs these: settings, errors, observability, the table and queue specs, the resolver.
 ALWAYS_SHIPPED = ("contracts", "platform", "api")
 _SKIPPED_PARTS = {"__pycache__", ".mypy_cache"}
+# Staged assets nobody synthesized for a week are removed; each synth touches the ones it uses.
+STALE_AFTER_SECONDS = 7 * 24 * 3600
 
 
 def _source_files(directory: Path) -> list[Path]:
@@ -36,7 +39,7 @@ def _source_files(directory: Path) -> list[Path]:
     )
 
 
-def _shop_packages_imported(directory: Path) -> set[str]:
+def _shop_packages_imported(directory: Path, lambdas_dir: Path) -> set[str]:
     """The `shop.<package>` names any module under `directory` imports, at any depth (lazy imports too)."""
     found: set[str] = set()
     for path in directory.rglob("*.py"):
@@ -50,18 +53,18 @@ def _shop_packages_imported(directory: Path) -> set[str]:
                 parts = name.split(".")
                 if parts[0] == SHARED_PACKAGE and len(parts) > 1:
                     found.add(parts[1])
-    return {name for name in found if (LAMBDAS_DIR / SHARED_PACKAGE / name).is_dir()}
+    return {name for name in found if (lambdas_dir / SHARED_PACKAGE / name).is_dir()}
 
 
 def shop_packages_for(handlers: Iterable[str], lambdas_dir: Path = LAMBDAS_DIR) -> tuple[str, ...]:
     """Every `shop` subpackage the handler packages need, following imports between packages."""
     needed = set(ALWAYS_SHIPPED)
     for handler in handlers:
-        needed |= _shop_packages_imported(lambdas_dir / handler)
+        needed |= _shop_packages_imported(lambdas_dir / handler, lambdas_dir)
     pending = list(needed)
     while pending:
         package = pending.pop()
-        for reached in _shop_packages_imported(lambdas_dir / SHARED_PACKAGE / package) - needed:
+        for reached in _shop_packages_imported(lambdas_dir / SHARED_PACKAGE / package, lambdas_dir) - needed:
             needed.add(reached)
             pending.append(reached)
     return tuple(sorted(needed))
@@ -88,7 +91,9 @@ def staged_asset(handlers: Iterable[str], lambdas_dir: Path = LAMBDAS_DIR) -> Pa
         digest.update(relative.encode() + b"\0" + source.read_bytes() + b"\0")
     target = STAGING_DIR / digest.hexdigest()[:24]
     if target.is_dir():
+        os.utime(target)
         return target
+    _remove_stale_assets()
     partial = STAGING_DIR / f"{target.name}.{os.getpid()}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     for relative, source in files.items():
@@ -100,3 +105,10 @@ def staged_asset(handlers: Iterable[str], lambdas_dir: Path = LAMBDAS_DIR) -> Pa
     except OSError:  # another synth staged the same content first
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+def _remove_stale_assets() -> None:
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    for staged in STAGING_DIR.glob("*"):
+        if staged.is_dir() and staged.stat().st_mtime < cutoff:
+            shutil.rmtree(staged, ignore_errors=True)

@@ -4,7 +4,9 @@ Lambda gives every concurrent invocation its own execution environment: a functi
 environment variables and settings are never shared with another function, and two requests run at
 the same time. The runner does the same with processes (`cdk_app.local.function_worker`): per
 function a pool of up to `concurrency` workers, started on demand (the first invocation of each is
-its cold start), kept warm afterwards, each answering one invocation at a time. Compared with the
+its cold start), kept warm afterwards, each answering one invocation at a time. A worker imports
+its function from the function's own code asset in the synthesized assembly (what Lambda unzips),
+so a module missing from a domain's asset fails here as it would in AWS. Compared with the
 in-process runtime (`function_runtime.FunctionRuntime`, one invocation at a time process-wide) the
 shop serves requests in parallel and a handler's module state is its function's alone.
 
@@ -225,7 +227,9 @@ class ProcessFunctionRuntime:
             pool.count += 1
         try:
             environment = self._environments.process_environment(function.address)
-            return _Worker(function, environment, self._code_root, self._timeout_grace)
+            # Its own code asset, as Lambda has it; lambdas/ only for templates without assets (tests).
+            code_root = function.code_dir or self._code_root
+            return _Worker(function, environment, code_root, self._timeout_grace)
         except BaseException:
             with pool.available:
                 pool.count -= 1

@@ -1,9 +1,15 @@
-"""Synthesize the local stage in-process and hand back its templates: the runner's single source of truth."""
+"""Synthesize the local stage in-process and hand back its templates: the runner's single source of truth.
+
+The cloud assembly is kept until the process ends, because each function's code asset in it is what
+that function's workers run.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +18,8 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_CODE_ROOT = PROJECT_ROOT / "lambdas"
 LOCAL_STAGE = "local"
+# CDK's own pointer from a resource to its asset directory in the cloud assembly (SAM local reads it too).
+ASSET_PATH_KEY = "aws:asset:path"
 
 
 def synthesize_local_templates(stage: str = LOCAL_STAGE) -> dict[str, dict[str, Any]]:
@@ -26,10 +34,24 @@ def synthesize_local_templates(stage: str = LOCAL_STAGE) -> dict[str, dict[str, 
 
     context = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
     context["stage"] = stage
-    # No asset bundling: the runner imports the handlers straight from lambdas/.
+    # No bundling (no layer build): the workers use this interpreter's packages. The functions' code
+    # assets are staged as in AWS, and each worker runs its function from its own asset.
     context["aws:cdk:bundling-stacks"] = []
-    with tempfile.TemporaryDirectory(prefix="shop-local-synth-") as outdir:
-        app = App(context=context, outdir=outdir)
-        build_app(app, nag=False)
-        assembly = app.synth()
-        return {stack.stack_name: dict(stack.template) for stack in assembly.stacks}
+    context["aws:cdk:enable-asset-metadata"] = True
+    outdir = tempfile.mkdtemp(prefix="shop-local-synth-")
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)
+    app = App(context=context, outdir=outdir)
+    build_app(app, nag=False)
+    assembly = app.synth()
+    return {
+        stack.stack_name: _with_absolute_asset_paths(dict(stack.template), outdir)
+        for stack in assembly.stacks
+    }
+
+
+def _with_absolute_asset_paths(template: dict[str, Any], outdir: str) -> dict[str, Any]:
+    for resource in (template.get("Resources") or {}).values():
+        metadata = resource.get("Metadata") or {}
+        if isinstance(metadata.get(ASSET_PATH_KEY), str):
+            metadata[ASSET_PATH_KEY] = str(Path(outdir) / metadata[ASSET_PATH_KEY])
+    return template

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cdk_app.local.intrinsics import (
@@ -106,6 +107,8 @@ class FunctionModel:
     timeout_seconds: int = 3
     memory_mb: int = 128
     environment: Mapping[str, Any] = field(default_factory=dict)  # values may still hold intrinsics
+    # The function's code asset in the cloud assembly (CDK's `aws:asset:path`), when the synth kept it.
+    code_dir: str | None = None
 
     @property
     def is_python(self) -> bool:
@@ -439,6 +442,7 @@ class _TemplateReader:
                     timeout_seconds=_int(properties.get("Timeout"), 3),
                     memory_mb=_int(properties.get("MemorySize"), 128),
                     environment=dict((properties.get("Environment") or {}).get("Variables") or {}),
+                    code_dir=_code_dir(resource),
                 )
             )
         return tuple(functions)
@@ -743,6 +747,14 @@ def _static_headers(parameters: Mapping[str, Any], prefix: str) -> dict[str, str
         if text.startswith("'") and text.endswith("'"):
             headers[name] = text[1:-1]
     return headers
+
+
+def _code_dir(resource: Mapping[str, Any]) -> str | None:
+    metadata = resource.get("Metadata") or {}
+    path = metadata.get("aws:asset:path")
+    if metadata.get("aws:asset:property") != "Code" or not isinstance(path, str):
+        return None
+    return path if Path(path).is_absolute() and Path(path).is_dir() else None
 
 
 def _ref_address(reference: Any, stack: str) -> ResourceAddress | None:
