@@ -26,7 +26,7 @@ NPM_STAMP := node_modules/.installed
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
 	@echo "make test       run every test tier (infra, unit, integration, e2e, browser)"
-	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make lint       ruff (lint + format check), mypy and lint-imports"
 	@echo "make synth      synthesize every stack of STAGE=$(STAGE) into $(CDK_OUT)/ (nag + cfn-lint)"
 	@echo "make diff       cdk diff of STAGE against AWS, or offline against AGAINST=<release>"
 	@echo "make deploy     cdk deploy --all for STAGE"

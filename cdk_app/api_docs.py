@@ -53,7 +53,7 @@ Only public GETs are cached (stage cache 0.5 GB, encrypted), with seed 001's TTL
 the path parameters plus the query strings listed below. Nothing user-specific is ever cached:
 no cached route has an authorizer. Product writes (admin edits, stock reaching zero, new ratings)
 change the Products table, whose stream triggers `catalog_cache_invalidator`; when a
-shopper-visible field or availability changed (`shop/catalog_changes.py`) it flushes the stage cache
+shopper-visible field or availability changed (`shop/catalog/changes.py`) it flushes the stage cache
 (`FlushStageCache`). Sales that only move `sales_count` do not flush, so best-seller order may lag
 by its 15-minute TTL. Redis entries are invalidated by the writing function itself through the
 product's `cache_version`.

@@ -1,7 +1,8 @@
 """Every route of the REST API: method, path, function, who may call it, caching and limits.
 
-The Api stack builds API Gateway from this table and docs/api.md is generated from it. The local
-runner does not read it: it reads the synthesized template, so it sees what AWS would.
+The Api, domain and ApiStage stacks build API Gateway from this table and docs/api.md is generated
+from it. The local runner does not read it: it reads the synthesized templates, so it sees what AWS
+would.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from shop.platform.clock import iso, utc_now
 
 logger = Logger(child=True)
 
-# The schedule's input is {"job": DAILY_SCANS_JOB}; the Api stack builds it from
+# The schedule's input is {"job": DAILY_SCANS_JOB}; the Marketing stack builds it from
 # cdk_app.api_routes.MARKETING_SCHEDULED_JOB, which a test keeps equal to this value.
 DAILY_SCANS_JOB = "daily-marketing-scans"
 
