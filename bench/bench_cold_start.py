@@ -6,7 +6,10 @@
 - (b) the handler plus the heavy dependencies it does not need at import time (stripe, PayPal's
   SDK, jinja2, PyJWT, boto3), i.e. the handler as it would be with those imported at module level.
 
-    .venv/bin/python bench/bench_cold_start.py [--runs 9]
+    .venv/bin/python bench/bench_cold_start.py [--runs 9] [--baseline OTHER_CHECKOUT]
+
+`--baseline` also imports each handler from another checkout's `lambdas/` (a `git worktree` of an
+older commit), alternating with this one run by run, so the two medians share the machine's noise.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ print(time.perf_counter() - started)
 """
 
 
-def import_seconds(statements: tuple[str, ...]) -> float:
+def import_seconds(statements: tuple[str, ...], lambdas_dir: Path = ROOT / "lambdas") -> float:
     code = PROBE.format(imports="\n".join(statements))
     result = subprocess.run(
         [sys.executable, "-X", "frozen_modules=on", "-c", code],
@@ -55,7 +58,7 @@ def import_seconds(statements: tuple[str, ...]) -> float:
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "lambdas"), "POWERTOOLS_TRACE_DISABLED": "true"},
+        env={**os.environ, "PYTHONPATH": str(lambdas_dir), "POWERTOOLS_TRACE_DISABLED": "true"},
     )
     return float(result.stdout.strip().splitlines()[-1])
 
@@ -64,10 +67,28 @@ def median_import(statements: tuple[str, ...], runs: int) -> float:
     return statistics.median(import_seconds(statements) for _ in range(runs))
 
 
+def compare_with_baseline(baseline: Path, runs: int) -> None:
+    """Each handler's import from this checkout and from `baseline`, interleaved run by run."""
+    for handler in HANDLERS:
+        statements = (f"import {handler}",)
+        for lambdas_dir in (ROOT / "lambdas", baseline / "lambdas"):
+            import_seconds(statements, lambdas_dir)  # bytecode caches written once, as above
+        ours, theirs = [], []
+        for _ in range(runs):
+            ours.append(import_seconds(statements, ROOT / "lambdas"))
+            theirs.append(import_seconds(statements, baseline / "lambdas"))
+        now, then = statistics.median(ours), statistics.median(theirs)
+        print(f"{handler}: this checkout {now * 1000:.0f} ms, baseline {then * 1000:.0f} ms: ", end="")
+        print(f"{now / then:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure side by side")
     args = parser.parse_args()
+    if args.baseline is not None:
+        compare_with_baseline(args.baseline.resolve(), args.runs)
     handler_imports = tuple(f"import {handler}" for handler in HANDLERS)
     import_seconds(handler_imports + ALL_LAYER_IMPORTS)  # warm the OS file cache and bytecode caches once
     everything = median_import(ALL_LAYER_IMPORTS, args.runs)

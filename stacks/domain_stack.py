@@ -89,6 +89,7 @@ class DomainStack(ShopStack):
             purpose=f"{domain.value} functions, their routes and event sources",
             **kwargs,
         )
+        self.domain = domain
         specs = functions_of(domain)
         layer = DependencyLayer(
             self,
@@ -261,7 +262,9 @@ class DomainStack(ShopStack):
     def _add_safe_deployments(self) -> None:
         """Every alias shifts traffic through CodeDeploy and rolls back on its alarms."""
         application = codedeploy.LambdaApplication(
-            self, "Deployments", application_name=self.config.resource_name(f"shop-{self._slug}")
+            self,
+            "Deployments",
+            application_name=self.config.resource_name(f"shop-{self.domain.value.lower()}"),
         )
         role = iam.Role(
             self,
@@ -292,10 +295,6 @@ class DomainStack(ShopStack):
             )
             for name, shop_function in self.functions.items()
         }
-
-    @property
-    def _slug(self) -> str:
-        return self.node.id.rsplit("-", 1)[-1].lower()
 
     def _acknowledge_generated_wildcards(self) -> None:
         for name, shop_function in self.functions.items():
