@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shop.accounts.privacy import DataSubject, delete, export
 from shop.accounts.repository import ADDRESS_ID_PATTERN, Accounts, AddressFields, ProfileChanges
 from shop.api.http import build_resolver, caller_of, json_response
-from shop.email.preferences import EmailPreferences, PreferenceChanges, public_view
+from shop.email.preferences import PreferenceChanges, public_view
+from shop.email.repository import EmailPreferencesRepository
 from shop.orders.guest_orders import email_is_verified
 from shop.platform import audit_log
 from shop.platform.identity import Caller
@@ -61,7 +62,7 @@ def get_me() -> dict[str, Any]:
     user_id, email = _shopper()
     profile = Accounts().ensure(user_id, email)
     # Preferences are created here too, opted out, so the marketing scans see an explicit "no".
-    EmailPreferences().ensure(user_id, email)
+    EmailPreferencesRepository().ensure(user_id, email)
     return profile.public_view()
 
 
@@ -107,13 +108,13 @@ def make_default_address(address_id: AddressIdPath) -> dict[str, Any]:
 @app.get("/me/preferences", summary="Email preferences (new accounts are opted out)", tags=["preferences"])
 def get_preferences() -> dict[str, Any]:
     user_id, email = _shopper()
-    return public_view(EmailPreferences().ensure(user_id, email))
+    return public_view(EmailPreferencesRepository().ensure(user_id, email))
 
 
 @app.put("/me/preferences", summary="Change email preferences", tags=["preferences"])
 def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     user_id, email = _shopper()
-    return public_view(EmailPreferences().update(user_id, email, changes))
+    return public_view(EmailPreferencesRepository().update(user_id, email, changes))
 
 
 @app.get(
@@ -122,7 +123,7 @@ def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     tags=["preferences"],
 )
 def unsubscribe(token: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:
-    EmailPreferences().unsubscribe(token)
+    EmailPreferencesRepository().unsubscribe(token)
     logger.info("unsubscribed through an email link")
     return {"unsubscribed": True, "message": "You will receive no more marketing email from the shop."}
 

@@ -8,8 +8,9 @@ import boto3
 import pytest
 
 from shop.contracts.email_messages import MARKETING_CONSENT_FIELD, EmailTemplate
-from shop.email.consent import EmailPreferencesRepository, consenting_recipient
+from shop.email.consent import consenting_recipient
 from shop.email.preferences import MARKETING_FLAGS
+from shop.email.repository import EmailPreferencesRepository
 from tests.integration.account_events import account_api_caller, address_payload
 from tests.integration.conftest import Call, LambdaContext, product_payload
 from tests.integration.events import admin_claims, api_event, shopper_claims

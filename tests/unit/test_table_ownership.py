@@ -37,9 +37,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("shop.accounts.privacy", "ProductViews"): NOT_MOVED_YET,
     ("shop.accounts.privacy", "Reviews"): NOT_MOVED_YET,
     ("shop.accounts.privacy", "WatchList"): NOT_MOVED_YET,
-    # Two readers of one table: to merge into shop.email.repository.
-    ("shop.email.consent", "EmailPreferences"): NOT_MOVED_YET,
-    ("shop.email.preferences", "EmailPreferences"): NOT_MOVED_YET,
     # Marketing's scans: to become cart/orders/tracking repository methods.
     ("shop.marketing.abandoned_carts", "Cart"): NOT_MOVED_YET,
     ("shop.marketing.abandoned_carts", "Orders"): NOT_MOVED_YET,

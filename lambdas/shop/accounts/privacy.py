@@ -26,7 +26,7 @@ from shop.contracts.tables import (
     REVIEWS,
     WATCH_LIST,
 )
-from shop.email.preferences import EmailPreferences
+from shop.email.repository import EmailPreferencesRepository
 from shop.orders.model import guest_user_id
 from shop.orders.repository import OrderRepository
 from shop.platform.clock import now_iso
@@ -145,7 +145,7 @@ def export(subject: DataSubject) -> dict[str, Any]:
             "user_id": subject.user_id,
             "email": subject.email,
             "profile": profile.public_view() if profile else None,
-            "preferences": EmailPreferences().get(subject.user_id),
+            "preferences": EmailPreferencesRepository().get(subject.user_id, consistent_read=True),
             "orders": _orders(subject),
             "reviews": _reviews(subject.user_id),
             "review_votes": _votes(subject.user_id),
@@ -218,7 +218,7 @@ def delete(subject: DataSubject) -> dict[str, int]:
         MARKETING_QUEUE.logical_name, [{"queue_id": i["queue_id"]} for i in _marketing(subject)]
     )
     table(CART.logical_name).delete_item(Key={"user_id": user_id})
-    EmailPreferences().delete(user_id)
+    EmailPreferencesRepository().delete(user_id)
     Accounts.delete(user_id)
     _delete_cognito_user(subject)
     logger.info("account deleted", extra={"anonymous_id": anonymous, **counts})

@@ -1,4 +1,4 @@
-"""Who may receive which marketing email, from the EmailPreferences table."""
+"""Who may receive which marketing email, decided from a user's stored preferences."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.contracts.email_messages import MARKETING_CONSENT_FIELD, EmailTemplate
-from shop.contracts.tables import EMAIL_PREFERENCES
-from shop.platform.dynamodb import from_item, table
 
 
 @dataclass(frozen=True)
@@ -15,14 +13,6 @@ class Recipient:
     user_id: str
     email: str | None
     unsubscribe_token: str | None
-
-
-class EmailPreferencesRepository:
-    """Reads of EmailPreferences (this function never writes a user's preferences)."""
-
-    def get(self, user_id: str) -> dict[str, Any] | None:
-        item = table(EMAIL_PREFERENCES.logical_name).get_item(Key={"user_id": user_id}).get("Item")
-        return from_item(item) if item else None
 
 
 def consenting_recipient(preferences: dict[str, Any] | None, template: EmailTemplate) -> Recipient | None:

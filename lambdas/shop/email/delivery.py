@@ -19,8 +19,9 @@ from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY
 from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.tables import IDEMPOTENCY
-from shop.email.consent import EmailPreferencesRepository, consenting_recipient
+from shop.email.consent import consenting_recipient
 from shop.email.rendering import render
+from shop.email.repository import EmailPreferencesRepository
 from shop.platform.circuit_breaker import CircuitBreaker
 from shop.platform.dynamodb import attr, errors, table
 from shop.platform.observability import logger

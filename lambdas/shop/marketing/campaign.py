@@ -20,7 +20,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import EMAIL_NOTIFICATION
-from shop.email.consent import EmailPreferencesRepository, consenting_recipient
+from shop.email.consent import consenting_recipient
+from shop.email.repository import EmailPreferencesRepository
 from shop.marketing.discount_codes import new_discount_code
 from shop.marketing.repository import AlreadyQueuedError, MarketingQueueRepository
 from shop.marketing.triggers import ScanSummary, Trigger
