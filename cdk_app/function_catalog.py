@@ -261,21 +261,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Profile, preferences, privacy and audit log",
             Domain.ACCOUNTS,
             Access(
-                tables=dict.fromkeys(
-                    (
-                        "Users",
-                        "EmailPreferences",
-                        "WatchList",
-                        "Cart",
-                        "ProductViews",
-                        "Reviews",
-                        "Orders",
-                        "MarketingQueue",
-                        "AuditLog",
-                        "RateLimits",
-                    ),
-                    WRITE,
-                ),
+                tables=dict.fromkeys(_OWN_RECORDS_TABLES, WRITE),
                 deletes_users=True,
             ),
         ),
