@@ -8,7 +8,6 @@ is retried and the customer may get the email twice, which beats never getting i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +17,11 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
 from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.contracts.metric_names import METRICS_NAMESPACE
-from shop.contracts.tables import IDEMPOTENCY
 from shop.email.consent import consenting_recipient
 from shop.email.rendering import render
 from shop.email.repository import EmailPreferencesRepository
+from shop.platform import idempotency
 from shop.platform.circuit_breaker import CircuitBreaker
-from shop.platform.dynamodb import attr, errors, table
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
@@ -81,25 +79,16 @@ class SentEmails:
     """The record of what was sent, by dedupe key (Idempotency table)."""
 
     def already_sent(self, dedupe_key: str) -> bool:
-        item = (
-            table(IDEMPOTENCY.logical_name)
-            .get_item(Key={"id": SENT_RECORD_PREFIX + dedupe_key}, ConsistentRead=True)
-            .get("Item")
-        )
-        return item is not None
+        return idempotency.recorded(SENT_RECORD_PREFIX + dedupe_key) is not None
 
     def record(self, request: EmailRequest, ses_message_id: str) -> None:
-        try:
-            table(IDEMPOTENCY.logical_name).put_item(
-                Item={
-                    "id": SENT_RECORD_PREFIX + request.dedupe_key,
-                    "ses_message_id": ses_message_id,
-                    "template": request.template.value,
-                    "expiration": int(time.time()) + SENT_RECORD_SECONDS,
-                },
-                ConditionExpression=attr("id").not_exists(),
-            )
-        except errors().ConditionalCheckFailedException:
+        first = idempotency.record_once(
+            SENT_RECORD_PREFIX + request.dedupe_key,
+            ttl_seconds=SENT_RECORD_SECONDS,
+            ses_message_id=ses_message_id,
+            template=request.template.value,
+        )
+        if not first:
             # Two deliveries raced past the check; both sent. Logged so the rate of this stays visible.
             logger.warning(
                 "email was sent twice by concurrent deliveries", extra={"dedupe_key": request.dedupe_key}

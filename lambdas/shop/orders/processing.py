@@ -19,16 +19,15 @@ from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import INVENTORY_UPDATE
-from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.model import InventoryMessage, Order, OrderMessage
 from shop.orders.notifications import notify_customer, send
 from shop.orders.refunds import request_refund
 from shop.orders.repository import OrderChangedError, OrderRepository
 from shop.orders.state import OrderStatus, PaymentStatus
+from shop.platform import idempotency
 from shop.platform.errors import Conflict
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
-from shop.platform.settings import get_settings
 
 ACTOR = "order_processor"
 # A completed step is remembered for a week: far longer than SQS keeps a message (4 days).
@@ -179,12 +178,9 @@ def register_lambda_context(context: Any) -> None:
 def _idempotent_process() -> Any:
     """The step wrapped in Powertools idempotency; built on first use so that importing this module
     creates no boto3 client."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        idempotent_function,
-    )
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().table_name(IDEMPOTENCY.logical_name))
+    persistence = idempotency.powertools_persistence_layer()
     config = _idempotency_config()
 
     def run_step(step: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import hmac
 import io
 import json
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,6 @@ from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
-from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.model import (
     CreateOrderRequest,
     HistoryEntry,
@@ -47,8 +45,9 @@ from shop.orders.processing import handle_order_message
 from shop.orders.refunds import request_refund
 from shop.orders.repository import OrderChangedError, OrderExistsError, OrderRepository
 from shop.orders.state import CANCELLABLE, IllegalTransition, OrderStatus, PaymentStatus
+from shop.platform import idempotency
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import attr, errors, table
+from shop.platform.dynamodb import attr
 from shop.platform.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from shop.platform.identity import Caller
 from shop.platform.observability import logger
@@ -244,25 +243,13 @@ class OrderService:
     def _claim_token(self, order_id: str) -> str:
         """The access token of this order: the first attempt's, kept so a retry gets the same one."""
         token = new_access_token()
-        try:
-            table(IDEMPOTENCY.logical_name).put_item(
-                Item={
-                    "id": self._token_record_id(order_id),
-                    "access_token": token,
-                    "expiration": int(time.time()) + TOKEN_REPLAY_SECONDS,
-                },
-                ConditionExpression=attr("id").not_exists(),
-            )
+        record_id = self._token_record_id(order_id)
+        if idempotency.record_once(record_id, ttl_seconds=TOKEN_REPLAY_SECONDS, access_token=token):
             return token
-        except errors().ConditionalCheckFailedException:
-            return self._claimed_token(order_id) or token
+        return self._claimed_token(order_id) or token
 
     def _claimed_token(self, order_id: str) -> str | None:
-        item = (
-            table(IDEMPOTENCY.logical_name)
-            .get_item(Key={"id": self._token_record_id(order_id)}, ConsistentRead=True)
-            .get("Item")
-        )
+        item = idempotency.recorded(self._token_record_id(order_id))
         return str(item["access_token"]) if item else None
 
     def _cart_owner(self, caller: Caller, cart_id: str | None) -> CartOwner:

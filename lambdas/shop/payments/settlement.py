@@ -9,7 +9,6 @@ the conditional move makes the retry harmless.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,6 @@ from shop.contracts.alarm_metric_names import PAYMENT_FAILED, PAYMENT_SUCCEEDED,
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import INVENTORY_UPDATE
-from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.model import InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
 from shop.orders.repository import OrderChangedError, OrderRepository
@@ -27,7 +25,8 @@ from shop.orders.state import OrderStatus, PaymentStatus, can_move
 from shop.payments.breakers import guarded
 from shop.payments.model import PaymentMessage, PaymentProviderError, PaymentState, idempotency_key
 from shop.payments.providers import provider_named
-from shop.platform.dynamodb import attr, errors, table
+from shop.platform import idempotency
+from shop.platform.dynamodb import attr
 from shop.platform.observability import logger
 
 ACTOR = "payment_processor"
@@ -63,27 +62,18 @@ def _event_record_id(message: PaymentMessage) -> str:
 
 
 def _already_processed(message: PaymentMessage) -> bool:
-    item = (
-        table(IDEMPOTENCY.logical_name)
-        .get_item(Key={"id": _event_record_id(message)}, ConsistentRead=True)
-        .get("Item")
-    )
-    return item is not None
+    return idempotency.recorded(_event_record_id(message)) is not None
 
 
 def _record_processed(message: PaymentMessage, outcome: str) -> None:
-    try:
-        table(IDEMPOTENCY.logical_name).put_item(
-            Item={
-                "id": _event_record_id(message),
-                "order_id": message.order_id,
-                "outcome": outcome,
-                "expiration": int(time.time()) + EVENT_RECORD_SECONDS,
-            },
-            ConditionExpression=attr("id").not_exists(),
-        )
-    except errors().ConditionalCheckFailedException:
-        pass  # a concurrent delivery recorded it; the conditional move let only one change the order
+    # False when a concurrent delivery recorded it first: the conditional move let only one of them
+    # change the order, so there is nothing more to do.
+    idempotency.record_once(
+        _event_record_id(message),
+        ttl_seconds=EVENT_RECORD_SECONDS,
+        order_id=message.order_id,
+        outcome=outcome,
+    )
 
 
 class PaymentSettlement:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,11 +20,10 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from shop.contracts.alarm_metric_names import PROVIDER_DIMENSION
 from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import PAYMENT_PROCESSING
-from shop.contracts.tables import IDEMPOTENCY
 from shop.orders.notifications import send
 from shop.payments.breakers import guarded
 from shop.payments.model import PaymentMessage, ProviderName
-from shop.platform.dynamodb import attr, errors, table
+from shop.platform import idempotency
 from shop.platform.errors import BadRequest
 from shop.platform.observability import logger
 
@@ -76,18 +74,10 @@ def reject(provider: str, reason: str) -> WebhookRejected:
 def _remember_signature(provider: str, signature: str) -> bool:
     """Record the signature; False when it was already recorded (a replayed request)."""
     digest = hashlib.sha256(signature.encode()).hexdigest()
-    try:
-        table(IDEMPOTENCY.logical_name).put_item(
-            Item={
-                "id": f"{SEEN_SIGNATURE_PREFIX}{provider}#{digest}",
-                # Older signatures fail the timestamp check anyway; keep the record a little longer.
-                "expiration": int(time.time()) + 2 * SIGNATURE_TOLERANCE_SECONDS,
-            },
-            ConditionExpression=attr("id").not_exists(),
-        )
-    except errors().ConditionalCheckFailedException:
-        return False
-    return True
+    # Older signatures fail the timestamp check anyway; keep the record a little longer.
+    return idempotency.record_once(
+        f"{SEEN_SIGNATURE_PREFIX}{provider}#{digest}", ttl_seconds=2 * SIGNATURE_TOLERANCE_SECONDS
+    )
 
 
 def accept_stripe_webhook(
