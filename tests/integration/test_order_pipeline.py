@@ -135,9 +135,9 @@ def test_the_race_oversells_with_a_read_modify_write(
     order_world: OrderWorld, atomic_requests: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The test above would catch a read-modify-write: with one, more than 10 orders get stock."""
-    import shop.orders.inventory as inventory_module
-
-    def read_modify_write(product: Any, lines: dict[str | None, int], sign: int) -> dict[str, Any]:
+    def read_modify_write(
+        _repository: ProductRepository, product: Any, lines: dict[str | None, int], sign: int
+    ) -> dict[str, Any]:
         remaining = product.stock_quantity + sign * sum(lines.values())
         update = {
             "TableName": f"test-{PRODUCTS.logical_name}",
@@ -156,7 +156,7 @@ def test_the_race_oversells_with_a_read_modify_write(
         time.sleep(0.002)  # widen the window between the read and the write, as real latency does
         return found
 
-    monkeypatch.setattr(inventory_module, "_product_update", read_modify_write)
+    monkeypatch.setattr(ProductRepository, "stock_change", read_modify_write)
     monkeypatch.setattr(ProductRepository, "get_many", slow_get_many)
     product_id = new_product(stock=10)
     order_ids = _race_for_stock(order_world, product_id, 50)

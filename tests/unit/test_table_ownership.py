@@ -45,12 +45,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # Tracking's storage: to split out of tracking/service.py into tracking/repository.py.
     ("shop.tracking.service", "ProductViews"): NOT_MOVED_YET,
     ("shop.tracking.service", "WatchList"): NOT_MOVED_YET,
-    # Stock reservation writes Products and Orders in one DynamoDB transaction (correctness: stock
-    # and order move together or not at all); catalog/orders repositories should build its items.
-    ("shop.orders.inventory", "Orders"): NOT_MOVED_YET,
-    ("shop.orders.inventory", "Products"): NOT_MOVED_YET,
-    # A review and the product's rating change in one transaction; catalog should build that item.
-    ("shop.reviews.repository", "Products"): NOT_MOVED_YET,
     # The sandbox provider keeps its fake payments in the Idempotency table; issue 15 replaces it with
     # localstripe (no fake providers in the Lambda code), and the exception goes with it.
     ("shop.payments.sandbox_provider", "Idempotency"): "the sandbox provider's store, removed by issue 15",

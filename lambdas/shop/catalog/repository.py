@@ -36,6 +36,70 @@ class ProductRepository:
     def _table(self) -> Any:
         return table(PRODUCTS.logical_name)
 
+    def stock_change(self, product: Product, lines: dict[str | None, int], sign: int) -> dict[str, Any]:
+        """The stock move of an order's lines of `product`, as one Update of a TransactWriteItems:
+        `sign` -1 takes stock (never below zero), +1 gives it back. One operation for all the lines,
+        because DynamoDB allows one per item in a transaction and variants of one product share it."""
+        names: dict[str, str] = {
+            "#sales": "sales_count",
+            "#version": "cache_version",
+            "#updated": "updated_at",
+        }
+        values: dict[str, Any] = {
+            ":sold": -sign * sum(lines.values()),
+            ":one": 1,
+            ":now": now_iso(),
+            ":zero": 0,
+        }
+        sets = ["#updated = :now", "#sales = if_not_exists(#sales, :zero) + :sold"]
+        conditions = ["attribute_exists(product_id)"]
+        for position, (variant_sku, quantity) in enumerate(
+            sorted(lines.items(), key=lambda item: item[0] or "")
+        ):
+            if product.digital_download:
+                continue  # digital goods have no stock to draw on
+            values[f":q{position}"] = quantity
+            if variant_sku is None:
+                target = "#stock"
+                names["#stock"] = "stock_quantity"
+            else:
+                index = next(i for i, variant in enumerate(product.variants) if variant.sku == variant_sku)
+                names["#variants"] = "variants"
+                names["#vstock"] = "stock_quantity"
+                names["#vsku"] = "sku"
+                target = f"#variants[{index}].#vstock"
+                values[f":sku{position}"] = variant_sku
+                # The index was read a moment ago: the condition proves it still names that variant.
+                conditions.append(f"#variants[{index}].#vsku = :sku{position}")
+            if sign < 0:
+                sets.append(f"{target} = {target} - :q{position}")
+                conditions.append(f"{target} >= :q{position}")
+            else:
+                sets.append(f"{target} = {target} + :q{position}")
+        return {
+            "Update": {
+                "TableName": self._table().name,
+                "Key": {"product_id": product.product_id},
+                "UpdateExpression": "SET " + ", ".join(sets) + " ADD #version :one",
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_item(values),
+            }
+        }
+
+    def rating_added(self, product_id: str, rating: int) -> dict[str, Any]:
+        """A new review's rating counted on its product, as one Update of a TransactWriteItems (the
+        product must exist); the cache version moves so cached reads see the new average."""
+        return {
+            "Update": {
+                "TableName": self._table().name,
+                "Key": {"product_id": product_id},
+                "UpdateExpression": "ADD rating_total :rating, review_count :one, cache_version :one",
+                "ConditionExpression": "attribute_exists(product_id)",
+                "ExpressionAttributeValues": {":rating": rating, ":one": 1},
+            }
+        }
+
     def get(self, product_id: str, *, consistent: bool = False) -> Product | None:
         response = self._table().get_item(Key={"product_id": product_id}, ConsistentRead=consistent)
         item = response.get("Item")

@@ -14,20 +14,18 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from shop.catalog.model import Product
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.contracts.queues import EMAIL_NOTIFICATION
-from shop.contracts.tables import ORDERS, PRODUCTS
 from shop.orders.model import Order
 from shop.orders.notifications import send
 from shop.orders.processing import fail_order, wanted_quantities
 from shop.orders.repository import OrderRepository
-from shop.orders.state import RESERVABLE, OrderStatus
+from shop.orders.state import RESERVABLE, RESTORABLE
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import cancellation_codes, dynamodb_resource, errors, table, to_item
+from shop.platform.dynamodb import cancellation_codes, dynamodb_resource, errors
 from shop.platform.observability import logger
 from shop.platform.settings import get_settings
 
@@ -36,7 +34,6 @@ ACTOR = "inventory_updater"
 LOW_STOCK_THRESHOLD_ENV = "LOW_STOCK_THRESHOLD"
 DEFAULT_LOW_STOCK_THRESHOLD = 5
 TRANSACTION_ATTEMPTS = 5
-RESTORABLE = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.FAILED})
 
 
 def low_stock_threshold() -> int:
@@ -52,82 +49,6 @@ class StockOutcome:
     outcome: str  # reserved | restored | out_of_stock | skipped
     order_id: str
     detail: str | None = None
-
-
-def _product_update(product: Product, lines: dict[str | None, int], sign: int) -> dict[str, Any]:
-    """One Update of a TransactWriteItems for all the lines of `product` (DynamoDB allows one
-    operation per item in a transaction, so variants of one product share it)."""
-    names: dict[str, str] = {"#sales": "sales_count", "#version": "cache_version", "#updated": "updated_at"}
-    values: dict[str, Any] = {":sold": -sign * sum(lines.values()), ":one": 1, ":now": now_iso(), ":zero": 0}
-    sets = ["#updated = :now", "#sales = if_not_exists(#sales, :zero) + :sold"]
-    conditions = ["attribute_exists(product_id)"]
-    for position, (variant_sku, quantity) in enumerate(sorted(lines.items(), key=lambda item: item[0] or "")):
-        if product.digital_download:
-            continue  # digital goods have no stock to draw on
-        values[f":q{position}"] = quantity
-        if variant_sku is None:
-            target = "#stock"
-            names["#stock"] = "stock_quantity"
-        else:
-            index = next(i for i, variant in enumerate(product.variants) if variant.sku == variant_sku)
-            names["#variants"] = "variants"
-            names["#vstock"] = "stock_quantity"
-            names["#vsku"] = "sku"
-            target = f"#variants[{index}].#vstock"
-            values[f":sku{position}"] = variant_sku
-            # The index was read a moment ago: the condition proves it still names that variant.
-            conditions.append(f"#variants[{index}].#vsku = :sku{position}")
-        if sign < 0:
-            sets.append(f"{target} = {target} - :q{position}")
-            conditions.append(f"{target} >= :q{position}")
-        else:
-            sets.append(f"{target} = {target} + :q{position}")
-    return {
-        "Update": {
-            "TableName": table(PRODUCTS.logical_name).name,
-            "Key": {"product_id": product.product_id},
-            "UpdateExpression": "SET " + ", ".join(sets) + " ADD #version :one",
-            "ConditionExpression": " AND ".join(conditions),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-        }
-    }
-
-
-def _order_update(order: Order, *, reserve: bool) -> dict[str, Any]:
-    statuses = RESERVABLE if reserve else RESTORABLE
-    values: dict[str, Any] = {":now": now_iso(), ":true": True}
-    status_placeholders = []
-    for position, status in enumerate(sorted(statuses)):
-        values[f":s{position}"] = status.value
-        status_placeholders.append(f":s{position}")
-    values[":false"] = False
-    if reserve:
-        update = "SET #reserved = :true, #updated = :now"
-        condition = (
-            f"#status IN ({', '.join(status_placeholders)})"
-            " AND (attribute_not_exists(#reserved) OR #reserved = :false)"
-        )
-        names = {"#reserved": "stock_reserved", "#updated": "updated_at", "#status": "order_status"}
-    else:
-        update = "SET #reserved = :false, #restored = :true, #updated = :now"
-        condition = f"#status IN ({', '.join(status_placeholders)}) AND #reserved = :true"
-        names = {
-            "#reserved": "stock_reserved",
-            "#restored": "stock_restored",
-            "#updated": "updated_at",
-            "#status": "order_status",
-        }
-    return {
-        "Update": {
-            "TableName": table(ORDERS.logical_name).name,
-            "Key": {"order_id": order.order_id, "user_id": order.user_id},
-            "UpdateExpression": update,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
 
 
 def _lines_by_product(order: Order) -> dict[str, dict[str | None, int]]:
@@ -199,8 +120,8 @@ class Inventory:
                 return self._out_of_stock(order, f"no longer sold: {', '.join(missing)}")
             sign = -1 if reserve else 1
             product_ids = [product_id for product_id in grouped if product_id not in missing]
-            items = [_product_update(products[pid], grouped[pid], sign) for pid in product_ids]
-            items.append(_order_update(order, reserve=reserve))
+            items = [self.products.stock_change(products[pid], grouped[pid], sign) for pid in product_ids]
+            items.append(self.orders.stock_reservation_change(order, reserve=reserve))
             try:
                 dynamodb_resource().meta.client.transact_write_items(TransactItems=items)
             except errors().TransactionCanceledException as error:

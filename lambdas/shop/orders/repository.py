@@ -13,7 +13,7 @@ from typing import Any
 
 from shop.contracts.tables import ORDERS
 from shop.orders.model import HistoryEntry, Order
-from shop.orders.state import OrderStatus, check_transition
+from shop.orders.state import RESERVABLE, RESTORABLE, OrderStatus, check_transition
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, errors, from_item, key, table, to_item
 
@@ -42,6 +42,44 @@ class OrderRepository:
 
     def _table(self) -> Any:
         return table(ORDERS.logical_name)
+
+    def stock_reservation_change(self, order: Order, *, reserve: bool) -> dict[str, Any]:
+        """The order's side of a stock transaction, as one Update of a TransactWriteItems: marks the
+        stock reserved (or restored) only while the order's status allows it and the flag is unset
+        (set), so a redelivered message changes nothing."""
+        statuses = RESERVABLE if reserve else RESTORABLE
+        values: dict[str, Any] = {":now": now_iso(), ":true": True}
+        status_placeholders = []
+        for position, status in enumerate(sorted(statuses)):
+            values[f":s{position}"] = status.value
+            status_placeholders.append(f":s{position}")
+        values[":false"] = False
+        if reserve:
+            update = "SET #reserved = :true, #updated = :now"
+            condition = (
+                f"#status IN ({', '.join(status_placeholders)})"
+                " AND (attribute_not_exists(#reserved) OR #reserved = :false)"
+            )
+            names = {"#reserved": "stock_reserved", "#updated": "updated_at", "#status": "order_status"}
+        else:
+            update = "SET #reserved = :false, #restored = :true, #updated = :now"
+            condition = f"#status IN ({', '.join(status_placeholders)}) AND #reserved = :true"
+            names = {
+                "#reserved": "stock_reserved",
+                "#restored": "stock_restored",
+                "#updated": "updated_at",
+                "#status": "order_status",
+            }
+        return {
+            "Update": {
+                "TableName": self._table().name,
+                "Key": {"order_id": order.order_id, "user_id": order.user_id},
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
 
     def put_new(self, order: Order) -> None:
         try:

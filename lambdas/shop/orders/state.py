@@ -54,6 +54,7 @@ CANCELLABLE: Final = frozenset(
 REFUNDABLE_PAYMENT: Final = frozenset({PaymentStatus.PAID})
 # Stock is reserved for these and given back when the order ends up cancelled or refunded.
 RESERVABLE: Final = frozenset({S.PENDING, S.PAID, S.PROCESSING})
+RESTORABLE: Final = frozenset({S.CANCELLED, S.REFUNDED, S.FAILED})
 
 
 class IllegalTransition(Conflict):

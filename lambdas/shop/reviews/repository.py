@@ -10,7 +10,8 @@ import random
 import time
 from typing import Any
 
-from shop.contracts.tables import PRODUCTS, REVIEWS
+from shop.catalog.repository import ProductRepository
+from shop.contracts.tables import REVIEWS
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import (
     attr,
@@ -71,15 +72,7 @@ class ReviewRepository:
                         "ConditionExpression": "attribute_not_exists(review_id)",
                     }
                 },
-                {
-                    "Update": {
-                        "TableName": table(PRODUCTS.logical_name).name,
-                        "Key": {"product_id": review.product_id},
-                        "UpdateExpression": "ADD rating_total :rating, review_count :one, cache_version :one",
-                        "ConditionExpression": "attribute_exists(product_id)",
-                        "ExpressionAttributeValues": {":rating": review.rating, ":one": 1},
-                    }
-                },
+                ProductRepository().rating_added(review.product_id, review.rating),
             ]
         )
         if codes is None:
