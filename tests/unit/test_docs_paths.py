@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -29,3 +30,34 @@ def test_the_pattern_finds_paths_in_both_spellings() -> None:
         "lambdas/shop/orders/",
         "shop/platform/cache.py",
     }
+
+
+DOTTED = re.compile(r"\bshop\.([a-z_]+)((?:\.[A-Za-z_]+)*)")
+SHOP_PACKAGES = {
+    path.name for path in (ROOT / "lambdas" / "shop").iterdir() if (path / "__init__.py").exists()
+}
+
+
+def _resolves(dotted: str) -> bool:
+    """A module, or an attribute of the longest module prefix that imports."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 1, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[split:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_every_cited_shop_module_and_name_exists() -> None:
+    missing = []
+    for doc in DOCS:
+        for match in DOTTED.finditer(doc.read_text()):
+            if match.group(1) in SHOP_PACKAGES and not _resolves(match.group(0).rstrip(".")):
+                missing.append(f"{doc.relative_to(ROOT)}: {match.group(0)}")
+    assert missing == []
