@@ -112,3 +112,18 @@ def test_a_change_in_one_domain_changes_its_stack_and_function_versions_only(pro
     email_changed = _synth(project, "email-changed")
     assert _changed_stacks(after, email_changed) == _stacks_shipping("email")
     assert "Shop-prod-Payments" not in _changed_stacks(after, email_changed)
+
+
+def test_a_route_change_makes_a_new_deployment_of_the_stage(project: Path) -> None:
+    before = _synth(project, "routes-before")
+    routes = project / "cdk_app" / "api_routes.py"
+    one_product = '"One product", cache_ttl_seconds=600'
+    assert one_product in routes.read_text()
+    routes.write_text(routes.read_text().replace(one_product, '"One product", cache_ttl_seconds=900'))
+    after = _synth(project, "routes-changed")
+
+    def deployment_ids(templates: dict[str, Any]) -> set[str]:
+        return set(resources_of(templates["Shop-prod-ApiStage"], "AWS::ApiGateway::Deployment"))
+
+    assert deployment_ids(before) != deployment_ids(after)
+    assert "Shop-prod-ApiStage" in _changed_stacks(before, after)
