@@ -20,16 +20,13 @@ from shop.catalog.repository import ProductRepository
 from shop.platform.cache_metrics import cache_counters
 from shop.platform.errors import BadRequest, Forbidden, NotFound
 from shop.platform.observability import logger, metrics, tracer
+from shop.tracking.model import TrackedId, TrackingEventType, TrackRequest, UnwatchRequest, WatchRequest
 from shop.tracking.service import (
-    TrackedId,
-    TrackingEventType,
-    TrackRequest,
-    UnwatchRequest,
-    WatchListRepository,
-    WatchRequest,
     queue_tracking_event,
     shared_recommender,
+    stop_watching,
     tracking_event_for,
+    watch_product,
 )
 
 app = build_resolver()
@@ -78,7 +75,7 @@ def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)])
 @app.post("/track/watchlist/add", summary="Watch a product for price drops and restocks", tags=["watchlist"])
 def watch(request: WatchRequest) -> Response[str]:
     user_id = caller_of(app).require_signed_in()
-    item = WatchListRepository().add(user_id, _product(request.product_id), request)
+    item = watch_product(user_id, _product(request.product_id), request)
     return json_response(HTTPStatus.CREATED, item)
 
 
@@ -92,7 +89,7 @@ def unwatch(
     wanted = request.product_id if request else product_id
     if wanted is None:
         raise BadRequest("name the product to stop watching", field="product_id")
-    if not WatchListRepository().remove(user_id, wanted):
+    if not stop_watching(user_id, wanted):
         raise NotFound(f"product {wanted} is not on your watch list", field="product_id", product_id=wanted)
     return {"product_id": wanted, "watching": False}
 

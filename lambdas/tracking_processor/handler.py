@@ -14,7 +14,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.platform.observability import logger, metrics, tracer
-from shop.tracking.service import TRACKING_EVENTS_RECORDED, ProductViewRepository, TrackingEvent, count_event
+from shop.tracking.model import TrackingEvent
+from shop.tracking.service import record_tracking_event
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -23,8 +24,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     # A body that is not a TrackingEvent raises here, failing only this record.
     event = TrackingEvent.model_validate_json(record.body)
-    ProductViewRepository().record(event, message_id=record.message_id)
-    count_event(TRACKING_EVENTS_RECORDED, event.event_type)
+    record_tracking_event(event, message_id=record.message_id)
 
 
 @logger.inject_lambda_context

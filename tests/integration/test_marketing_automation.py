@@ -19,7 +19,8 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemp
 from shop.marketing.analytics import ANALYTICS_CACHE_KEY
 from shop.marketing.campaign import MARKETING_EMAILS_QUEUED
 from shop.marketing.daily_run import DAILY_SCANS_JOB
-from shop.tracking.service import ProductViewRepository, TrackingEvent, TrackingEventType
+from shop.tracking.model import TrackingEvent, TrackingEventType
+from shop.tracking.repository import ProductViewRepository
 from tests.integration.tracking_events import (
     Answer,
     api_request,

@@ -12,13 +12,9 @@ import redis
 
 from cdk_app.local.redis_server import RedisServer
 from shop.catalog.model import Category
-from shop.tracking.service import (
-    TRACKING_EVENTS_QUEUED,
-    ProductViewRepository,
-    TrackingEvent,
-    TrackingEventType,
-    recommendations_cache_key,
-)
+from shop.tracking.model import TrackingEvent, TrackingEventType
+from shop.tracking.repository import ProductViewRepository
+from shop.tracking.service import TRACKING_EVENTS_QUEUED, recommendations_cache_key
 from tests.integration.tracking_events import (
     Answer,
     api_request,

@@ -10,7 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shop.tracking.service import TRACKING_EVENTS_RECORDED, TrackingEvent, TrackingEventType, view_id_for
+from shop.tracking.model import TrackingEvent, TrackingEventType
+from shop.tracking.repository import view_id_for
+from shop.tracking.service import TRACKING_EVENTS_RECORDED
 from tests.integration.tracking_events import (
     create_queues,
     metric_totals,

@@ -19,7 +19,7 @@ from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.platform.clock import iso, utc_now
 from shop.platform.dynamodb import from_item, table
-from shop.tracking.service import ProductViewRepository
+from shop.tracking.repository import ProductViewRepository
 
 LOOKBACK = timedelta(days=7)
 MIN_VIEWS = 3

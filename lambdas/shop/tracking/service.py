@@ -1,5 +1,5 @@
-"""Behavioural tracking: the events shoppers generate, the ProductViews store, the watch list and
-recommendations.
+"""Behavioural tracking: what tracking_api and tracking_processor do with shoppers' events, the watch
+list and recommendations.
 
 tracking_api validates a request and puts a `TrackingEvent` on the tracking-events queue, so the
 shopper never waits for DynamoDB; tracking_processor turns each message into one ProductViews item.
@@ -7,31 +7,24 @@ shopper never waits for DynamoDB; tracking_processor turns each message into one
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
-from datetime import timedelta
-from enum import StrEnum
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
 
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import TRACKING_EVENTS
-from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.cache import ResilientCache, shared_redis_outage
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import from_item, table, to_item
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
 from shop.platform.settings import get_settings
+from shop.tracking.model import TrackingEvent, TrackingEventType, TrackRequest, WatchRequest
+from shop.tracking.repository import ProductViewRepository, WatchListRepository
 
 logger = Logger(child=True)
 
@@ -40,54 +33,11 @@ TRACKING_EVENTS_QUEUED: Final = "TrackingEventsQueued"
 TRACKING_EVENTS_RECORDED: Final = "TrackingEventsRecorded"
 EVENT_TYPE_DIMENSION: Final = "event_type"
 
-USER_VIEWS_INDEX = PRODUCT_VIEWS.index("user_id-timestamp-index").name
 RECOMMENDATIONS_CACHE = "recommendations"
 RECOMMENDATIONS_TTL_SECONDS = 15 * 60
 RECOMMENDATIONS_LIMIT = 10
 # Enough history to know a shopper's tastes without reading a heavy browser's whole 90 days.
 RECENT_VIEWS_FOR_RECOMMENDATIONS = 100
-
-TrackedId = Annotated[str, Field(min_length=1, max_length=128)]
-
-
-class TrackingEventType(StrEnum):
-    VIEW = "view"
-    CART_ADD = "cart_add"
-    PURCHASE = "purchase"
-
-
-class TrackRequest(BaseModel):
-    """The body of POST /track/view, /track/cart-add and /track/purchase.
-
-    A `user_id` in the body is ignored on purpose: anyone can call these routes, so the user comes
-    only from the verified Cognito claims.
-    """
-
-    model_config = ConfigDict(extra="ignore")
-
-    product_id: TrackedId
-    session_id: TrackedId
-    referrer: str | None = Field(default=None, max_length=2048)
-    device_type: str | None = Field(default=None, max_length=40)
-    view_duration: float | None = Field(default=None, ge=0, le=86_400, description="seconds on the page")
-
-
-class TrackingEvent(BaseModel):
-    """The message on the tracking-events queue (one per tracked request)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    event_type: TrackingEventType
-    product_id: TrackedId
-    session_id: TrackedId
-    user_id: str | None = None
-    occurred_at: str = Field(min_length=20, description="ISO 8601, UTC")
-    referrer: str | None = None
-    device_type: str | None = None
-    view_duration: float | None = Field(default=None, ge=0)
-    # Filled by tracking_api from the catalog so that the consumer needs no access to Products.
-    product_name: str | None = None
-    product_price: int | None = Field(default=None, ge=0)
 
 
 def count_event(metric_name: str, event_type: TrackingEventType) -> None:
@@ -137,132 +87,26 @@ def queue_tracking_event(event: TrackingEvent) -> str:
     return str(response["MessageId"])
 
 
-# -- ProductViews --------------------------------------------------------------------------------
+# -- consuming events ----------------------------------------------------------------------------
 
 
-def view_id_for(message_id: str) -> str:
-    """A view id derived from the SQS message id: a redelivered message rewrites the same item."""
-    return "view_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
-
-
-class ProductViewRepository:
-    """The ProductViews table: one item per tracking event, kept 90 days."""
-
-    def _table(self) -> Any:
-        return table(PRODUCT_VIEWS.logical_name)
-
-    def record(self, event: TrackingEvent, *, message_id: str) -> dict[str, Any]:
-        """Write the item for one event. The key depends only on the message, so retries are idempotent."""
-        now = utc_now()
-        item = {
-            "view_id": view_id_for(message_id),
-            # The event's own time, not the processing time: a redelivery carries the same value.
-            "timestamp": event.occurred_at,
-            "event_type": event.event_type.value,
-            "user_id": event.user_id,
-            "session_id": event.session_id,
-            "product_id": event.product_id,
-            "product_name": event.product_name,
-            "product_price": event.product_price,
-            "view_duration": event.view_duration,
-            "added_to_cart": event.event_type in (TrackingEventType.CART_ADD, TrackingEventType.PURCHASE),
-            "purchased": event.event_type is TrackingEventType.PURCHASE,
-            "referrer": event.referrer,
-            "device_type": event.device_type,
-            "created_at": iso(now),
-            "expires_at": int((now + timedelta(days=PRODUCT_VIEWS_TTL_DAYS)).timestamp()),
-        }
-        stored: dict[str, Any] = to_item(item)
-        self._table().put_item(Item=stored)
-        return stored
-
-    def for_user(
-        self, user_id: str, *, since: str | None = None, limit: int | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """A user's tracking items, newest first (user_id-timestamp-index)."""
-        condition = Key("user_id").eq(user_id)
-        if since:
-            condition = condition & Key("timestamp").gte(since)
-        arguments: dict[str, Any] = {
-            "IndexName": USER_VIEWS_INDEX,
-            "KeyConditionExpression": condition,
-            "ScanIndexForward": False,
-        }
-        returned = 0
-        while True:
-            response = self._table().query(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-                returned += 1
-                if limit is not None and returned >= limit:
-                    return
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+def record_tracking_event(event: TrackingEvent, *, message_id: str) -> None:
+    """Store one event from the queue in ProductViews (a redelivery rewrites the same item) and count it."""
+    ProductViewRepository().record(event, message_id=message_id)
+    count_event(TRACKING_EVENTS_RECORDED, event.event_type)
 
 
 # -- watch list ----------------------------------------------------------------------------------
 
 
-class WatchRequest(BaseModel):
-    """The body of POST /track/watchlist/add."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product_id: TrackedId
-    target_price: int | None = Field(default=None, ge=0, description="cents; alert at or below it")
-    notify_on_price_drop: bool = True
-    notify_on_restock: bool = True
+def watch_product(user_id: str, product: Product, request: WatchRequest) -> dict[str, Any]:
+    """Put the product on the user's watch list (again: the price-drop and restock alerts re-arm)."""
+    return WatchListRepository().add(user_id, product, request)
 
 
-class UnwatchRequest(BaseModel):
-    """The body of DELETE /track/watchlist/remove."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product_id: TrackedId
-
-
-class WatchListRepository:
-    """The WatchList table (one item per user and product)."""
-
-    def _table(self) -> Any:
-        return table(WATCH_LIST.logical_name)
-
-    def add(self, user_id: str, product: Product, request: WatchRequest) -> dict[str, Any]:
-        """Watch a product (again): re-adding resets the notified flags so the alerts can fire anew."""
-        item = {
-            "user_id": user_id,
-            "product_id": product.product_id,
-            "product_name": product.name,
-            "current_price": product.price,
-            # Without a target any drop below today's price counts.
-            "target_price": request.target_price
-            if request.target_price is not None
-            else max(product.price - 1, 0),
-            "in_stock": product.stock_quantity > 0,
-            "notify_on_price_drop": request.notify_on_price_drop,
-            "notify_on_restock": request.notify_on_restock,
-            "notified_price_drop": False,
-            "notified_restock": False,
-            "created_at": iso(utc_now()),
-        }
-        stored: dict[str, Any] = to_item(item)
-        self._table().put_item(Item=stored)
-        return from_item(stored)  # type: ignore[no-any-return]
-
-    def remove(self, user_id: str, product_id: str) -> bool:
-        """Stop watching; False when the product was not watched."""
-        try:
-            self._table().delete_item(
-                Key={"user_id": user_id, "product_id": product_id},
-                ConditionExpression="attribute_exists(product_id)",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+def stop_watching(user_id: str, product_id: str) -> bool:
+    """Take the product off the user's watch list; False when it was not on it."""
+    return WatchListRepository().remove(user_id, product_id)
 
 
 # -- recommendations -----------------------------------------------------------------------------
