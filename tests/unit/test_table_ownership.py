@@ -37,11 +37,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("shop.accounts.privacy", "ProductViews"): NOT_MOVED_YET,
     ("shop.accounts.privacy", "Reviews"): NOT_MOVED_YET,
     ("shop.accounts.privacy", "WatchList"): NOT_MOVED_YET,
-    # Marketing's scans: to become cart/orders/tracking repository methods.
-    ("shop.marketing.abandoned_carts", "Cart"): NOT_MOVED_YET,
-    ("shop.marketing.abandoned_carts", "Orders"): NOT_MOVED_YET,
-    ("shop.marketing.browse_abandonment", "ProductViews"): NOT_MOVED_YET,
-    ("shop.marketing.watched_products", "WatchList"): NOT_MOVED_YET,
     # The sandbox provider keeps its fake payments in the Idempotency table; issue 15 replaces it with
     # localstripe (no fake providers in the Lambda code), and the exception goes with it.
     ("shop.payments.sandbox_provider", "Idempotency"): "the sandbox provider's store, removed by issue 15",

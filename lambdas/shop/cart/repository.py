@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from shop.cart.model import StoredCart
+from shop.cart.model import GUEST_PREFIX, StoredCart
 from shop.contracts.tables import CART
 from shop.platform.dynamodb import attr, dynamodb_resource, errors, from_item, table
 
@@ -39,6 +40,30 @@ class CartRepository:
 
     def delete(self, owner_key: str) -> None:
         table(CART.logical_name).delete_item(Key={"user_id": owner_key})
+
+    def signed_in_carts_untouched_since(self, cutoff: str) -> Iterator[dict[str, Any]]:
+        """Signed-in carts with items whose last change (`updated_at`) is older than `cutoff`: user_id,
+        items and updated_at of each.
+
+        A paginated Scan of Cart: the table has no index on updated_at, the abandoned-cart scan runs
+        once a day, and the table holds at most 30 days of carts (TTL), so reading it whole is cheaper
+        than keeping an index.
+        """
+        arguments: dict[str, Any] = {
+            "FilterExpression": attr("updated_at").lt(cutoff)
+            & ~attr("user_id").begins_with(GUEST_PREFIX)
+            & attr("items").size().gt(0),
+            "ProjectionExpression": "user_id, #items, updated_at",
+            "ExpressionAttributeNames": {"#items": "items"},
+        }
+        carts = table(CART.logical_name)
+        while True:
+            response = carts.scan(**arguments)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def save_and_delete(
         self, cart: StoredCart, *, expected_revision: int | None, delete_key: str, delete_revision: int

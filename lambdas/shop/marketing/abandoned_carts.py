@@ -8,59 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
-
-from shop.cart.model import GUEST_PREFIX
-from shop.contracts.tables import CART, ORDERS
+from shop.cart.repository import CartRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
+from shop.orders.repository import OrderRepository
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import from_item, table
 
 ABANDONED_AFTER = timedelta(hours=24)
-USER_ORDERS_INDEX = ORDERS.index("user_id-order_date-index").name
 
 
-def abandoned_carts(now: datetime) -> Iterator[dict[str, Any]]:
-    """Signed-in carts with items whose last change is older than 24 hours.
-
-    A paginated Scan of Cart: the table has no index on updated_at, this runs once a day, and the
-    table holds at most 30 days of carts (TTL), so reading it whole is cheaper than keeping an index.
-    """
-    arguments: dict[str, Any] = {
-        "FilterExpression": Attr("updated_at").lt(iso(now - ABANDONED_AFTER))
-        & ~Attr("user_id").begins_with(GUEST_PREFIX)
-        & Attr("items").size().gt(0),
-        "ProjectionExpression": "user_id, #items, updated_at",
-        "ExpressionAttributeNames": {"#items": "items"},
-    }
-    carts = table(CART.logical_name)
-    while True:
-        response = carts.scan(**arguments)
-        for item in response.get("Items", []):
-            yield from_item(item)
-        if "LastEvaluatedKey" not in response:
-            return
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def ordered_since(user_id: str, moment: str) -> bool:
-    """True when the user placed an order after `moment` (user_id-order_date-index)."""
-    response = table(ORDERS.logical_name).query(
-        IndexName=USER_ORDERS_INDEX,
-        KeyConditionExpression=Key("user_id").eq(user_id) & Key("order_date").gt(moment),
-        ProjectionExpression="order_id",
-        Limit=1,
-    )
-    return bool(response.get("Items"))
-
-
-def abandoned_cart_offers(now: datetime) -> Iterator[Offer]:
-    for cart in abandoned_carts(now):
+def abandoned_cart_offers(
+    now: datetime, carts: CartRepository | None = None, orders: OrderRepository | None = None
+) -> Iterator[Offer]:
+    carts = carts or CartRepository()
+    orders = orders or OrderRepository()
+    for cart in carts.signed_in_carts_untouched_since(iso(now - ABANDONED_AFTER)):
         user_id, updated_at = str(cart["user_id"]), str(cart["updated_at"])
-        if ordered_since(user_id, updated_at):
+        if orders.ordered_since(user_id, updated_at):
             continue
         # Tokens name each product in this version of the cart: the same abandoned cart is mailed
         # once, and a cart changed and abandoned again is a new abandonment.

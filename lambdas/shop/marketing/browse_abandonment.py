@@ -10,46 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
-
 from shop.catalog.model import ProductStatus
 from shop.catalog.repository import ProductRepository
-from shop.contracts.tables import PRODUCT_VIEWS
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import from_item, table
 from shop.tracking.repository import ProductViewRepository
 
 LOOKBACK = timedelta(days=7)
 MIN_VIEWS = 3
-
-
-def recent_activity(now: datetime) -> Iterator[dict[str, Any]]:
-    """Signed-in tracking items of the last 7 days.
-
-    A paginated Scan of ProductViews: there is no index on time alone, and this runs once a day.
-    The shopper's full history is then read per candidate through user_id-timestamp-index.
-    """
-    arguments: dict[str, Any] = {
-        "FilterExpression": Attr("timestamp").gte(iso(now - LOOKBACK)) & Attr("user_id").exists(),
-        # Placeholders throughout: DynamoDB reserves many plain words, and a projection hits them first.
-        "ProjectionExpression": "#user, #product, #carted, #purchased",
-        "ExpressionAttributeNames": {
-            "#user": "user_id",
-            "#product": "product_id",
-            "#carted": "added_to_cart",
-            "#purchased": "purchased",
-        },
-    }
-    views = table(PRODUCT_VIEWS.logical_name)
-    while True:
-        response = views.scan(**arguments)
-        for item in response.get("Items", []):
-            yield from_item(item)
-        if "LastEvaluatedKey" not in response:
-            return
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def _carted(item: dict[str, Any]) -> bool:
@@ -62,7 +31,9 @@ def browse_abandonment_offers(
     views = views or ProductViewRepository()
     products = products or ProductRepository()
     view_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in recent_activity(now):
+    # Signed-in activity of the last 7 days (a daily Scan); the shopper's full history is then read per
+    # candidate through user_id-timestamp-index.
+    for item in views.signed_in_activity_since(iso(now - LOOKBACK)):
         if not _carted(item):
             view_counts[str(item["user_id"])][str(item["product_id"])] += 1
     for user_id, counts in sorted(view_counts.items()):

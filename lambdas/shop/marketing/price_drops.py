@@ -8,25 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from boto3.dynamodb.conditions import Attr
-
 from shop.catalog.model import ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
-from shop.marketing.watched_products import not_yet, update_watch, watch_items
 from shop.platform.clock import utc_now
+from shop.tracking.repository import WatchListRepository
 
 
-def price_drop_offers(products: ProductRepository | None = None) -> Iterator[Offer]:
+def price_drop_offers(
+    products: ProductRepository | None = None, watch_list: WatchListRepository | None = None
+) -> Iterator[Offer]:
     products = products or ProductRepository()
-    watches = list(
-        watch_items(
-            Attr("notify_on_price_drop").eq(True)
-            & not_yet("notified_price_drop")
-            & Attr("target_price").exists()
-        )
-    )
+    watch_list = watch_list or WatchListRepository()
+    watches = list(watch_list.awaiting_price_drop_alert())
     catalog = products.get_many([str(watch["product_id"]) for watch in watches])
     for watch in watches:
         user_id, product_id = str(watch["user_id"]), str(watch["product_id"])
@@ -37,7 +32,7 @@ def price_drop_offers(products: ProductRepository | None = None) -> Iterator[Off
             continue
 
         def settle(user_id: str = user_id, product_id: str = product_id, price: int = product.price) -> None:
-            update_watch(user_id, product_id, {"notified_price_drop": True, "current_price": price})
+            watch_list.price_drop_alerted(user_id, product_id, price=price)
 
         # One token per watch (its created_at): an alert per watch, and a re-watch can alert again.
         token = f"{product_id}@{watch.get('created_at', '')}"

@@ -8,23 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from boto3.dynamodb.conditions import Attr
-
 from shop.catalog.model import ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
-from shop.marketing.watched_products import not_yet, update_watch, watch_items
 from shop.platform.clock import utc_now
+from shop.tracking.repository import WatchListRepository
 
 
-def restock_offers(products: ProductRepository | None = None) -> Iterator[Offer]:
+def restock_offers(
+    products: ProductRepository | None = None, watch_list: WatchListRepository | None = None
+) -> Iterator[Offer]:
     products = products or ProductRepository()
-    watches = list(
-        watch_items(
-            Attr("notify_on_restock").eq(True) & Attr("in_stock").eq(False) & not_yet("notified_restock")
-        )
-    )
+    watch_list = watch_list or WatchListRepository()
+    watches = list(watch_list.awaiting_restock_alert())
     catalog = products.get_many([str(watch["product_id"]) for watch in watches])
     for watch in watches:
         user_id, product_id = str(watch["user_id"]), str(watch["product_id"])
@@ -33,7 +30,7 @@ def restock_offers(products: ProductRepository | None = None) -> Iterator[Offer]
             continue
 
         def settle(user_id: str = user_id, product_id: str = product_id) -> None:
-            update_watch(user_id, product_id, {"notified_restock": True, "in_stock": True})
+            watch_list.restock_alerted(user_id, product_id)
 
         token = f"{product_id}@{watch.get('created_at', '')}"
         subject = {

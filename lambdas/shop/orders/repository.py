@@ -296,3 +296,13 @@ class OrderRepository:
             if "LastEvaluatedKey" not in response:
                 return False
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def ordered_since(self, user_id: str, moment: str) -> bool:
+        """True when the user placed an order after `moment` (user_id-order_date-index; reads one item)."""
+        response = self._table().query(
+            IndexName=USER_INDEX,
+            KeyConditionExpression=key("user_id").eq(user_id) & key("order_date").gt(moment),
+            ProjectionExpression="order_id",
+            Limit=1,
+        )
+        return bool(response.get("Items"))

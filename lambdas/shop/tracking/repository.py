@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from shop.catalog.model import Product
@@ -83,6 +83,35 @@ class ProductViewRepository:
                 return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def signed_in_activity_since(self, since: str) -> Iterator[dict[str, Any]]:
+        """Signed-in tracking items at or after `since`: user_id, product_id, added_to_cart, purchased.
+
+        A paginated Scan of ProductViews: there is no index on time alone, and the browse-abandonment
+        scan that asks runs once a day.
+        """
+        arguments: dict[str, Any] = {
+            "FilterExpression": Attr("timestamp").gte(since) & Attr("user_id").exists(),
+            # Placeholders throughout: DynamoDB reserves many plain words, and a projection hits them first.
+            "ProjectionExpression": "#user, #product, #carted, #purchased",
+            "ExpressionAttributeNames": {
+                "#user": "user_id",
+                "#product": "product_id",
+                "#carted": "added_to_cart",
+                "#purchased": "purchased",
+            },
+        }
+        yield from self._scan(arguments)
+
+    def _scan(self, arguments: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        views = self._table()
+        while True:
+            response = views.scan(**arguments)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
 
 # -- watch list ----------------------------------------------------------------------------------
 
@@ -127,3 +156,58 @@ class WatchListRepository:
                 return False
             raise
         return True
+
+    def awaiting_price_drop_alert(self) -> Iterator[dict[str, Any]]:
+        """Watch items that want a price-drop alert, have a target price and were not alerted yet."""
+        return self._scan(
+            Attr("notify_on_price_drop").eq(True)
+            & _not_yet("notified_price_drop")
+            & Attr("target_price").exists()
+        )
+
+    def awaiting_restock_alert(self) -> Iterator[dict[str, Any]]:
+        """Watch items that want a restock alert, were recorded out of stock and were not alerted yet."""
+        return self._scan(
+            Attr("notify_on_restock").eq(True) & Attr("in_stock").eq(False) & _not_yet("notified_restock")
+        )
+
+    def price_drop_alerted(self, user_id: str, product_id: str, *, price: int) -> None:
+        """Mark the watch's price-drop alert sent, at this price (no-op once the user stopped watching)."""
+        self._update(user_id, product_id, {"notified_price_drop": True, "current_price": price})
+
+    def restock_alerted(self, user_id: str, product_id: str) -> None:
+        """Mark the watch's restock alert sent and the product in stock (no-op once unwatched)."""
+        self._update(user_id, product_id, {"notified_restock": True, "in_stock": True})
+
+    def _scan(self, condition: ConditionBase) -> Iterator[dict[str, Any]]:
+        """Watch items matching a filter. A paginated Scan: the alerts start from the watch items (they
+        are per user and product), and this runs once a day."""
+        arguments: dict[str, Any] = {"FilterExpression": condition}
+        watch_list = self._table()
+        while True:
+            response = watch_list.scan(**arguments)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _update(self, user_id: str, product_id: str, changes: dict[str, Any]) -> None:
+        """SET the given fields of a watch item, unless the user has stopped watching meanwhile."""
+        names = {f"#f{position}": field for position, field in enumerate(changes)}
+        values = {f":v{position}": to_item(value) for position, value in enumerate(changes.values())}
+        try:
+            self._table().update_item(
+                Key={"user_id": user_id, "product_id": product_id},
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+                ConditionExpression=Attr("product_id").exists(),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+
+def _not_yet(flag: str) -> ConditionBase:
+    return Attr(flag).not_exists() | Attr(flag).eq(False)
