@@ -28,15 +28,6 @@ OWNERS = {
 # Remove an entry when its code moves; test_exceptions_are_still_needed fails on a stale one.
 NOT_MOVED_YET = "not moved yet: the owner repository has no method for this access"
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The privacy export/erase reads and deletes one user's items in every table; each owner
-    # repository still needs export_user/delete_user methods.
-    ("shop.accounts.privacy", "AuditLog"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "Cart"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "MarketingQueue"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "Orders"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "ProductViews"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "Reviews"): NOT_MOVED_YET,
-    ("shop.accounts.privacy", "WatchList"): NOT_MOVED_YET,
     # The sandbox provider keeps its fake payments in the Idempotency table; issue 15 replaces it with
     # localstripe (no fake providers in the Lambda code), and the exception goes with it.
     ("shop.payments.sandbox_provider", "Idempotency"): "the sandbox provider's store, removed by issue 15",

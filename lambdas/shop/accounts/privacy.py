@@ -10,37 +10,27 @@ deletion is finished by calling it again; the Cognito user goes last, so the sho
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 
 from shop.accounts.repository import Accounts
-from shop.contracts.tables import (
-    AUDIT_LOG,
-    CART,
-    MARKETING_QUEUE,
-    ORDERS,
-    PRODUCT_VIEWS,
-    REVIEWS,
-    WATCH_LIST,
-)
+from shop.cart.repository import CartRepository
 from shop.email.repository import EmailPreferencesRepository
+from shop.marketing.repository import MarketingQueueRepository
 from shop.orders.model import guest_user_id
 from shop.orders.repository import OrderRepository
+from shop.platform import audit_log
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import attr, from_item, key, table
+from shop.platform.dynamodb import from_item
 from shop.platform.settings import get_settings
-from shop.reviews.model import vote_id_for
+from shop.reviews.repository import ReviewRepository
+from shop.tracking.repository import ProductViewRepository, WatchListRepository
 
 logger = Logger(child=True)
 
 DELETED_USER_NAME: Final = "deleted user"
-REVIEWS_BY_USER_INDEX: Final = REVIEWS.index("user_id-created_at-index").name
-VIEWS_BY_USER_INDEX: Final = PRODUCT_VIEWS.index("user_id-timestamp-index").name
-MARKETING_BY_EMAIL_INDEX: Final = MARKETING_QUEUE.index("user_email-trigger_type-index").name
-AUDIT_BY_ACTOR_INDEX: Final = AUDIT_LOG.index("actor-occurred_at-index").name
 # Order fields that identify the buyer; the order keeps items, amounts, dates and statuses.
 PERSONAL_ORDER_FIELDS: Final = frozenset(
     {"user_email", "email", "customer_name", "name", "phone", "notes", "shipping_address", "billing_address"}
@@ -64,53 +54,10 @@ def anonymous_id(user_id: str) -> str:
     return f"deleted#{hashlib.sha256(user_id.encode()).hexdigest()[:24]}"
 
 
-def _pages(table_name: str, operation: str, **arguments: Any) -> Iterator[dict[str, Any]]:
-    resource = table(table_name)
-    while True:
-        response = getattr(resource, operation)(**arguments)
-        yield from response.get("Items", [])
-        if "LastEvaluatedKey" not in response:
-            return
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def _owned_by(user_id: str, logical_name: str, index: str | None = None) -> list[dict[str, Any]]:
-    """Every item of `logical_name` whose `user_id` key (in the table or in `index`) is the user's."""
-    arguments: dict[str, Any] = {"KeyConditionExpression": key("user_id").eq(user_id)}
-    if index is not None:
-        arguments["IndexName"] = index
-    return list(_pages(logical_name, "query", **arguments))
-
-
-def _reviews(user_id: str) -> list[dict[str, Any]]:
-    return _owned_by(user_id, REVIEWS.logical_name, REVIEWS_BY_USER_INDEX)
-
-
-def _votes(user_id: str) -> list[dict[str, Any]]:
-    # Votes carry no indexed user attribute (they must stay out of the review GSIs): deletion is rare
-    # enough that a filtered scan is cheaper than an index every vote would pay for.
-    return list(_pages(REVIEWS.logical_name, "scan", FilterExpression=attr("voter_id").eq(user_id)))
-
-
-def _watch_list(user_id: str) -> list[dict[str, Any]]:
-    return _owned_by(user_id, WATCH_LIST.logical_name)
-
-
-def _views(user_id: str) -> list[dict[str, Any]]:
-    return _owned_by(user_id, PRODUCT_VIEWS.logical_name, VIEWS_BY_USER_INDEX)
-
-
 def _marketing(subject: DataSubject) -> list[dict[str, Any]]:
     if not subject.email:
         return []
-    return list(
-        _pages(
-            MARKETING_QUEUE.logical_name,
-            "query",
-            IndexName=MARKETING_BY_EMAIL_INDEX,
-            KeyConditionExpression=key("user_email").eq(subject.email),
-        )
-    )
+    return MarketingQueueRepository().items_of_recipient(subject.email)
 
 
 def _orders(subject: DataSubject) -> list[dict[str, Any]]:
@@ -118,22 +65,6 @@ def _orders(subject: DataSubject) -> list[dict[str, Any]]:
     if subject.email and subject.email_verified:
         orders.extend(OrderRepository().items_of_owner(guest_user_id(subject.email)))
     return orders
-
-
-def _admin_actions(user_id: str) -> list[dict[str, Any]]:
-    return list(
-        _pages(
-            AUDIT_LOG.logical_name,
-            "query",
-            IndexName=AUDIT_BY_ACTOR_INDEX,
-            KeyConditionExpression=key("actor").eq(user_id),
-        )
-    )
-
-
-def _cart(user_id: str) -> dict[str, Any] | None:
-    item = table(CART.logical_name).get_item(Key={"user_id": user_id}, ConsistentRead=True).get("Item")
-    return dict(item) if item else None
 
 
 def export(subject: DataSubject) -> dict[str, Any]:
@@ -147,13 +78,14 @@ def export(subject: DataSubject) -> dict[str, Any]:
             "profile": profile.public_view() if profile else None,
             "preferences": EmailPreferencesRepository().get(subject.user_id, consistent_read=True),
             "orders": _orders(subject),
-            "reviews": _reviews(subject.user_id),
-            "review_votes": _votes(subject.user_id),
-            "watchlist": _watch_list(subject.user_id),
-            "cart": _cart(subject.user_id),
-            "product_views": _views(subject.user_id),
+            "reviews": ReviewRepository().reviews_of_user(subject.user_id),
+            "review_votes": ReviewRepository().votes_of_user(subject.user_id),
+            "watchlist": WatchListRepository().items_of_user(subject.user_id),
+            "cart": CartRepository().stored_item(subject.user_id),
+            "product_views": ProductViewRepository().items_of_user(subject.user_id),
             "marketing_messages": _marketing(subject),
-            "admin_actions": _admin_actions(subject.user_id),
+            # Exported, never deleted: the audit log is the record of admins' actions (docs/accounts.md).
+            "admin_actions": audit_log.entries_by(subject.user_id),
         }
     )
 
@@ -177,59 +109,34 @@ def delete(subject: DataSubject) -> dict[str, int]:
 
     # Kept records first: each is rewritten under the anonymous id before its original goes, so an
     # interrupted run leaves at worst a duplicate the next run removes, never a lost order.
-    orders = table(ORDERS.logical_name)
+    orders = OrderRepository()
     order_list = _orders(subject)
     for order in order_list:
-        orders.put_item(Item=_anonymized_order(order, anonymous))
-        orders.delete_item(Key={"order_id": order["order_id"], "user_id": order["user_id"]})
+        orders.replace_item(order, _anonymized_order(order, anonymous))
     counts["orders_anonymized"] = len(order_list)
 
-    reviews = table(REVIEWS.logical_name)
-    review_list = _reviews(user_id)
+    reviews = ReviewRepository()
+    review_list = reviews.reviews_of_user(user_id)
     for review in review_list:
-        reviews.update_item(
-            Key={"review_id": review["review_id"], "product_id": review["product_id"]},
-            UpdateExpression="SET user_id = :anonymous, user_name = :name",
-            ExpressionAttributeValues={":anonymous": anonymous, ":name": DELETED_USER_NAME},
-        )
+        reviews.reattribute_review(review, user_id=anonymous, user_name=DELETED_USER_NAME)
     counts["reviews_anonymized"] = len(review_list)
-    vote_list = _votes(user_id)
+    vote_list = reviews.votes_of_user(user_id)
     for vote in vote_list:
-        # The vote's key embeds the voter; the rewritten key keeps "one vote per voter" true.
-        rewritten = {
-            **vote,
-            "review_id": vote_id_for(str(vote["review_id"]).split("#")[1], anonymous),
-            "voter_id": anonymous,
-        }
-        reviews.put_item(Item=rewritten)
-        reviews.delete_item(Key={"review_id": vote["review_id"], "product_id": vote["product_id"]})
+        reviews.reattribute_vote(vote, voter_id=anonymous)
     counts["review_votes_anonymized"] = len(vote_list)
 
     # Records that exist only for the shopper.
-    counts["watchlist_deleted"] = _delete_all(
-        WATCH_LIST.logical_name,
-        [{"user_id": i["user_id"], "product_id": i["product_id"]} for i in _watch_list(user_id)],
+    counts["watchlist_deleted"] = WatchListRepository().delete_items_of_user(user_id)
+    counts["product_views_deleted"] = ProductViewRepository().delete_items_of_user(user_id)
+    counts["marketing_messages_deleted"] = (
+        MarketingQueueRepository().delete_items_of_recipient(subject.email) if subject.email else 0
     )
-    counts["product_views_deleted"] = _delete_all(
-        PRODUCT_VIEWS.logical_name,
-        [{"view_id": i["view_id"], "timestamp": i["timestamp"]} for i in _views(user_id)],
-    )
-    counts["marketing_messages_deleted"] = _delete_all(
-        MARKETING_QUEUE.logical_name, [{"queue_id": i["queue_id"]} for i in _marketing(subject)]
-    )
-    table(CART.logical_name).delete_item(Key={"user_id": user_id})
+    CartRepository().delete(user_id)
     EmailPreferencesRepository().delete(user_id)
     Accounts.delete(user_id)
     _delete_cognito_user(subject)
     logger.info("account deleted", extra={"anonymous_id": anonymous, **counts})
     return counts
-
-
-def _delete_all(table_name: str, keys: list[dict[str, Any]]) -> int:
-    with table(table_name).batch_writer() as batch:
-        for item_key in keys:
-            batch.delete_item(Key=item_key)
-    return len(keys)
 
 
 def _delete_cognito_user(subject: DataSubject) -> None:

@@ -28,6 +28,11 @@ class CartRepository:
         item = response.get("Item")
         return StoredCart.model_validate(from_item(item)) if item else None
 
+    def stored_item(self, owner_key: str) -> dict[str, Any] | None:
+        """The stored item with every attribute, not a StoredCart (consistent read): the privacy export."""
+        item = table(CART.logical_name).get_item(Key={"user_id": owner_key}, ConsistentRead=True).get("Item")
+        return dict(from_item(item)) if item else None
+
     def save(self, cart: StoredCart, *, expected_revision: int | None) -> None:
         """Write the cart if it is still at `expected_revision` (None: if it does not exist yet)."""
         try:

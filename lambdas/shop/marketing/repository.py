@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from shop.contracts.tables import MARKETING_QUEUE, MARKETING_QUEUE_TTL_DAYS_AFTER_SENT, PENDING_SEND_MARKER
 from shop.marketing.triggers import Trigger
 from shop.platform.clock import iso
-from shop.platform.dynamodb import from_item, table, to_item
+from shop.platform.dynamodb import delete_all, from_item, table, to_item
 
 PENDING_INDEX = MARKETING_QUEUE.index("sent-scheduled_send_time-index").name
 RECIPIENT_INDEX = MARKETING_QUEUE.index("user_email-trigger_type-index").name
@@ -57,6 +57,17 @@ class MarketingQueueRepository:
         ):
             tokens.update(str(token) for token in (item.get("trigger_data") or {}).get("tokens", []))
         return tokens
+
+    def items_of_recipient(self, email: str) -> list[dict[str, Any]]:
+        """Every item addressed to this email, of any trigger (user_email-trigger_type-index)."""
+        return list(
+            self._query(IndexName=RECIPIENT_INDEX, KeyConditionExpression=Key("user_email").eq(email))
+        )
+
+    def delete_items_of_recipient(self, email: str) -> int:
+        """Delete every item addressed to this email, sent or not; returns how many there were."""
+        keys = [{"queue_id": item["queue_id"]} for item in self.items_of_recipient(email)]
+        return delete_all(self._table(), keys)
 
     def enqueue(
         self,

@@ -306,3 +306,9 @@ class OrderRepository:
             Limit=1,
         )
         return bool(response.get("Items"))
+
+    def replace_item(self, original: dict[str, Any], replacement: dict[str, Any]) -> None:
+        """Put `replacement` (its key may differ), then delete `original`: interrupted in between, this
+        leaves a duplicate for a retry to remove, never a lost order."""
+        self._table().put_item(Item=replacement)
+        self._table().delete_item(Key={"order_id": original["order_id"], "user_id": original["user_id"]})

@@ -116,3 +116,16 @@ def entries(
     return AuditPage(
         [_entry(item) for item in page], encode_cursor({"offset": offset + limit}) if more else None
     )
+
+
+def entries_by(actor: str) -> list[dict[str, Any]]:
+    """Every entry the actor made, as stored (occurred_at keeps its suffix), oldest first, all pages."""
+    arguments: dict[str, Any] = {"IndexName": ACTOR_INDEX, "KeyConditionExpression": key("actor").eq(actor)}
+    items: list[dict[str, Any]] = []
+    audit = table(AUDIT_LOG.logical_name)
+    while True:
+        response = audit.query(**arguments)
+        items.extend(from_item(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return items
+        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -44,6 +44,14 @@ def table(logical_name: str) -> Any:
     return dynamodb_resource().Table(get_settings().table_name(logical_name))
 
 
+def delete_all(resource: Any, keys: list[dict[str, Any]]) -> int:
+    """Delete the items with these keys from a boto3 Table in BatchWriteItem calls; returns how many."""
+    with resource.batch_writer() as batch:
+        for item_key in keys:
+            batch.delete_item(Key=item_key)
+    return len(keys)
+
+
 def to_item(value: Any) -> Any:
     """Floats become Decimals (boto3 refuses floats); None values are dropped from maps."""
     if isinstance(value, float):

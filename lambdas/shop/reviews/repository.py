@@ -154,3 +154,49 @@ class ReviewRepository:
                 break
             arguments["ExclusiveStartKey"] = last_key
         return reviews, last_key
+
+    def reviews_of_user(self, user_id: str) -> list[dict[str, Any]]:
+        """Every review the user wrote, as stored, any status (user_id-created_at-index, all pages)."""
+        arguments: dict[str, Any] = {
+            "IndexName": REVIEWS.index("user_id-created_at-index").name,
+            "KeyConditionExpression": key("user_id").eq(user_id),
+        }
+        return self._every_page("query", arguments)
+
+    def votes_of_user(self, user_id: str) -> list[dict[str, Any]]:
+        """Every vote the user cast, as stored."""
+        # Votes carry no indexed user attribute (they must stay out of the review GSIs): deletion is rare
+        # enough that a filtered scan is cheaper than an index every vote would pay for.
+        return self._every_page("scan", {"FilterExpression": attr("voter_id").eq(user_id)})
+
+    def reattribute_review(self, review: dict[str, Any], *, user_id: str, user_name: str) -> None:
+        """Show a review under another user id and name; its rating, text and counts stay."""
+        table(REVIEWS.logical_name).update_item(
+            Key={"review_id": review["review_id"], "product_id": review["product_id"]},
+            UpdateExpression="SET user_id = :anonymous, user_name = :name",
+            ExpressionAttributeValues={":anonymous": user_id, ":name": user_name},
+        )
+
+    def reattribute_vote(self, vote: dict[str, Any], *, voter_id: str) -> None:
+        """Give a vote another voter, then delete the original: the key embeds the voter, and the
+        rewritten key keeps "one vote per voter" true."""
+        rewritten = {
+            **vote,
+            "review_id": vote_id_for(str(vote["review_id"]).split("#")[1], voter_id),
+            "voter_id": voter_id,
+        }
+        table(REVIEWS.logical_name).put_item(Item=rewritten)
+        table(REVIEWS.logical_name).delete_item(
+            Key={"review_id": vote["review_id"], "product_id": vote["product_id"]}
+        )
+
+    def _every_page(self, operation: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+        """The items of every page of a Query or Scan."""
+        reviews = table(REVIEWS.logical_name)
+        items: list[dict[str, Any]] = []
+        while True:
+            response = getattr(reviews, operation)(**arguments)
+            items.extend(from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from shop.catalog.model import Product
 from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import from_item, table, to_item
+from shop.platform.dynamodb import delete_all, from_item, table, to_item
 from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest
 
 USER_VIEWS_INDEX = PRODUCT_VIEWS.index("user_id-timestamp-index").name
@@ -82,6 +82,28 @@ class ProductViewRepository:
             if "LastEvaluatedKey" not in response:
                 return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def items_of_user(self, user_id: str) -> list[dict[str, Any]]:
+        """Every tracking item of the user, oldest first (user_id-timestamp-index, all pages)."""
+        arguments: dict[str, Any] = {
+            "IndexName": USER_VIEWS_INDEX,
+            "KeyConditionExpression": Key("user_id").eq(user_id),
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._table().query(**arguments)
+            items.extend(from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def delete_items_of_user(self, user_id: str) -> int:
+        """Delete every tracking item of the user; returns how many there were."""
+        keys = [
+            {"view_id": item["view_id"], "timestamp": item["timestamp"]}
+            for item in self.items_of_user(user_id)
+        ]
+        return delete_all(self._table(), keys)
 
     def signed_in_activity_since(self, since: str) -> Iterator[dict[str, Any]]:
         """Signed-in tracking items at or after `since`: user_id, product_id, added_to_cart, purchased.
@@ -156,6 +178,25 @@ class WatchListRepository:
                 return False
             raise
         return True
+
+    def items_of_user(self, user_id: str) -> list[dict[str, Any]]:
+        """Every watch item of the user (a Query on the table's user_id key, all pages)."""
+        arguments: dict[str, Any] = {"KeyConditionExpression": Key("user_id").eq(user_id)}
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._table().query(**arguments)
+            items.extend(from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def delete_items_of_user(self, user_id: str) -> int:
+        """Delete every watch item of the user; returns how many there were."""
+        keys = [
+            {"user_id": item["user_id"], "product_id": item["product_id"]}
+            for item in self.items_of_user(user_id)
+        ]
+        return delete_all(self._table(), keys)
 
     def awaiting_price_drop_alert(self) -> Iterator[dict[str, Any]]:
         """Watch items that want a price-drop alert, have a target price and were not alerted yet."""
