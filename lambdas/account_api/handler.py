@@ -14,11 +14,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shop.accounts.model import ADDRESS_ID_PATTERN, AddressFields, ProfileChanges
 from shop.accounts.privacy import DataSubject, delete, export
-from shop.accounts.repository import ADDRESS_ID_PATTERN, Accounts, AddressFields, ProfileChanges
+from shop.accounts.service import (
+    Accounts,
+    change_email_preferences,
+    email_preferences,
+    open_account,
+    unsubscribe,
+)
 from shop.api.http import build_resolver, caller_of, json_response
-from shop.email.preferences import PreferenceChanges, public_view
-from shop.email.repository import EmailPreferencesRepository
+from shop.email.preferences import PreferenceChanges
 from shop.orders.guest_orders import email_is_verified
 from shop.platform import audit_log
 from shop.platform.identity import Caller
@@ -60,10 +66,7 @@ def _subject() -> DataSubject:
 @app.get("/me", summary="The signed-in shopper's profile (created on first call)", tags=["account"])
 def get_me() -> dict[str, Any]:
     user_id, email = _shopper()
-    profile = Accounts().ensure(user_id, email)
-    # Preferences are created here too, opted out, so the marketing scans see an explicit "no".
-    EmailPreferencesRepository().ensure(user_id, email)
-    return profile.public_view()
+    return open_account(user_id, email).public_view()
 
 
 @app.put("/me", summary="Change name and phone (the email is Cognito's)", tags=["account"])
@@ -108,13 +111,13 @@ def make_default_address(address_id: AddressIdPath) -> dict[str, Any]:
 @app.get("/me/preferences", summary="Email preferences (new accounts are opted out)", tags=["preferences"])
 def get_preferences() -> dict[str, Any]:
     user_id, email = _shopper()
-    return public_view(EmailPreferencesRepository().ensure(user_id, email))
+    return email_preferences(user_id, email)
 
 
 @app.put("/me/preferences", summary="Change email preferences", tags=["preferences"])
 def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     user_id, email = _shopper()
-    return public_view(EmailPreferencesRepository().update(user_id, email, changes))
+    return change_email_preferences(user_id, email, changes)
 
 
 @app.get(
@@ -122,8 +125,8 @@ def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     summary="One-click unsubscribe from every marketing email (no sign-in)",
     tags=["preferences"],
 )
-def unsubscribe(token: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:
-    EmailPreferencesRepository().unsubscribe(token)
+def unsubscribe_link(token: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:
+    unsubscribe(token)
     logger.info("unsubscribed through an email link")
     return {"unsubscribed": True, "message": "You will receive no more marketing email from the shop."}
 

@@ -15,8 +15,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.api.http import build_resolver, caller_of, json_response
-from shop.catalog.model import Product
-from shop.catalog.repository import ProductRepository
 from shop.platform.cache_metrics import cache_counters
 from shop.platform.errors import BadRequest, Forbidden, NotFound
 from shop.platform.observability import logger, metrics, tracer
@@ -25,6 +23,7 @@ from shop.tracking.service import (
     queue_tracking_event,
     shared_recommender,
     stop_watching,
+    tracked_product,
     tracking_event_for,
     watch_product,
 )
@@ -32,17 +31,12 @@ from shop.tracking.service import (
 app = build_resolver()
 
 
-def _product(product_id: str) -> Product:
-    product = ProductRepository().get(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}", field="product_id", product_id=product_id)
-    return product
-
-
 def _track(event_type: TrackingEventType, request: TrackRequest) -> Response[str]:
     # Only a verified token names the user; the body's user_id (if any) was dropped by TrackRequest.
     user_id = caller_of(app).user_id
-    event = tracking_event_for(event_type, request, user_id=user_id, product=_product(request.product_id))
+    event = tracking_event_for(
+        event_type, request, user_id=user_id, product=tracked_product(request.product_id)
+    )
     message_id = queue_tracking_event(event)
     logger.debug("tracking event queued", extra={"event_type": event_type.value, "message_id": message_id})
     return json_response(HTTPStatus.ACCEPTED, {"status": "queued", "event_type": event_type.value})
@@ -75,7 +69,7 @@ def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)])
 @app.post("/track/watchlist/add", summary="Watch a product for price drops and restocks", tags=["watchlist"])
 def watch(request: WatchRequest) -> Response[str]:
     user_id = caller_of(app).require_signed_in()
-    item = watch_product(user_id, _product(request.product_id), request)
+    item = watch_product(user_id, tracked_product(request.product_id), request)
     return json_response(HTTPStatus.CREATED, item)
 
 

@@ -135,6 +135,7 @@ def test_the_race_oversells_with_a_read_modify_write(
     order_world: OrderWorld, atomic_requests: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The test above would catch a read-modify-write: with one, more than 10 orders get stock."""
+
     def read_modify_write(
         _repository: ProductRepository, product: Any, lines: dict[str | None, int], sign: int
     ) -> dict[str, Any]:

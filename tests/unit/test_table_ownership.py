@@ -26,7 +26,6 @@ OWNERS = {
 
 # Known violations still to be moved, each with its reason: (module, table logical name).
 # Remove an entry when its code moves; test_exceptions_are_still_needed fails on a stale one.
-NOT_MOVED_YET = "not moved yet: the owner repository has no method for this access"
 EXCEPTIONS: dict[tuple[str, str], str] = {
     # The sandbox provider keeps its fake payments in the Idempotency table; issue 15 replaces it with
     # localstripe (no fake providers in the Lambda code), and the exception goes with it.

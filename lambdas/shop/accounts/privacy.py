@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from aws_lambda_powertools import Logger
 
-from shop.accounts.repository import Accounts
+from shop.accounts.repository import ProfileRepository
 from shop.cart.repository import CartRepository
 from shop.email.repository import EmailPreferencesRepository
 from shop.marketing.repository import MarketingQueueRepository
@@ -69,7 +69,7 @@ def _orders(subject: DataSubject) -> list[dict[str, Any]]:
 
 def export(subject: DataSubject) -> dict[str, Any]:
     """Everything the shop stores about the subject, as one JSON-ready document."""
-    profile = Accounts().get(subject.user_id)
+    profile = ProfileRepository().get(subject.user_id)
     return from_item(  # type: ignore[no-any-return]
         {
             "exported_at": now_iso(),
@@ -133,7 +133,7 @@ def delete(subject: DataSubject) -> dict[str, int]:
     )
     CartRepository().delete(user_id)
     EmailPreferencesRepository().delete(user_id)
-    Accounts.delete(user_id)
+    ProfileRepository().delete(user_id)
     _delete_cognito_user(subject)
     logger.info("account deleted", extra={"anonymous_id": anonymous, **counts})
     return counts

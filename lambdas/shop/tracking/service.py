@@ -20,6 +20,7 @@ from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import TRACKING_EVENTS
 from shop.platform.cache import ResilientCache, shared_redis_outage
 from shop.platform.clock import iso, utc_now
+from shop.platform.errors import NotFound
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
 from shop.platform.settings import get_settings
@@ -59,6 +60,14 @@ def sqs_client() -> Any:
     import boto3
 
     return boto3.client("sqs")
+
+
+def tracked_product(product_id: str) -> Product:
+    """The product a shopper viewed or watches; NotFound names it when the catalog has no such product."""
+    product = ProductRepository().get(product_id)
+    if product is None:
+        raise NotFound(f"no product {product_id}", field="product_id", product_id=product_id)
+    return product
 
 
 def tracking_event_for(
