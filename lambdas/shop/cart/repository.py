@@ -7,7 +7,7 @@ from typing import Any
 
 from shop.cart.model import GUEST_PREFIX, StoredCart
 from shop.contracts.tables import CART
-from shop.platform.dynamodb import attr, dynamodb_resource, errors, from_item, table
+from shop.platform.dynamodb import attr, dynamodb_resource, errors, every_item, from_item, table
 
 
 class CartChangedError(Exception):
@@ -61,14 +61,7 @@ class CartRepository:
             "ProjectionExpression": "user_id, #items, updated_at",
             "ExpressionAttributeNames": {"#items": "items"},
         }
-        carts = table(CART.logical_name)
-        while True:
-            response = carts.scan(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        yield from every_item(table(CART.logical_name).scan, **arguments)
 
     def save_and_delete(
         self, cart: StoredCart, *, expected_revision: int | None, delete_key: str, delete_revision: int

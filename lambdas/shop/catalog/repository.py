@@ -13,7 +13,7 @@ from typing import Any
 from shop.catalog.model import Category, Product, ProductDraft, ProductStatus
 from shop.contracts.tables import FEATURED_MARKER, PRODUCTS
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import attr, dynamodb_resource, errors, from_item, key, table, to_item
+from shop.platform.dynamodb import attr, dynamodb_resource, errors, every_item, from_item, key, table, to_item
 
 CATEGORY_INDEX = PRODUCTS.index("category-created_at-index").name
 FEATURED_INDEX = PRODUCTS.index("featured-created_at-index").name
@@ -181,13 +181,8 @@ class ProductRepository:
         return Product.model_validate(from_item(response["Attributes"]))
 
     def _query(self, **arguments: Any) -> Iterator[Product]:
-        while True:
-            response = self._table().query(**arguments)
-            for item in response.get("Items", []):
-                yield Product.model_validate(from_item(item))
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for item in every_item(self._table().query, **arguments):
+            yield Product.model_validate(item)
 
     def active_in_category(self, category: Category) -> list[Product]:
         """Every active product of a category, newest first (category-created_at-index)."""

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from shop.contracts.tables import MARKETING_QUEUE, MARKETING_QUEUE_TTL_DAYS_AFTER_SENT, PENDING_SEND_MARKER
 from shop.marketing.triggers import Trigger
 from shop.platform.clock import iso
-from shop.platform.dynamodb import delete_all, from_item, table, to_item
+from shop.platform.dynamodb import delete_all, every_item, from_item, table, to_item
 
 PENDING_INDEX = MARKETING_QUEUE.index("sent-scheduled_send_time-index").name
 RECIPIENT_INDEX = MARKETING_QUEUE.index("user_email-trigger_type-index").name
@@ -39,13 +39,7 @@ class MarketingQueueRepository:
         return table(MARKETING_QUEUE.logical_name)
 
     def _query(self, **arguments: Any) -> Iterator[dict[str, Any]]:
-        while True:
-            response = self._table().query(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return every_item(self._table().query, **arguments)
 
     def mailed_tokens(self, email: str, trigger: Trigger) -> set[str]:
         """Every subject token of this recipient's items of this trigger (user_email-trigger_type-index)."""
@@ -148,10 +142,4 @@ class MarketingQueueRepository:
                 "#converted": "converted",
             },
         }
-        while True:
-            response = self._table().scan(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        yield from every_item(self._table().scan, **arguments)

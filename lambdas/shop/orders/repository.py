@@ -15,7 +15,7 @@ from shop.contracts.tables import ORDERS
 from shop.orders.model import HistoryEntry, Order
 from shop.orders.state import RESERVABLE, RESTORABLE, OrderStatus, check_transition
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import attr, errors, from_item, key, table, to_item
+from shop.platform.dynamodb import attr, errors, every_item, from_item, key, table, to_item
 
 USER_INDEX = ORDERS.index("user_id-order_date-index").name
 STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
@@ -267,13 +267,7 @@ class OrderRepository:
             "KeyConditionExpression": key("user_id").eq(owner_key),
             "ScanIndexForward": not newest_first,
         }
-        while True:
-            response = self._table().query(**arguments)
-            for item in response.get("Items", []):
-                yield dict(from_item(item))
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        yield from every_item(self._table().query, **arguments)
 
     def has_received(self, user_id: str, product_id: str) -> bool:
         """True when one of the user's delivered orders contains the product: the basis of a review's
@@ -285,17 +279,11 @@ class OrderRepository:
             "ProjectionExpression": "order_id, #items",
             "ExpressionAttributeNames": {"#items": "items"},
         }
-        while True:
-            response = self._table().query(**arguments)
-            for order in response.get("Items", []):
-                if any(
-                    isinstance(line, dict) and line.get("product_id") == product_id
-                    for line in order.get("items", [])
-                ):
-                    return True
-            if "LastEvaluatedKey" not in response:
-                return False
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return any(
+            isinstance(line, dict) and line.get("product_id") == product_id
+            for order in every_item(self._table().query, **arguments)
+            for line in order.get("items", [])
+        )
 
     def ordered_since(self, user_id: str, moment: str) -> bool:
         """True when the user placed an order after `moment` (user_id-order_date-index; reads one item)."""

@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shop.contracts.tables import AUDIT_LOG
-from shop.platform.dynamodb import from_item, key, table, to_item
+from shop.platform.dynamodb import every_item, from_item, key, table, to_item
 from shop.platform.errors import BadRequest
 from shop.platform.pagination import decode_cursor, encode_cursor
 
@@ -121,11 +121,4 @@ def entries(
 def entries_by(actor: str) -> list[dict[str, Any]]:
     """Every entry the actor made, as stored (occurred_at keeps its suffix), oldest first, all pages."""
     arguments: dict[str, Any] = {"IndexName": ACTOR_INDEX, "KeyConditionExpression": key("actor").eq(actor)}
-    items: list[dict[str, Any]] = []
-    audit = table(AUDIT_LOG.logical_name)
-    while True:
-        response = audit.query(**arguments)
-        items.extend(from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return items
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return list(every_item(table(AUDIT_LOG.logical_name).query, **arguments))

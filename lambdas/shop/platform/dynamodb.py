@@ -6,6 +6,7 @@ do not pay for clients a route never touches. boto3 itself honours AWS_ENDPOINT_
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,18 @@ def key(name: str) -> Any:
 def table(logical_name: str) -> Any:
     """The boto3 Table of one of the shop's tables (by its logical name, e.g. "Products")."""
     return dynamodb_resource().Table(get_settings().table_name(logical_name))
+
+
+def every_item(operation: Callable[..., Any], **arguments: Any) -> Iterator[dict[str, Any]]:
+    """Each item of a Query or Scan (`operation` is a Table's `query` or `scan`), converted by
+    `from_item`, page after page; a page is read only when the caller wants its items."""
+    while True:
+        response = operation(**arguments)
+        for item in response.get("Items", []):
+            yield from_item(item)
+        if "LastEvaluatedKey" not in response:
+            return
+        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def delete_all(resource: Any, keys: list[dict[str, Any]]) -> int:

@@ -17,6 +17,7 @@ from shop.platform.dynamodb import (
     attr,
     cancellation_codes,
     dynamodb_resource,
+    every_item,
     from_item,
     key,
     table,
@@ -192,11 +193,4 @@ class ReviewRepository:
 
     def _every_page(self, operation: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
         """The items of every page of a Query or Scan."""
-        reviews = table(REVIEWS.logical_name)
-        items: list[dict[str, Any]] = []
-        while True:
-            response = getattr(reviews, operation)(**arguments)
-            items.extend(from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return list(every_item(getattr(table(REVIEWS.logical_name), operation), **arguments))

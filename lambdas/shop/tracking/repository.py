@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 from shop.catalog.model import Product
 from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import delete_all, from_item, table, to_item
+from shop.platform.dynamodb import delete_all, every_item, from_item, table, to_item
 from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest
 
 USER_VIEWS_INDEX = PRODUCT_VIEWS.index("user_id-timestamp-index").name
@@ -71,17 +72,8 @@ class ProductViewRepository:
             "KeyConditionExpression": condition,
             "ScanIndexForward": False,
         }
-        returned = 0
-        while True:
-            response = self._table().query(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-                returned += 1
-                if limit is not None and returned >= limit:
-                    return
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        # islice stops reading pages once `limit` items were taken.
+        yield from islice(every_item(self._table().query, **arguments), limit)
 
     def items_of_user(self, user_id: str) -> list[dict[str, Any]]:
         """Every tracking item of the user, oldest first (user_id-timestamp-index, all pages)."""
@@ -89,13 +81,7 @@ class ProductViewRepository:
             "IndexName": USER_VIEWS_INDEX,
             "KeyConditionExpression": Key("user_id").eq(user_id),
         }
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._table().query(**arguments)
-            items.extend(from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return list(every_item(self._table().query, **arguments))
 
     def delete_items_of_user(self, user_id: str) -> int:
         """Delete every tracking item of the user; returns how many there were."""
@@ -125,14 +111,7 @@ class ProductViewRepository:
         yield from self._scan(arguments)
 
     def _scan(self, arguments: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        views = self._table()
-        while True:
-            response = views.scan(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        yield from every_item(self._table().scan, **arguments)
 
 
 # -- watch list ----------------------------------------------------------------------------------
@@ -182,13 +161,7 @@ class WatchListRepository:
     def items_of_user(self, user_id: str) -> list[dict[str, Any]]:
         """Every watch item of the user (a Query on the table's user_id key, all pages)."""
         arguments: dict[str, Any] = {"KeyConditionExpression": Key("user_id").eq(user_id)}
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._table().query(**arguments)
-            items.extend(from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return list(every_item(self._table().query, **arguments))
 
     def delete_items_of_user(self, user_id: str) -> int:
         """Delete every watch item of the user; returns how many there were."""
@@ -224,14 +197,7 @@ class WatchListRepository:
         """Watch items matching a filter. A paginated Scan: the alerts start from the watch items (they
         are per user and product), and this runs once a day."""
         arguments: dict[str, Any] = {"FilterExpression": condition}
-        watch_list = self._table()
-        while True:
-            response = watch_list.scan(**arguments)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            if "LastEvaluatedKey" not in response:
-                return
-            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        yield from every_item(self._table().scan, **arguments)
 
     def _update(self, user_id: str, product_id: str, changes: dict[str, Any]) -> None:
         """SET the given fields of a watch item, unless the user has stopped watching meanwhile."""
