@@ -27,7 +27,7 @@ app.use(middlewares=[cart_rate_limit_middleware])
 
 
 def _owner(*, create: bool) -> CartOwner | None:
-    header = app.current_event.get_header_value(CART_ID_HEADER)
+    header = app.current_event.headers.get(CART_ID_HEADER)
     return resolve_owner(caller_of(app).user_id, header, create=create)
 
 

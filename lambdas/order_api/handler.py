@@ -16,10 +16,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.contracts.cart_ids import CART_ID_HEADER
 from shop.orders.model import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
+from shop.orders.processing import register_lambda_context
 from shop.orders.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.process_state import per_process
 from shop.platform.rate_limiter import limit_admin
+from shop.platform.runtime_flags import orders_inline
 
 app = build_resolver()
 
@@ -129,4 +131,8 @@ def add_tracking(order_id: str, request: TrackingRequest) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if orders_inline():
+        # The kill switch runs order_processor's idempotent step in this request: its in-progress
+        # record must expire with this invocation, as it does in order_processor.
+        register_lambda_context(context)
     return app.resolve(event, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from shop.contracts.metric_names import METRICS_NAMESPACE
@@ -9,3 +11,7 @@ from shop.contracts.metric_names import METRICS_NAMESPACE
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
+
+# Many invocations rightly emit no metric (a profile read, a cache hit with nothing to count); Powertools
+# warns on each of them, into every log, with nothing anyone could do about it.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
