@@ -18,6 +18,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 
+RUN_STAMP := $(VENV)/.installed-run
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
@@ -35,8 +36,13 @@ help:
 	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
-$(PY_STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt
+# `make run` needs only the shop and its local stand-ins; the test and lint tools come with `make test`.
+$(RUN_STAMP): requirements.txt requirements-local.txt lambdas/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local.txt
+	@touch $@
+
+$(PY_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -46,7 +52,7 @@ $(NPM_STAMP): package.json package-lock.json
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
-run: setup
+run: $(RUN_STAMP)
 	$(PY) -m cdk_app.local --port $(PORT)
 
 test: setup
