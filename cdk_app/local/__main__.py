@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
+from cdk_app.local.synth import PROJECT_ROOT
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -38,12 +41,88 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+LOG_DIR = PROJECT_ROOT / ".local-shop" / "logs"
+# shop.contracts.environment.PRICING_RULES; not imported, so the runner need not import lambdas/.
+PRICING_RULES = "PRICING_RULES"
+ADMIN_KEY_SUFFIX = "-admin"
+PARTNER_KEY_SUFFIX = "-partner"
+
+
+def configure_logging(verbose: bool) -> None:
+    """Verbose: everything on the terminal. Otherwise the runner's log goes to a file and the terminal
+    shows warnings only, so the banner stays in view."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    terminal.setFormatter(formatter)
+    root.addHandler(terminal)
+    if not verbose:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        runner_log = logging.FileHandler(LOG_DIR / "runner.log", mode="w", encoding="utf-8")
+        runner_log.setFormatter(formatter)
+        root.addHandler(runner_log)
+
+
+def discount_codes(shop: LocalShop) -> list[str]:
+    """The stage's discount codes, as the cart function is configured with them."""
+    assert shop.model is not None
+    for function in shop.model.functions:
+        rules = function.environment.get(PRICING_RULES)
+        if isinstance(rules, str):
+            return [_describe(code, rule) for code, rule in json.loads(rules).get("discounts", {}).items()]
+    return []
+
+
+def _describe(code: str, rule: dict[str, Any]) -> str:
+    if rule.get("kind") == "percent":
+        off = f"{rule.get('percent_bps', 0) / 100:g}% off"
+    else:
+        off = f"${rule.get('amount_cents', 0) / 100:g} off"
+    minimum = rule.get("min_subtotal_cents", 0)
+    return f"{code} ({off}{f' from ${minimum / 100:g}' if minimum else ''})"
+
+
+def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
+    assert shop.server is not None
+    url = shop.server.url
+    keys = shop.api_keys
+    admin_key = next((value for name, value in keys.items() if name.endswith(ADMIN_KEY_SUFFIX)), "")
+    partner_key = next((value for name, value in keys.items() if name.endswith(PARTNER_KEY_SUFFIX)), "")
+    rows = [f"The shop is running at {url}/"]
+    if options.seed:
+        rows.append(f"  Sign in      {SHOPPER_EMAIL} or {ADMIN_EMAIL} (admin), password {LOCAL_PASSWORD}")
+    rows += [
+        f"  Admin page   {url}/admin-shop.html  (it asks once for the admin key: {admin_key})",
+        "  Pay with     the test card offered at checkout (sandbox: no real money)",
+    ]
+    codes = discount_codes(shop)
+    if codes:
+        rows.append(f"  Codes        {', '.join(codes)}")
+    rows += [
+        f"  Emails sent  {url}/_local/emails",
+        f"  API          {url}/api  (partner key: {partner_key})",
+    ]
+    if not verbose and options.function_log is not None:
+        rows.append(
+            f"  Logs         {options.function_log.parent.relative_to(PROJECT_ROOT)}/ (-v shows them here)"
+        )
+    rows.append("Enter shows this again; Ctrl-C stops.")
+    rule = "-" * max(len(row) for row in rows)
+    return "\n".join([rule, *rows, rule])
+
+
+def _reprint_on_enter(text: str, stopping: threading.Event) -> None:
+    for _line in sys.stdin:
+        if stopping.is_set():
+            return
+        print(text, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.DEBUG if arguments.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(arguments.verbose)
     options = LocalShopOptions(
         port=arguments.port,
         host=arguments.host,
@@ -53,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=not arguments.no_seed,
         isolated_functions=not arguments.in_process,
         concurrency=arguments.concurrency,
+        function_log=None if arguments.verbose else LOG_DIR / "functions.log",
     )
     stopping = threading.Event()
 
@@ -61,25 +141,18 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    print("Synthesizing the local stage and starting the shop...", flush=True)
+    print("Synthesizing the local stage and starting the shop (about 20 s)...", flush=True)
     shop = LocalShop(options).start()
     try:
-        assert shop.server is not None
-        assert shop.aws is not None
-        assert shop.redis is not None
-        print(f"Shop:  {shop.server.url}/", flush=True)
-        print(f"API:   {shop.server.url}/api", flush=True)
-        print(f"AWS:   {shop.aws.endpoint_url} ({'moto' if shop.aws.owns_server else 'AWS_ENDPOINT_URL'})")
-        print(f"Redis: {shop.redis.url} ({shop.redis.kind})")
-        for name, value in shop.api_keys.items():
-            print(f"API key {name}: {value}")
-        if options.seed:
-            print(f"Sign in: {ADMIN_EMAIL} (admin) or {SHOPPER_EMAIL}, password {LOCAL_PASSWORD}")
-        print("Ctrl-C stops.", flush=True)
+        text = banner(shop, options, verbose=arguments.verbose)
+        print(text, flush=True)
+        if sys.stdin is not None and sys.stdin.isatty():
+            threading.Thread(target=_reprint_on_enter, args=(text, stopping), daemon=True).start()
         stopping.wait()
     finally:
         print("Stopping...", flush=True)
         shop.stop()
+        print("Stopped.", flush=True)
     return 0
 
 

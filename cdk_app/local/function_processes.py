@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
@@ -57,7 +57,12 @@ class _Worker:
     """One process running one function's handler; `call` sends an event and waits for the answer."""
 
     def __init__(
-        self, function: FunctionModel, environment: Mapping[str, str], code_root: str, timeout_grace: float
+        self,
+        function: FunctionModel,
+        environment: Mapping[str, str],
+        code_root: str,
+        timeout_grace: float,
+        log_sink: LogSink | None = None,
     ) -> None:
         module, attribute = function.module_and_attribute
         spec = {
@@ -82,7 +87,9 @@ class _Worker:
         theirs.close()
         self.connection = Connection(ours.detach())
         assert self.process.stdout is not None
-        self._relay = threading.Thread(target=_relay_lines, args=(self.process.stdout,), daemon=True)
+        self._relay = threading.Thread(
+            target=_relay_lines, args=(self.process.stdout, log_sink or _to_stdout), daemon=True
+        )
         self._relay.start()
 
     def call(self, event: Any) -> Any:
@@ -133,15 +140,23 @@ class _Worker:
         self.connection.close()
 
 
-def _relay_lines(stream: IO[bytes]) -> None:
-    """The worker's stdout, line by line, onto the runner's current sys.stdout (looked up per line:
-    a benchmark may have replaced it to count the handlers' metrics)."""
+# Where a worker's output lines (the handler's JSON logs and EMF metrics) go.
+LogSink = Callable[[str], None]
+
+
+def _to_stdout(line: str) -> None:
+    """The runner's current sys.stdout, looked up per line: a benchmark may have replaced it to count
+    the handlers' metrics."""
+    sys.stdout.write(line)
+    sys.stdout.flush()
+
+
+def _relay_lines(stream: IO[bytes], sink: LogSink) -> None:
+    """The worker's stdout, line by line, into `sink`."""
     for line in iter(stream.readline, b""):
-        try:
-            sys.stdout.write(line.decode("utf-8", errors="replace"))
-            sys.stdout.flush()
-        except (OSError, ValueError):
-            pass  # the runner's stdout went away (shutting down)
+        # OSError/ValueError: the runner's stdout or log file went away (shutting down).
+        with contextlib.suppress(OSError, ValueError):
+            sink(line.decode("utf-8", errors="replace"))
     stream.close()
 
 
@@ -164,8 +179,10 @@ class ProcessFunctionRuntime:
         code_root: str | os.PathLike[str] = LAMBDA_CODE_ROOT,
         concurrency: int = DEFAULT_CONCURRENCY,
         timeout_grace_seconds: float = TIMEOUT_GRACE_SECONDS,
+        log_sink: LogSink | None = None,
     ) -> None:
         self._model = model
+        self._log_sink = log_sink
         self._timeout_grace = timeout_grace_seconds
         self._environments = FunctionEnvironments(model, overlay)
         self._code_root = str(code_root)
@@ -229,7 +246,7 @@ class ProcessFunctionRuntime:
             environment = self._environments.process_environment(function.address)
             # Its own code asset, as Lambda has it; lambdas/ only for templates without assets (tests).
             code_root = function.code_dir or self._code_root
-            return _Worker(function, environment, code_root, self._timeout_grace)
+            return _Worker(function, environment, code_root, self._timeout_grace, self._log_sink)
         except BaseException:
             with pool.available:
                 pool.count -= 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -58,6 +59,8 @@ def serve(connection: Connection, spec: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    # A terminal's Ctrl-C reaches the whole process group; the runner stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec = json.loads(sys.argv[1])
     serve(Connection(int(sys.argv[2])), spec)
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cdk_app.local.api_gateway import ApiGateway
 from cdk_app.local.aws_services import LocalAws, create_resources, start_aws
 from cdk_app.local.cognito_tokens import CognitoTokenVerifier, issuer_of, moto_jwks_url
-from cdk_app.local.function_processes import DEFAULT_CONCURRENCY, ProcessFunctionRuntime
+from cdk_app.local.function_processes import DEFAULT_CONCURRENCY, LogSink, ProcessFunctionRuntime
 from cdk_app.local.function_runtime import FunctionRuntime
 from cdk_app.local.intrinsics import ResourceAddress, UnresolvableIntrinsicError
 from cdk_app.local.local_redis import LocalRedis, start_redis
@@ -59,6 +61,8 @@ class LocalShopOptions:
     # False runs every handler in this process, one at a time (function_runtime.py): easier to debug.
     isolated_functions: bool = True
     concurrency: int = DEFAULT_CONCURRENCY
+    # Where the functions' output (JSON logs, EMF) goes; None: this process's stdout.
+    function_log: Path | None = None
 
 
 @dataclass
@@ -77,6 +81,7 @@ class LocalShop:
     pumps: list[QueuePump | StreamPump] = field(default_factory=list)
     _saved_environment: dict[str, str] | None = None
     _started: bool = False
+    _function_log: TextIO | None = None
 
     def start(self) -> LocalShop:
         # The runner sets AWS variables and switches functions' environments in os.environ; stop() puts
@@ -100,8 +105,9 @@ class LocalShop:
         create_resources(model, aws, sender_emails=self._sender_emails(model))
         if options.persist_dir is not None:
             restore_state(model, aws, options.persist_dir)
-        # AWS generates the values a template leaves out; locally the key's name is its value.
-        self.api_keys = {key.name: key.value or key.name for key in model.api_keys}
+        # AWS generates the values a template leaves out; locally a value derived from the name, so it
+        # stays the same from run to run (a page that remembered it keeps working).
+        self.api_keys = {key.name: key.value or local_api_key_value(key.name) for key in model.api_keys}
         self.gateway = ApiGateway(
             model.routes,
             self._invoke,
@@ -122,6 +128,7 @@ class LocalShop:
             port=options.port,
             host=options.host,
             schedules=self.schedules,
+            aws_endpoint_url=aws.endpoint_url,
             product_images=(
                 ProductImageFiles(aws.client("s3"), images_bucket.name) if images_bucket is not None else None
             ),
@@ -133,7 +140,9 @@ class LocalShop:
             API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
         }
         self.runtime = (
-            ProcessFunctionRuntime(model, overlay, concurrency=options.concurrency)
+            ProcessFunctionRuntime(
+                model, overlay, concurrency=options.concurrency, log_sink=self._function_log_sink()
+            )
             if options.isolated_functions
             else FunctionRuntime(model, overlay)
         )
@@ -164,6 +173,20 @@ class LocalShop:
                 except UnresolvableIntrinsicError:
                     continue
         return emails
+
+    def _function_log_sink(self) -> LogSink | None:
+        """Appends the workers' lines to `options.function_log` (one file for every function)."""
+        if self.options.function_log is None:
+            return None
+        self.options.function_log.parent.mkdir(parents=True, exist_ok=True)
+        log = self._function_log = self.options.function_log.open("w", encoding="utf-8", buffering=1)
+        lock = threading.Lock()
+
+        def write(line: str) -> None:
+            with lock:
+                log.write(line)
+
+        return write
 
     @staticmethod
     def _verifier(model: ShopModel, aws: LocalAws) -> CognitoTokenVerifier | None:
@@ -271,6 +294,9 @@ class LocalShop:
             self.server = None
         if isinstance(self.runtime, ProcessFunctionRuntime):
             self.runtime.stop()
+        if self._function_log is not None:
+            self._function_log.close()
+            self._function_log = None
         # Only a shop that fully started saves: a failed start (say, mid-restore) must not overwrite
         # the persisted data with a partial copy.
         if self._started and self.options.persist_dir is not None and self.model and self.aws:
@@ -290,6 +316,11 @@ class LocalShop:
                 del os.environ[key]
             os.environ.update(self._saved_environment)
             self._saved_environment = None
+
+
+def local_api_key_value(name: str) -> str:
+    """What API Gateway would generate: a value that does not spell out the key's name."""
+    return "lk_" + hashlib.sha256(f"local-api-key:{name}".encode()).hexdigest()[:24]
 
 
 def _forget_function_singletons() -> None:

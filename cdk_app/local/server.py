@@ -4,7 +4,7 @@ Same origin for the site and the API, so the browser needs no CORS locally (AWS 
 CloudFront and API Gateway; the API's CORS settings are still applied to its responses by the handlers
 and gateway responses). `/_local/cache` shows the stage cache's hit and miss counters; DELETE flushes it.
 `POST /_local/schedules/<name>` runs a scheduled function now. `/_local/apigateway` answers the
-handlers' FlushStageCache calls.
+handlers' FlushStageCache calls. `/_local/emails` shows the emails the shop sent (moto's SES).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from cdk_app.local.api_gateway import ApiGateway, HttpRequest, HttpResponse
 from cdk_app.local.product_images import ProductImageFiles
 from cdk_app.local.schedules import ScheduleRunner
+from cdk_app.local.sent_emails import EMAILS_PATH, emails_page, sent_emails
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,10 @@ class ShopHttpServer:
         host: str = "127.0.0.1",
         schedules: ScheduleRunner | None = None,
         product_images: ProductImageFiles | None = None,
+        aws_endpoint_url: str | None = None,
     ) -> None:
         self.gateway = gateway
+        self.aws_endpoint_url = aws_endpoint_url
         self.schedules = schedules
         self.product_images = product_images
         self.web_root = web_root.resolve()
@@ -189,6 +192,8 @@ class ShopHttpServer:
                     base = f"http://{self.headers.get('Host') or shop.url.removeprefix('http://')}"
                     payload = json.dumps(shop._config(base), indent=2).encode()
                     self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
+                elif path == EMAILS_PATH and shop.aws_endpoint_url and self.command in ("GET", "HEAD"):
+                    self._respond(emails_page(sent_emails(shop.aws_endpoint_url)))
                 elif path == "/_local/cache":
                     if self.command == "DELETE":
                         shop.gateway.cache.flush()

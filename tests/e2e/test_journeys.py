@@ -15,7 +15,7 @@ from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 from tests.e2e.conftest import reset_moto
 
-ADMIN_API_KEY = "local-shop-api-admin"
+ADMIN_API_KEY_NAME = "local-shop-api-admin"
 WAIT_SECONDS = 60
 ADDRESS = {
     "name": "Journey Tester",
@@ -95,7 +95,7 @@ def _sign_up(shop: LocalShop) -> tuple[str, str]:
 
 
 def _admin_headers(shop: LocalShop) -> dict[str, str]:
-    return {"Authorization": _id_token(shop, ADMIN_EMAIL), "X-Api-Key": ADMIN_API_KEY}
+    return {"Authorization": _id_token(shop, ADMIN_EMAIL), "X-Api-Key": shop.api_keys[ADMIN_API_KEY_NAME]}
 
 
 def _table(shop: LocalShop, suffix: str) -> str:
