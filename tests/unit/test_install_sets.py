@@ -43,7 +43,7 @@ def test_make_run_installs_the_local_set_without_test_tools() -> None:
     # What the runner itself needs beyond the app: AWS and Redis stand-ins, the CDK libraries.
     assert {"moto", "fakeredis", "aws-cdk-lib", "boto3", "aws-lambda-powertools"} <= local
     assert "$(RUN_STAMP)" in make_rule("run").splitlines()[0]
-    assert "-r requirements-local.txt" in make_rule("$(RUN_STAMP)")
+    assert "$(PIP_INSTALL) -r requirements-local.txt" in make_rule("$(RUN_STAMP)")
 
 
 def test_make_test_installs_everything_the_suite_uses() -> None:
