@@ -681,3 +681,22 @@ def test_the_account_pages_work_under_the_production_content_security_policy(
     page.get_by_role("button", name="Forgot your password?").click()
     expect(page.locator("#step-forgot")).to_be_visible()
     assert console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "form"), [("/signin.html", "#signin-form"), ("/signup.html", "#signup-form")]
+)
+def test_a_form_cannot_be_sent_before_its_script_runs(
+    page: Page, local_shop: LocalShop, path: str, form: str
+) -> None:
+    """On a slow connection a click could beat the page's script: the form would then submit natively,
+    with the password in the URL. Until the script is ready the button is disabled (and the form posts)."""
+    script = path.removeprefix("/").replace(".html", ".js")
+    page.route(f"**/js/{script}", lambda route: route.abort())
+    page.goto(site_url(local_shop, path))
+    expect(page.locator(f"{form} button[type=submit]")).to_be_disabled()
+    assert page.locator(form).get_attribute("method") == "post"
+
+    page.unroute(f"**/js/{script}")
+    page.goto(site_url(local_shop, path))
+    expect(page.locator(f"{form} button[type=submit]")).to_be_enabled()

@@ -2,7 +2,7 @@
 // (Cognito ChangePassword) and sign-out. Everything from the API reaches the page as text.
 import { ApiError, api, forgetSession, isSignedIn } from "./api.js";
 import { changePassword } from "./cognito.js";
-import { valueOf, whileBusy } from "./forms.js";
+import { formsReady, valueOf, whileBusy } from "./forms.js";
 import { currentUser, freshAccessToken, signOut, signOutEverywhere } from "./session.js";
 import { el, say } from "./ui.js";
 
@@ -214,4 +214,5 @@ async function load() {
   }
 }
 
+formsReady();
 load();

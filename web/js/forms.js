@@ -43,3 +43,12 @@ export async function showLocalHints() {
 }
 
 export const valueOf = (id) => document.getElementById(id).value.trim();
+
+/** The page's submit handlers are attached: enable the buttons the HTML ships disabled, so a click
+ * before the scripts ran cannot submit a form natively (a password in the URL, or a lost request). */
+export function formsReady() {
+  for (const button of document.querySelectorAll("button[data-until-ready]")) {
+    button.disabled = false;
+    button.removeAttribute("data-until-ready");
+  }
+}

@@ -1,7 +1,7 @@
 // signin.html: sign in (USER_PASSWORD_AUTH), forgotten password → code → new password, and the new
 // password an account with a temporary one must choose. After signing in: merge the guest cart, go to `next`.
 import { confirmForgotPassword, forgotPassword, setNewPassword } from "./cognito.js";
-import { showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
+import { formsReady, showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
 import { currentUser, finishSignIn, nextPage, rememberEmail, rememberedEmail, signIn, storeTokens } from "./session.js";
 import { say } from "./ui.js";
 
@@ -131,4 +131,5 @@ if (email) {
   rememberEmail("");
 }
 if (params.get("confirmed")) say($("signin-status"), "Your email is confirmed. Sign in to continue.", "ok");
+formsReady();
 showLocalHints();

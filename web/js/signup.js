@@ -2,7 +2,7 @@
 // → signed in straight away when this page still holds the password, else on to the sign-in page.
 import { api } from "./api.js";
 import { confirmSignUp, resendConfirmationCode, signUp } from "./cognito.js";
-import { showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
+import { formsReady, showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
 import { finishSignIn, nextPage, rememberEmail, rememberedEmail, signIn } from "./session.js";
 import { say } from "./ui.js";
 
@@ -92,4 +92,5 @@ if (new URLSearchParams(location.search).get("step") === "confirm") {
   askForCode(email, "Your email is not confirmed yet. Enter the code we emailed you when you signed up, or ask for a new one.");
   if (email) $("confirm-code").focus();
 }
+formsReady();
 showLocalHints();
