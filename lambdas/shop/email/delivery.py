@@ -12,16 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
 from shop.contracts.email_messages import EmailCategory, EmailRequest
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.email.consent import consenting_recipient
 from shop.email.rendering import render
 from shop.email.repository import EmailPreferencesRepository
 from shop.platform import idempotency
-from shop.platform.circuit_breaker import CircuitBreaker
+from shop.platform.circuit_breaker import CircuitBreaker, report_circuit_opened
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
@@ -56,22 +52,10 @@ def _counts_against_ses(error: BaseException) -> bool:
     return code not in NOT_AN_OUTAGE
 
 
-def _circuit_opened(dependency: str) -> None:
-    with single_metric(
-        name=CIRCUIT_BREAKER_OPENED,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={DEPENDENCY_DIMENSION: dependency},
-    ):
-        pass
-    logger.error("circuit breaker opened", extra={"dependency": dependency})
-
-
 @per_process
 def ses_breaker() -> CircuitBreaker:
     return CircuitBreaker(
-        SES_DEPENDENCY, shared_redis_client, on_open=_circuit_opened, is_failure=_counts_against_ses
+        SES_DEPENDENCY, shared_redis_client, on_open=report_circuit_opened, is_failure=_counts_against_ses
     )
 
 

@@ -6,30 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.payments.model import PaymentRefused, ProviderRejected, ProviderUnavailable
-from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError
+from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError, report_circuit_opened
 from shop.platform.errors import ServiceUnavailable
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
 
 T = TypeVar("T")
-
-
-def _circuit_opened(dependency: str) -> None:
-    with single_metric(
-        name=CIRCUIT_BREAKER_OPENED,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={DEPENDENCY_DIMENSION: dependency},
-    ):
-        pass
-    logger.error("circuit breaker opened", extra={"dependency": dependency})
 
 
 def _counts_against_provider(error: BaseException) -> bool:
@@ -47,7 +31,7 @@ def breaker_for(provider: str) -> CircuitBreaker:
     breakers = provider_breakers()
     if provider not in breakers:
         breakers[provider] = CircuitBreaker(
-            provider, shared_redis_client, on_open=_circuit_opened, is_failure=_counts_against_provider
+            provider, shared_redis_client, on_open=report_circuit_opened, is_failure=_counts_against_provider
         )
     return breakers[provider]
 
