@@ -58,12 +58,12 @@ def test_the_doc_names_the_cache_dimension_and_its_values() -> None:
 
 
 def metric_name_arguments(source: Path) -> list[tuple[int, ast.expr]]:
-    """(line, name argument) of every add_metric/single_metric call in a source file."""
+    """(line, name argument) of every add_metric/single_metric/count_metric call in a source file."""
     found = []
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called in ("add_metric", "single_metric"):
+            if called in ("add_metric", "single_metric", "count_metric"):
                 names = [keyword.value for keyword in node.keywords if keyword.arg == "name"] + node.args[:1]
                 found.extend((node.lineno, name) for name in names)
     return found

@@ -15,16 +15,15 @@ from enum import StrEnum
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shop.contracts.email_messages import EmailCategory, EmailRequest
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import EMAIL_NOTIFICATION
 from shop.email.consent import consenting_recipient
 from shop.email.repository import EmailPreferencesRepository
 from shop.marketing.discount_codes import new_discount_code
 from shop.marketing.repository import AlreadyQueuedError, MarketingQueueRepository
 from shop.marketing.triggers import ScanSummary, Trigger
+from shop.platform.observability import count_metric
 from shop.platform.process_state import per_process
 from shop.platform.settings import get_settings
 
@@ -168,13 +167,5 @@ class Campaign:
 
 
 def _count(metric_name: str, trigger: Trigger, value: int) -> None:
-    # single_metric, because the shared Metrics object would give one dimension set to a whole flush
-    # and the daily run reports four trigger types in one invocation.
-    with single_metric(
-        name=metric_name,
-        unit=MetricUnit.Count,
-        value=value,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={TRIGGER_TYPE_DIMENSION: trigger.value},
-    ):
-        pass
+    # A record of its own: the daily run reports four trigger types in one invocation.
+    count_metric(metric_name, {TRIGGER_TYPE_DIMENSION: trigger.value}, value)

@@ -12,11 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
 from shop.contracts.alarm_metric_names import PAYMENT_FAILED, PAYMENT_SUCCEEDED, PROVIDER_DIMENSION
 from shop.contracts.email_messages import EmailTemplate
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import INVENTORY_UPDATE
 from shop.orders.model import InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
@@ -27,7 +24,7 @@ from shop.payments.model import PaymentMessage, PaymentProviderError, PaymentSta
 from shop.payments.providers import provider_named
 from shop.platform import idempotency
 from shop.platform.dynamodb import attr
-from shop.platform.observability import logger
+from shop.platform.observability import count_metric, logger
 
 ACTOR = "payment_processor"
 EVENT_RECORD_PREFIX = "payment_event#"
@@ -47,14 +44,7 @@ class Outcome:
 
 
 def _count(metric: str, provider: str) -> None:
-    with single_metric(
-        name=metric,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={PROVIDER_DIMENSION: provider},
-    ):
-        pass
+    count_metric(metric, {PROVIDER_DIMENSION: provider})
 
 
 def _event_record_id(message: PaymentMessage) -> str:

@@ -15,17 +15,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
 from shop.contracts.alarm_metric_names import PROVIDER_DIMENSION
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import PAYMENT_PROCESSING
 from shop.orders.notifications import send
 from shop.payments.breakers import guarded
 from shop.payments.model import PaymentMessage, ProviderName
 from shop.platform import idempotency
 from shop.platform.errors import BadRequest
-from shop.platform.observability import logger
+from shop.platform.observability import count_metric, logger
 
 WEBHOOK_REJECTED = "WebhookRejected"
 # Stripe's own default: a signature older than five minutes is refused.
@@ -59,14 +56,7 @@ def header(event: dict[str, Any], name: str) -> str | None:
 
 def reject(provider: str, reason: str) -> WebhookRejected:
     """Log and count a refused webhook; the caller raises what this returns."""
-    with single_metric(
-        name=WEBHOOK_REJECTED,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={PROVIDER_DIMENSION: provider},
-    ):
-        pass
+    count_metric(WEBHOOK_REJECTED, {PROVIDER_DIMENSION: provider})
     logger.warning("webhook rejected", extra={"provider": provider, "reason": reason})
     return WebhookRejected(f"webhook rejected: {reason}")
 

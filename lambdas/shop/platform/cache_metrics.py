@@ -11,9 +11,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-from shop.contracts.metric_names import CACHE_DIMENSION, METRICS_NAMESPACE
+from shop.contracts.metric_names import CACHE_DIMENSION
+from shop.platform.observability import count_metric
 from shop.platform.process_state import on_reset
 
 
@@ -41,14 +40,7 @@ class CacheCounters:
         with self._lock:
             counts, self._counts = self._counts, Counter()
         for (metric_name, cache_name), count in sorted(counts.items()):
-            with single_metric(
-                name=metric_name,
-                unit=MetricUnit.Count,
-                value=count,
-                namespace=METRICS_NAMESPACE,
-                default_dimensions={CACHE_DIMENSION: cache_name},
-            ):
-                pass
+            count_metric(metric_name, {CACHE_DIMENSION: cache_name}, count)
 
 
 cache_counters = CacheCounters()

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shop.contracts.alarm_metric_names import CIRCUIT_BREAKER_OPENED, DEPENDENCY_DIMENSION
-from shop.contracts.metric_names import METRICS_NAMESPACE
-from shop.platform.observability import logger
+from shop.platform.observability import count_metric, logger
 from shop.platform.redis_connection import RedisNotConfiguredError
 
 T = TypeVar("T")
@@ -105,14 +103,7 @@ return state
 def report_circuit_opened(dependency: str) -> None:
     """The shop's breakers' `on_open`: the CircuitBreakerOpened metric that the critical alarm reads,
     and an error in the log."""
-    with single_metric(
-        name=CIRCUIT_BREAKER_OPENED,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={DEPENDENCY_DIMENSION: dependency},
-    ):
-        pass
+    count_metric(CIRCUIT_BREAKER_OPENED, {DEPENDENCY_DIMENSION: dependency})
     logger.error("circuit breaker opened", extra={"dependency": dependency})
 
 

@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shop.contracts.alarm_metric_names import LIMIT_DIMENSION, RATE_LIMITED
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.tables import RATE_LIMITS
 from shop.platform.dynamodb import table
 from shop.platform.errors import TooManyRequests
 from shop.platform.identity import Caller
+from shop.platform.observability import count_metric
 from shop.platform.process_state import per_process
 
 logger = Logger(child=True)
@@ -114,15 +113,7 @@ class RateLimiter:
 
 
 def _count(metric_name: str, limit: RateLimit) -> None:
-    # single_metric: the `limit` dimension must not leak onto the function's other metrics.
-    with single_metric(
-        name=metric_name,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={LIMIT_DIMENSION: limit.name},
-    ):
-        pass
+    count_metric(metric_name, {LIMIT_DIMENSION: limit.name})
 
 
 @per_process

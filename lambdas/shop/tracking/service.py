@@ -12,15 +12,14 @@ from collections import Counter
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
-from shop.contracts.metric_names import METRICS_NAMESPACE
 from shop.contracts.queues import TRACKING_EVENTS
 from shop.platform.cache import ResilientCache, shared_redis_outage
 from shop.platform.clock import iso, utc_now
 from shop.platform.errors import NotFound
+from shop.platform.observability import count_metric
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
 from shop.platform.settings import get_settings
@@ -42,14 +41,7 @@ RECENT_VIEWS_FOR_RECOMMENDATIONS = 100
 
 
 def count_event(metric_name: str, event_type: TrackingEventType) -> None:
-    with single_metric(
-        name=metric_name,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={EVENT_TYPE_DIMENSION: event_type.value},
-    ):
-        pass
+    count_metric(metric_name, {EVENT_TYPE_DIMENSION: event_type.value})
 
 
 # -- producing events ----------------------------------------------------------------------------
