@@ -16,7 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shop.contracts.queues import PAYMENT_PROCESSING
 from shop.orders.notifications import sqs_client
 from shop.payments.model import PROCESSING_MESSAGE
-from shop.payments.providers import check_provider_mode
 from shop.payments.service import TRANSIENT_PAYMENT_ERRORS, process_payment_message
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.queue_consumer import consume
@@ -26,9 +25,6 @@ BASE_BACKOFF_SECONDS = 30
 # Three receives reach the DLQ anyway; waiting longer than 15 minutes between them only delays the
 # order (and an operator's redrive) for no gain. SQS itself would allow 12 hours.
 MAX_BACKOFF_SECONDS = 900
-
-# Refuse to start a prod function configured with the sandbox (it would mark orders paid for free).
-check_provider_mode(get_settings())
 
 
 def backoff_seconds(receive_count: int) -> int:

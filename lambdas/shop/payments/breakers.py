@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from shop.payments.model import PaymentRefused, ProviderRejected, ProviderUnavailable
+from shop.payments.model import PaymentRefused, ProviderDeclined, ProviderRejected, ProviderUnavailable
 from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError, report_circuit_opened
-from shop.platform.errors import ServiceUnavailable
+from shop.platform.errors import PaymentDeclined, ServiceUnavailable
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
@@ -50,6 +50,9 @@ def guarded_for_api(provider: str, call: Callable[[], T]) -> T:
         raise ServiceUnavailable(
             f"{provider} payments are unavailable right now; try again later", retry_after_seconds=retry_after
         ) from None
+    except ProviderDeclined as error:
+        logger.info("payment declined", extra={"provider": provider, "decline_code": error.decline_code})
+        raise PaymentDeclined(str(error), field="payment", decline_code=error.decline_code) from None
     except ProviderRejected as error:
         logger.error("payment provider refused a request", extra={"provider": provider, "error": str(error)})
         raise PaymentRefused(f"{provider} refused the payment request") from None

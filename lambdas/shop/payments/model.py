@@ -11,11 +11,10 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shop.orders.model import Order, RefundMessage
+from shop.orders.model import CancelPaymentsMessage, Order, RefundMessage
 from shop.platform.errors import UpstreamRefused
 
-SANDBOX_MODE = "sandbox"
-ProviderName = Literal["stripe", "paypal", "sandbox"]
+ProviderName = Literal["stripe", "paypal"]
 
 
 class PaymentProviderError(RuntimeError):
@@ -30,26 +29,33 @@ class ProviderRejected(PaymentProviderError):
     """The provider answered and said no (bad request, unknown payment): retrying cannot help."""
 
 
+class ProviderDeclined(ProviderRejected):
+    """The provider refused the shopper's payment method (declined card, failed authentication): the
+    shopper can fix it with another card, so its words reach them."""
+
+    def __init__(self, message: str, *, decline_code: str | None) -> None:
+        super().__init__(message)
+        self.decline_code = decline_code
+
+
 class PaymentRefused(UpstreamRefused):
     """The provider refused a request the shop made (bad configuration or data), not the client."""
 
     code = "payment_provider_refused"
 
 
-class SandboxInProduction(RuntimeError):
-    """The sandbox provider takes no money; a prod function configured with it refuses to start."""
-
-
 @dataclass(frozen=True)
 class PaymentSession:
     """What the browser needs to pay: the provider's payment id, and Stripe's client secret or
-    PayPal's approval link."""
+    PayPal's approval link. `status` is the provider's own word for where the payment stands (Stripe:
+    `requires_action` when the page must run 3-D Secure, `succeeded`, ...)."""
 
     payment_id: str
     client_secret: str
     amount: int
     currency: str
     approve_url: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,11 +74,15 @@ class PaymentProvider(Protocol):
 
     name: ProviderName
 
-    def create_payment(self, order: Order) -> PaymentSession: ...
+    def create_payment(self, order: Order, *, card_token: str | None = None) -> PaymentSession: ...
 
     def retrieve(self, payment_id: str) -> PaymentState: ...
 
     def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> str: ...
+
+    def cancel(self, payment_id: str) -> None:
+        """Give up a payment that was not taken (its order expired); ProviderRejected once it was."""
+        ...
 
 
 def idempotency_key(action: str, order_id: str) -> str:
@@ -100,5 +110,9 @@ class PaymentMessage(BaseModel):
     user_id: str | None = None
 
 
-PaymentProcessingMessage = Annotated[PaymentMessage | RefundMessage, Field(discriminator="kind")]
-PROCESSING_MESSAGE: TypeAdapter[PaymentMessage | RefundMessage] = TypeAdapter(PaymentProcessingMessage)
+PaymentProcessingMessage = Annotated[
+    PaymentMessage | RefundMessage | CancelPaymentsMessage, Field(discriminator="kind")
+]
+PROCESSING_MESSAGE: TypeAdapter[PaymentMessage | RefundMessage | CancelPaymentsMessage] = TypeAdapter(
+    PaymentProcessingMessage
+)

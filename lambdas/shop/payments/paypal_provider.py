@@ -87,7 +87,8 @@ class PayPalProvider:
         )
         return cls(client)
 
-    def create_payment(self, order: Order) -> PaymentSession:
+    def create_payment(self, order: Order, *, card_token: str | None = None) -> PaymentSession:
+        """A PayPal order the buyer approves in PayPal's own window; `card_token` is Stripe's only."""
         from paypalserversdk.models.amount_with_breakdown import AmountWithBreakdown
         from paypalserversdk.models.checkout_payment_intent import CheckoutPaymentIntent
         from paypalserversdk.models.order_request import OrderRequest
@@ -173,6 +174,11 @@ class PayPalProvider:
             )
         )
         return str(body["id"])
+
+    def cancel(self, payment_id: str) -> None:
+        """Nothing to call: a PayPal order that is never captured takes no money and PayPal voids it
+        itself after three hours. The order it was for is cancelled, so a late capture is refunded."""
+        del payment_id
 
     def verify_webhook(self, headers: dict[str, str], body: str, webhook_id: str) -> bool:
         """PayPal's verify-webhook-signature API on the delivery's transmission headers; True when valid."""

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shop.contracts.queues import PAYMENT_PROCESSING
-from shop.orders.model import Order, RefundMessage, token_hash
+from shop.orders.model import CancelPaymentsMessage, Order, RefundMessage, token_hash
 from shop.orders.notifications import send
 from shop.orders.repository import OrderRepository
 from shop.orders.state import OrderStatus, PaymentStatus
 from shop.payments.breakers import guarded_for_api
 from shop.payments.model import PaymentMessage, PaymentSession, ProviderName, ProviderUnavailable
-from shop.payments.providers import card_provider, paypal_provider, sandbox_mode
-from shop.payments.sandbox_provider import SANDBOX_WEBHOOK_SECRET, SandboxProvider
+from shop.payments.providers import card_provider, paypal_provider
 from shop.payments.secrets import payment_secrets
 from shop.payments.settlement import Outcome, PaymentNotSettled, PaymentSettlement
 from shop.payments.webhooks import accept_paypal_webhook, accept_stripe_webhook, header, raw_body, reject
@@ -66,19 +65,24 @@ def order_to_pay(order_id: str, caller: Caller, access_token: str | None) -> Ord
     return order
 
 
-def start_card_payment(order_id: str, caller: Caller, access_token: str | None) -> StartedPayment:
-    """A Stripe PaymentIntent (or a sandbox payment locally) for the order's stored total."""
+def start_card_payment(
+    order_id: str, caller: Caller, access_token: str | None, *, card_token: str | None = None
+) -> StartedPayment:
+    """A Stripe PaymentIntent for the order's stored total, confirmed with the Stripe.js card token when
+    the page sends one; PaymentDeclined (402, Stripe's words) when the card is refused."""
     order = order_to_pay(order_id, caller, access_token)
     provider = card_provider()
-    session = guarded_for_api(provider.name, lambda: provider.create_payment(order))
+    session = guarded_for_api(provider.name, lambda: provider.create_payment(order, card_token=card_token))
+    OrderRepository().record_payment_attempt(order, provider.name, session.payment_id)
     return StartedPayment(order.order_id, provider.name, session)
 
 
 def start_paypal_payment(order_id: str, caller: Caller, access_token: str | None) -> StartedPayment:
-    """A PayPal order for the order's stored total (the sandbox locally: PayPal has no local double)."""
+    """A PayPal order for the order's stored total, for the PayPal buttons to open."""
     order = order_to_pay(order_id, caller, access_token)
-    provider = card_provider() if sandbox_mode() else paypal_provider()
+    provider = paypal_provider()
     session = guarded_for_api(provider.name, lambda: provider.create_payment(order))
+    OrderRepository().record_payment_attempt(order, provider.name, session.payment_id)
     return StartedPayment(order.order_id, provider.name, session)
 
 
@@ -91,49 +95,36 @@ def confirm_payment(
     event_kind: str,
     payment_id: str,
 ) -> Order:
-    """Hand a confirmed payment to payment_processor: through the queue, or locally through the
-    sandbox's own signed webhook, so the local shop exercises the real verification."""
+    """Ask payment_processor to verify a payment the page saw succeed (it asks the provider, never the
+    page). The signed webhook says the same; this covers a webhook that is late or cannot reach the
+    shop (a laptop running `make run` against Stripe's test mode)."""
     order = order_to_pay(order_id, caller, access_token)
-    if sandbox_mode():
-        sandbox = SandboxProvider()
-        guarded_for_api(sandbox.name, lambda: sandbox.confirm(payment_id))
-    else:
-        send(
-            PAYMENT_PROCESSING.logical_name,
-            PaymentMessage(
-                provider=provider,
-                event_id=f"{event_kind}:{payment_id}",
-                payment_id=payment_id,
-                order_id=order.order_id,
-                user_id=order.user_id,
-            ),
-        )
+    send(
+        PAYMENT_PROCESSING.logical_name,
+        PaymentMessage(
+            provider=provider,
+            event_id=f"{event_kind}:{payment_id}",
+            payment_id=payment_id,
+            order_id=order.order_id,
+            user_id=order.user_id,
+        ),
+    )
     return order
 
 
-def _stripe_webhook_secret() -> str:
-    if sandbox_mode():
-        return SANDBOX_WEBHOOK_SECRET
-    return payment_secrets().stripe_webhook_secret.get_secret_value()
-
-
 def receive_stripe_webhook(event: dict[str, Any]) -> PaymentMessage | None:
-    """Verify a Stripe-signed webhook (the sandbox's, locally) and queue its payment; None when the
-    event settles nothing. WebhookRejected for a missing, bad, expired or replayed signature."""
-    provider: ProviderName = "sandbox" if sandbox_mode() else "stripe"
+    """Verify a Stripe-signed webhook and queue its payment; None when the event settles nothing.
+    WebhookRejected for a missing, bad, expired or replayed signature."""
     signature = header(event, "Stripe-Signature")
     if not signature:
         # Refused before the secret is even read: an unsigned request costs no Secrets Manager call.
-        raise reject(provider, "no signature header")
-    return accept_stripe_webhook(
-        raw_body(event), signature, secret=_stripe_webhook_secret(), provider=provider
-    )
+        raise reject("stripe", "no signature header")
+    secret = payment_secrets().stripe_webhook_secret.get_secret_value()
+    return accept_stripe_webhook(raw_body(event), signature, secret=secret)
 
 
 def receive_paypal_webhook(event: dict[str, Any]) -> PaymentMessage | None:
     """Verify a PayPal webhook with PayPal and queue the order it concerns; None when it settles nothing."""
-    if sandbox_mode():
-        raise reject("paypal", "PayPal webhooks are not accepted in sandbox mode")
     if not header(event, "PayPal-Transmission-Sig"):
         raise reject("paypal", "no transmission signature")
     webhook_id = payment_secrets().paypal_webhook_id
@@ -147,10 +138,12 @@ def receive_paypal_webhook(event: dict[str, Any]) -> PaymentMessage | None:
     )
 
 
-def process_payment_message(message: PaymentMessage | RefundMessage) -> Outcome:
-    """Settle a payment or execute a refund from payment-processing; TRANSIENT_PAYMENT_ERRORS mean
-    "try again later"."""
+def process_payment_message(message: PaymentMessage | RefundMessage | CancelPaymentsMessage) -> Outcome:
+    """Settle a payment, execute a refund or cancel an expired order's payments from payment-processing;
+    TRANSIENT_PAYMENT_ERRORS mean "try again later"."""
     settlement = PaymentSettlement()
     if isinstance(message, PaymentMessage):
         return settlement.settle(message)
+    if isinstance(message, CancelPaymentsMessage):
+        return settlement.cancel_payments(message)
     return settlement.refund(message)

@@ -1,8 +1,11 @@
 """What payment_processor does with a message: settle a payment, or execute a refund.
 
 Settling verifies the payment with the provider (never trusting the message), then moves the order
-`pending -> paid` (or `failed`) with a write conditioned on its status, and queues the
-PAYMENT_RECEIVED email (deduplicated per order). An event id is acted on once: its record in the
+`pending -> paid` with a write conditioned on its status, and queues the PAYMENT_RECEIVED email
+(deduplicated per order). A failed attempt (declined card, failed 3-D Secure) leaves the order
+pending: it holds its stock until the shopper pays another way or the hold expires. Only money the
+provider took for an order that cannot keep it (wrong amount, expired or cancelled order, a second
+payment) moves it on and is refunded at once. An event id is acted on once: its record in the
 Idempotency table is written after the order changed, so a crash in between retries the event and
 the conditional move makes the retry harmless.
 """
@@ -10,17 +13,24 @@ the conditional move makes the retry harmless.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from shop.contracts.alarm_metric_names import PAYMENT_FAILED, PAYMENT_SUCCEEDED, PROVIDER_DIMENSION
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import INVENTORY_UPDATE
-from shop.orders.model import InventoryMessage, Order, RefundMessage
+from shop.orders.model import CancelPaymentsMessage, InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
 from shop.orders.repository import OrderChangedError, OrderRepository
 from shop.orders.state import OrderStatus, PaymentStatus, can_move
 from shop.payments.breakers import guarded
-from shop.payments.model import PaymentMessage, PaymentProviderError, PaymentState, idempotency_key
+from shop.payments.model import (
+    PaymentMessage,
+    PaymentProviderError,
+    PaymentState,
+    ProviderRejected,
+    idempotency_key,
+)
 from shop.payments.providers import provider_named
 from shop.platform import idempotency
 from shop.platform.dynamodb import attr
@@ -145,6 +155,15 @@ class PaymentSettlement:
                 _count(PAYMENT_SUCCEEDED, message.provider)
             notify_customer(paid, EmailTemplate.PAYMENT_RECEIVED)
             return Outcome("paid", order.order_id)
+        if state.status == "failed":
+            # A declined card or a failed 3-D Secure: the shopper saw it on the page and may pay with
+            # another card while the order holds its stock; an order never paid expires with its hold.
+            _count(PAYMENT_FAILED, message.provider)
+            logger.info(
+                "payment attempt failed; the order still awaits payment",
+                extra={"order_id": order.order_id, "payment_id": state.payment_id},
+            )
+            return Outcome("failed", order.order_id, reason)
         failed = self._move(
             order,
             OrderStatus.FAILED,
@@ -155,9 +174,8 @@ class PaymentSettlement:
             return Outcome("skipped", order.order_id, f"order is {order.order_status.value}")
         _count(PAYMENT_FAILED, message.provider)
         notify_customer(failed, EmailTemplate.ORDER_FAILED)
-        if state.status == "succeeded":  # the amount was wrong, but the provider did take it
-            return self._give_back(failed, message, state, why=reason)
-        return Outcome("failed", order.order_id, reason)
+        # The amount was wrong, but the provider did take it.
+        return self._give_back(failed, message, state, why=reason)
 
     def _give_back(self, order: Order, message: PaymentMessage, state: PaymentState, *, why: str) -> Outcome:
         """The provider took money for an order that cannot be paid with it: the stock ran out (or the
@@ -232,6 +250,31 @@ class PaymentSettlement:
             )
         self._after_refund(refunded)
         return Outcome("refunded", order.order_id, refund_id)
+
+    def cancel_payments(self, message: CancelPaymentsMessage) -> Outcome:
+        """Cancel the payments started for an order that can no longer be paid (its hold expired), so
+        the shopper cannot complete one. A payment the provider already took or cancelled is refused
+        (ProviderRejected) and left alone: money that still reaches the order is returned by `settle`."""
+        order = self._order(message.order_id, message.user_id)
+        if order is None:
+            return Outcome("skipped", message.order_id, "unknown order")
+        if order.order_status is OrderStatus.PENDING:
+            return Outcome("skipped", order.order_id, "the order still awaits payment")
+        cancelled = []
+        for attempt in order.payment_attempts:
+            if attempt.payment_id == order.payment_id:
+                continue  # the payment the order was paid with: refunds, not cancels, undo it
+            provider = provider_named(attempt.provider)
+            try:
+                guarded(provider.name, partial(provider.cancel, attempt.payment_id))
+            except ProviderRejected as error:
+                logger.info(
+                    "payment not cancelled: already taken or cancelled",
+                    extra={"order_id": order.order_id, "payment_id": attempt.payment_id, "error": str(error)},
+                )
+                continue
+            cancelled.append(attempt.payment_id)
+        return Outcome("cancelled", order.order_id, ", ".join(cancelled) or None)
 
     def _after_refund(self, order: Order) -> None:
         send(

@@ -1,6 +1,6 @@
 """Provider webhooks: verified before anything else, then put on payment-processing.
 
-Stripe (and the sandbox, which signs exactly like Stripe) is verified with
+Stripe's (and localstripe's, which signs the same way) are verified with
 `stripe.Webhook.construct_event` on the exact raw body and a timestamp tolerance. A signature seen
 before is a replay and refused too; a genuine redelivery by Stripe carries a fresh timestamp and
 signature, passes, and the processor acts once per event id. Every refusal is a 400, logged and
@@ -70,13 +70,12 @@ def _remember_signature(provider: str, signature: str) -> bool:
     )
 
 
-def accept_stripe_webhook(
-    body: str, signature: str | None, *, secret: str, provider: ProviderName = "stripe"
-) -> PaymentMessage | None:
+def accept_stripe_webhook(body: str, signature: str | None, *, secret: str) -> PaymentMessage | None:
     """Verify a Stripe-signed webhook and queue its payment for the processor; None for an event type
     that settles nothing. WebhookRejected for a bad, expired or replayed signature."""
     import stripe
 
+    provider: ProviderName = "stripe"
     if not signature:
         raise reject(provider, "no signature header")
     try:

@@ -57,6 +57,12 @@ class Conflict(ShopError):
     code = "conflict"
 
 
+class PaymentDeclined(ShopError):
+    """The shopper's bank or wallet refused the payment; the message is the provider's, for them."""
+
+    code = "payment_declined"
+
+
 class RetryLater(ShopError):
     """A refusal the caller may retry; `retry_after_seconds` says when."""
 
