@@ -45,14 +45,17 @@ _SCHEMA_TYPES = {
     "number": apigw.JsonSchemaType.NUMBER,
     "boolean": apigw.JsonSchemaType.BOOLEAN,
     "array": apigw.JsonSchemaType.ARRAY,
+    "null": apigw.JsonSchemaType.NULL,
 }
 
 
 def json_schema(schema: Mapping[str, Any], *, root: bool = True) -> apigw.JsonSchema:
     """Translate a plain JSON-schema dict (the route table's) into CDK's JsonSchema."""
+    kind = schema["type"]
     return apigw.JsonSchema(
         schema=apigw.JsonSchemaVersion.DRAFT4 if root else None,
-        type=_SCHEMA_TYPES[schema["type"]],
+        # A list allows each type ("string" or "null" for an optional field sent as null).
+        type=[_SCHEMA_TYPES[each] for each in kind] if isinstance(kind, list) else _SCHEMA_TYPES[kind],
         required=list(schema["required"]) if schema.get("required") else None,
         properties=(
             {name: json_schema(sub, root=False) for name, sub in schema["properties"].items()}
@@ -63,6 +66,7 @@ def json_schema(schema: Mapping[str, Any], *, root: bool = True) -> apigw.JsonSc
         min_items=schema.get("minItems"),
         min_length=schema.get("minLength"),
         max_length=schema.get("maxLength"),
+        pattern=schema.get("pattern"),
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
         enum=list(schema["enum"]) if "enum" in schema else None,
