@@ -58,6 +58,16 @@ shopper-visible field or availability changed (`shop/catalog/changes.py`) it flu
 by its 15-minute TTL. Redis entries are invalidated by the writing function itself through the
 product's `cache_version`.
 
+## Addresses
+
+An order's `shipping_address` and `billing_address` (absent: the shipping one) and a saved address
+(`/me/addresses`) have the same fields: `name`, `line1`, `line2`, `city`, `region` (state or
+province), `postal_code`, `country`, `phone`; a saved one adds `kind` and `is_default`. `country` is
+an ISO 3166-1 alpha-2 code (any case; stored upper-cased). API Gateway checks it is two letters; the
+function refuses a pair of letters that is not an assigned code (`UK`, `ZZ`) with **422** naming the
+field (`shipping_address.country`, `billing_address.country`, `country`). Until this check, any two
+letters were taken: addresses stored before it are still read back as they are.
+
 ## Rate limits
 
 The stage allows {stage_rate:.0f} requests/min in total (seed 001: public APIs 1000/min). Usage plans:

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shop.contracts.countries import CountryCode
+
 MAX_ADDRESSES: Final = 20
 ADDRESS_ID_PATTERN: Final = r"^addr_[0-9a-f]{16}$"
 
@@ -27,22 +29,26 @@ class AddressFields(BaseModel):
     line1: str = Field(min_length=1, max_length=200)
     line2: str | None = Field(default=None, max_length=200)
     city: str = Field(min_length=1, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100, description="state, province or region")
     postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+    country: CountryCode
     phone: Phone | None = None
     is_default: bool = False
+
+
+class Address(AddressFields):
+    """A saved address as stored. Its fields are an order address's (shop.orders.model.Address) plus
+    `kind`, `is_default` and `id`; one saved before the country check still loads."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: AddressId
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
 
     @field_validator("country")
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
-
-
-class Address(AddressFields):
-    model_config = ConfigDict(extra="ignore")
-
-    id: AddressId
 
 
 class ProfileChanges(BaseModel):

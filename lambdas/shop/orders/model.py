@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
+from shop.contracts.countries import CountryCode
 from shop.orders.state import OrderStatus, PaymentStatus
 
 # One DynamoDB transaction holds at most 100 items: the reservation updates one item per product
@@ -24,7 +25,8 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Address(BaseModel):
-    """A postal address; `country` is an ISO 3166 alpha-2 code."""
+    """A postal address as an order stores it; `country` is an ISO 3166 alpha-2 code. The field names
+    are those of a saved address (shop.accounts.model.AddressFields), so one fills the other."""
 
     model_config = _REQUEST
 
@@ -32,7 +34,7 @@ class Address(BaseModel):
     line1: Text
     line2: str | None = Field(default=None, max_length=200)
     city: Text
-    region: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100, description="state, province or region")
     postal_code: str = Field(min_length=1, max_length=20)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
     phone: str | None = Field(default=None, max_length=40)
@@ -41,6 +43,13 @@ class Address(BaseModel):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+
+class AddressRequest(Address):
+    """An address a shopper sends: the country must be an assigned ISO code. Stored orders are read
+    back as `Address`, so an order placed before this check still loads."""
+
+    country: CountryCode
 
 
 class OrderLineRequest(BaseModel):
@@ -58,8 +67,10 @@ class CreateOrderRequest(BaseModel):
 
     model_config = _REQUEST
 
-    shipping_address: Address
-    billing_address: Address | None = Field(default=None, description="defaults to the shipping address")
+    shipping_address: AddressRequest
+    billing_address: AddressRequest | None = Field(
+        default=None, description="defaults to the shipping address"
+    )
     items: list[OrderLineRequest] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
     discount_code: str | None = Field(default=None, max_length=40)
