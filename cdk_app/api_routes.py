@@ -328,7 +328,7 @@ ROUTES: tuple[Route, ...] = (
         "/guest/orders/{id}",
         "order_api",
         Access.PUBLIC,
-        "A guest order, with its access token",
+        "A guest order, with its access token or the token of its emails' link",
         required_query=("token",),
     ),
     Route(

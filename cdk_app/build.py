@@ -81,6 +81,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         user_pool_client_id=auth.web_client.user_pool_client_id,
         product_images_bucket=data.product_images_bucket,
         payment_provider_secret=data.payment_provider_secret,
+        order_link_key=data.order_link_key,
         runtime_flags=api.runtime_flags,
         api=api.parts,
     )

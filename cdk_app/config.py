@@ -45,6 +45,10 @@ class StageConfig(BaseModel):
     deployment_strategy: DeploymentStrategy
     schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
     web_origin: str
+    # The web site as shoppers reach it (the Web stack's SiteUrl output or a custom domain; no trailing
+    # slash): emails link to its pages. A setting, not read from the Web stack: that stack depends on the
+    # domain stacks' routes (through ApiStage), so a reference back to it would be a cycle.
+    site_url: str = Field(pattern=r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)$")
     payment_provider: Literal["live", "sandbox"]
     # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold, codes.
     pricing: dict[str, Any]

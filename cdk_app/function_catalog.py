@@ -41,6 +41,8 @@ class Access:
     pricing_rules: bool = False
     payment_secrets: bool = False  # reads the provider keys and gets the stage's provider mode
     sender_email: bool = False
+    site_url: bool = False  # links to the web site's pages (emails)
+    order_links: bool = False  # reads the key that signs and checks guests' emailed order links
     sends_email: bool = False  # SES on the sender's domain
     user_pool_client: bool = False  # verifies tokens and the admin group itself
     deletes_users: bool = False  # cognito-idp:AdminDeleteUser on the shop's pool
@@ -139,6 +141,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 runtime_flags=True,
                 pricing_rules=True,
                 user_pool_client=True,
+                order_links=True,  # a guest's emailed link opens the order (GET /guest/orders/{id})
             ),
         ),
         FunctionSpec(
@@ -204,7 +207,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Consumer of email-notification",
             Domain.EMAIL,
             Access(
-                tables={"EmailPreferences": READ, "Idempotency": WRITE}, sender_email=True, sends_email=True
+                tables={"EmailPreferences": READ, "Idempotency": WRITE},
+                sender_email=True,
+                sends_email=True,
+                site_url=True,
+                order_links=True,  # signs the link to the order in a guest's order emails
             ),
         ),
         FunctionSpec(

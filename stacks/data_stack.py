@@ -81,6 +81,23 @@ class DataStack(ShopStack):
             "Provider keys are issued and rotated in the Stripe and PayPal dashboards, then pasted here "
             "(docs/runbooks.md); Secrets Manager cannot rotate them itself.",
         )
+        # Signs the links of guests' order emails (shop.platform.signed_links): random, never typed in.
+        self.order_link_key = secretsmanager.Secret(
+            self,
+            "OrderLinkKey",
+            secret_name=config.resource_name("shop/order-link-key"),
+            description="HMAC key of the order links in guests' emails",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=self.data_removal_policy,
+        )
+        acknowledge(
+            self.order_link_key,
+            "AwsSolutions-SMG4",
+            "Rotating the key revokes every order link already emailed, so it is rotated by hand when a "
+            "leak is suspected (docs/runbooks.md), not on a schedule.",
+        )
 
     def _let_cloudfront_serve_product_images(self) -> None:
         """The Web stack's distribution reads `product-images/*` (and nothing else: downloads stay private).

@@ -73,6 +73,7 @@ class SharedResources:
     user_pool_client_id: str
     product_images_bucket: s3.IBucket
     payment_provider_secret: secretsmanager.ISecret
+    order_link_key: secretsmanager.ISecret
     runtime_flags: ssm.IStringParameter
     api: ApiParts
 
@@ -152,6 +153,10 @@ class DomainStack(ShopStack):
             function.add_environment(environment.PAYMENT_PROVIDER_MODE, self.config.payment_provider)
         if access.sender_email:
             function.add_environment(environment.SENDER_EMAIL, self.config.sender_email)
+        if access.site_url:
+            function.add_environment(environment.SITE_URL, self.config.site_url)
+        if access.order_links:
+            function.use_secret(environment.ORDER_LINK_KEY_SECRET_ARN, shared.order_link_key)
         if access.sends_email:
             sender_domain = self.config.sender_email.split("@", 1)[1]
             ses.EmailIdentity.from_email_identity_name(

@@ -42,6 +42,7 @@ LOCAL_FUNCTION_SETTINGS = {
 # shop.contracts.environment's names; not imported, so the runner need not import lambdas/.
 REDIS_URL = "REDIS_URL"
 SENDER_EMAIL = "SENDER_EMAIL"
+SITE_URL = "SITE_URL"
 # botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
 API_GATEWAY_ENDPOINT = "AWS_ENDPOINT_URL_API_GATEWAY"
 
@@ -138,6 +139,8 @@ class LocalShop:
             **LOCAL_FUNCTION_SETTINGS,
             REDIS_URL: self.redis.url,
             API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
+            # Emails link to this shop's own pages, on whatever port it got (cdk.json's is a default).
+            SITE_URL: self.server.url,
         }
         self.runtime = (
             ProcessFunctionRuntime(

@@ -27,6 +27,7 @@ REGION = "us-east-1"
 STAGE = "test"
 SENDER = "shop@example.com"
 FLAGS_PARAMETER = "/shop/test/runtime-flags"
+SITE_URL = "https://shop.test"
 
 ADDRESS = {
     "name": "Ada Lovelace",
@@ -66,7 +67,8 @@ class OrderWorld:
 
 
 def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext) -> Iterator[OrderWorld]:
-    """Inside shop_env: the four pipeline queues, a verified SES sender and the runtime-flags parameter."""
+    """Inside shop_env: the four pipeline queues, a verified SES sender, the runtime-flags parameter, the
+    site's URL and the order-link key."""
     sqs = boto3.client("sqs", region_name=REGION)
     queues: dict[str, str] = {}
     for spec in MAIN_QUEUES:
@@ -75,6 +77,11 @@ def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContex
         queues[spec.logical_name] = url
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
     monkeypatch.setenv(environment.SENDER_EMAIL, SENDER)
+    monkeypatch.setenv(environment.SITE_URL, SITE_URL)
+    link_key = boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="test/shop/order-link-key", SecretString="test-order-link-key"
+    )
+    monkeypatch.setenv(environment.ORDER_LINK_KEY_SECRET_ARN, link_key["ARN"])
     monkeypatch.setenv(environment.RUNTIME_FLAGS_PARAMETER, FLAGS_PARAMETER)
     set_flags(orders_inline=False, cache_bypass=False)
     reset_order_state()

@@ -32,6 +32,10 @@ REST_API_ID = "REST_API_ID"
 REST_API_STAGE = "REST_API_STAGE"
 WEB_ORIGIN = "WEB_ORIGIN"
 SENDER_EMAIL = "SENDER_EMAIL"
+# The web site's own URL (no trailing slash): emails link to its pages (stage setting `site_url`).
+SITE_URL = "SITE_URL"
+# The Secrets Manager secret whose value signs the order links of guests' emails (Data stack).
+ORDER_LINK_KEY_SECRET_ARN = "ORDER_LINK_KEY_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 PAYMENT_PROVIDER_MODE = "PAYMENT_PROVIDER_MODE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
 RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import io
 import json
 import re
@@ -24,6 +23,7 @@ from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
+from shop.orders.access import token_opens
 from shop.orders.model import (
     CreateOrderRequest,
     HistoryEntry,
@@ -347,17 +347,13 @@ class OrderService:
     # -- reading ---------------------------------------------------------------------------------
 
     def get_for(self, order_id: str, caller: Caller, *, token: str | None = None) -> Order:
-        """The order if the caller may see it: its owner, an administrator, or (for a guest order) the
-        holder of its access token. Anyone else gets the same 404 as for a missing order."""
+        """The order if the caller may see it: its owner, an administrator, or the holder of its access
+        token or (a guest order) of its emailed link. Anyone else gets the same 404 as for a missing order."""
         order = self.repository.get(order_id)
         if order is not None:
             if caller.signed_in and (caller.is_admin or order.user_id == caller.user_id):
                 return order
-            if (
-                token
-                and order.access_token_hash
-                and hmac.compare_digest(token_hash(token), order.access_token_hash)
-            ):
+            if token and token_opens(order, token):
                 return order
         raise NotFound(f"no order {order_id}", field="order_id")
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shop.contracts.environment import (
     ADMIN_GROUP,
+    ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_PROVIDER_MODE,
     PAYMENT_SECRETS_ARN,
     PRICING_RULES,
@@ -24,6 +25,7 @@ from shop.contracts.environment import (
     REST_API_STAGE,
     RUNTIME_FLAGS_PARAMETER,
     SENDER_EMAIL,
+    SITE_URL,
     STAGE,
     TABLE_ENV_VARS,
     USER_POOL_CLIENT_ID,
@@ -59,6 +61,8 @@ class Settings(BaseModel):
     web_origin: str = "*"
     sender_email: str = "shop@example.com"
     payment_provider_mode: str = "live"
+    site_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    order_link_key_secret_arn: str | None = None
     payment_secrets_arn: str | None = None
     runtime_flags_parameter: str | None = None
     pricing_rules_json: str | None = None
@@ -104,6 +108,8 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         payment_provider_mode=environ.get(PAYMENT_PROVIDER_MODE, "live"),
         payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
         runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
+        site_url=optional(SITE_URL),
+        order_link_key_secret_arn=optional(ORDER_LINK_KEY_SECRET_ARN),
         pricing_rules_json=optional(PRICING_RULES),
     )
 
