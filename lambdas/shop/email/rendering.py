@@ -7,13 +7,16 @@ the functions that merely queue emails do not pay for it at cold start.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from shop.contracts.email_messages import EmailRequest, EmailTemplate
 from shop.platform.process_state import per_process
-from shop.platform.settings import get_settings
+from shop.platform.settings import MissingSetting, get_settings
+from shop.platform.signed_links import ORDER_LINK, link_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARKETING_TEMPLATE = "marketing"
@@ -35,6 +38,20 @@ SUBJECTS: dict[EmailTemplate, str] = {
 }
 
 
+# The emails about one order: each links to it (`order_url`).
+ORDER_TEMPLATES = frozenset(
+    {
+        EmailTemplate.ORDER_CONFIRMATION,
+        EmailTemplate.PAYMENT_RECEIVED,
+        EmailTemplate.ORDER_SHIPPED,
+        EmailTemplate.ORDER_CANCELLED,
+        EmailTemplate.ORDER_REFUNDED,
+        EmailTemplate.ORDER_FAILED,
+    }
+)
+ORDERS_PAGE = "orders.html"
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str
@@ -52,6 +69,36 @@ def money(cents: Any, currency: str = "USD") -> str:
     return f"{sign}{abs(value) // 100}.{abs(value) % 100:02d} {currency}"
 
 
+def address_lines(address: Any) -> list[str]:
+    """An address as the lines of a label: every field it has, none left out, empty ones skipped."""
+    if not isinstance(address, Mapping):
+        return []
+    region_and_code = " ".join(str(address[key]) for key in ("region", "postal_code") if address.get(key))
+    place = ", ".join(part for part in (str(address.get("city") or ""), region_and_code) if part)
+    fields = (address.get("name"), address.get("line1"), address.get("line2"), place, address.get("country"))
+    lines = [str(value) for value in fields if value]
+    if address.get("phone"):
+        lines.append(f"Phone: {address['phone']}")
+    return lines
+
+
+def site_url() -> str:
+    """The web site's URL without a trailing slash (SITE_URL: the stage's `site_url`)."""
+    url = get_settings().site_url
+    if not url:
+        raise MissingSetting("SITE_URL is not in this function's environment")
+    return url.rstrip("/")
+
+
+def order_url(order_id: str, *, guest: bool) -> str:
+    """The order's page. A guest's link carries the order's link token (they have no account to sign
+    in to); an account's asks them to sign in, so a forwarded email opens nothing."""
+    query = {"id": order_id}
+    if guest:
+        query["token"] = link_token(ORDER_LINK, order_id)
+    return f"{site_url()}/{ORDERS_PAGE}?{urlencode(query)}"
+
+
 @per_process
 def _environment() -> Any:
     import jinja2
@@ -64,6 +111,7 @@ def _environment() -> Any:
         keep_trailing_newline=True,
     )
     environment.filters["money"] = money
+    environment.filters["address_lines"] = address_lines
     return environment
 
 
@@ -97,7 +145,12 @@ def render(request: EmailRequest) -> RenderedEmail:
     context["headline"] = subject
     token = context.get("unsubscribe_token")
     if token:
-        context["unsubscribe_url"] = f"{settings.web_origin.rstrip('/')}/preferences.html?unsubscribe={token}"
+        # WEB_ORIGIN is the API's CORS origin ("*" in every stage): the site's own URL when it is known.
+        origin = settings.site_url or settings.web_origin
+        context["unsubscribe_url"] = f"{origin.rstrip('/')}/preferences.html?unsubscribe={token}"
+    order_id = request.data.get("order_id")
+    if request.template in ORDER_TEMPLATES and order_id:
+        context["order_url"] = order_url(str(order_id), guest=bool(request.data.get("guest")))
     stem = _file_stem(request.template)
     return RenderedEmail(
         # A subject is one header line: no data may smuggle a line break (header injection) into it.

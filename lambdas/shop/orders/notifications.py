@@ -33,9 +33,11 @@ def send(queue_logical_name: str, message: BaseModel) -> str:
 
 
 def order_email_data(order: Order) -> dict[str, Any]:
-    """What every order template may show (no token, no internal bookkeeping)."""
+    """What every order template may show (no token, no internal bookkeeping). `guest` tells
+    email_sender which link to the order to put in: a signed one for a guest, the orders page else."""
     return {
         "order_id": order.order_id,
+        "guest": order.guest,
         "order_number": order.order_number,
         "order_status": order.order_status.value,
         "order_date": order.order_date,
@@ -47,6 +49,7 @@ def order_email_data(order: Order) -> dict[str, Any]:
         "total": order.total,
         "currency": order.currency,
         "shipping_address": order.shipping_address.model_dump(mode="json", exclude_none=True),
+        "billing_address": order.billing_address.model_dump(mode="json", exclude_none=True),
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "failure_reason": order.failure_reason,
