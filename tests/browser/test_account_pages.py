@@ -445,6 +445,8 @@ def fill_address(page: Page, **fields: str) -> None:
     for name, value in fields.items():
         if name == "kind":
             page.locator("#address-kind").select_option(value)
+        elif name == "country":
+            page.locator("#address-country").select_option(value.upper())
         else:
             page.locator(f"#address-{name}").fill(value)
 
@@ -464,7 +466,7 @@ def test_addresses_are_added_made_default_edited_and_deleted(
     cards = page.locator(".address-card")
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Default")  # the first of a kind becomes its default
-    expect(cards.first).to_contain_text("US")
+    expect(cards.first).to_contain_text("United States")
 
     page.get_by_role("button", name="Add an address").click()
     fill_address(
@@ -700,3 +702,47 @@ def test_a_form_cannot_be_sent_before_its_script_runs(
     page.unroute(f"**/js/{script}")
     page.goto(site_url(local_shop, path))
     expect(page.locator(f"{form} button[type=submit]")).to_be_enabled()
+
+
+def test_the_address_form_has_every_field_and_a_country_select(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    email = unique_email("countries")
+    create_shopper(local_shop, email)
+    sign_in(page, local_shop, email, next_page="account.html")
+    page.get_by_role("button", name="Add an address").click()
+    for field in ("line2", "region", "phone"):
+        expect(page.locator(f"#address-{field}")).to_be_visible()
+    country = page.locator("#address-country")
+    expect(country).to_have_value("US")
+    expect(country.locator("option")).to_have_count(249)  # every ISO 3166-1 country, stored by its code
+    fill_address(
+        page,
+        name="Ada Lovelace",
+        line1="12 Analytical Row",
+        line2="Flat 3",
+        city="London",
+        region="Greater London",
+        postal_code="NW1 6XE",
+        phone="+44 20 7946 0000",
+    )
+    country.select_option(label="United Kingdom")
+    page.locator("#address-form button[type=submit]").click()
+    expect(page.locator("#addresses-status")).to_have_text("Address added.")
+    card = page.locator(".address-card")
+    for shown in ("Flat 3", "London, Greater London NW1 6XE", "United Kingdom", "Phone: +44 20 7946 0000"):
+        expect(card).to_contain_text(shown)
+
+    card.get_by_role("button", name=re.compile("^Edit ")).click()
+    expect(country).to_have_value("GB")
+    expect(page.locator("#address-line2")).to_have_value("Flat 3")
+    expect(page.locator("#address-region")).to_have_value("Greater London")
+    token = page.evaluate("sessionStorage.getItem('shop.idToken')")
+    [saved] = api_get(local_shop, "/me", token)["addresses"]
+    assert (saved["country"], saved["line2"], saved["region"], saved["phone"]) == (
+        "GB",
+        "Flat 3",
+        "Greater London",
+        "+44 20 7946 0000",
+    )
+    assert console_errors == []

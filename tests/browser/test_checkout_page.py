@@ -3,7 +3,9 @@ become paid; a double click places one order; the API's field errors show next t
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.request import Request, urlopen
 
 from playwright.sync_api import Page, expect
 
@@ -24,7 +26,7 @@ def fill_address(page: Page, email: str, *, line1: str = "1 Main Street") -> Non
     page.locator("#line1").fill(line1)
     page.locator("#city").fill("Springfield")
     page.locator("#postal_code").fill("12345")
-    page.locator("#country").fill("US")
+    page.locator("#country").select_option("US")
 
 
 def go_to_review(page: Page) -> None:
@@ -107,3 +109,106 @@ def test_an_api_field_error_is_shown_next_to_the_field(
     expect(page.locator("#error-email")).to_contain_text("email")
     # Only the deliberately provoked 422 is logged by the browser.
     assert all("422" in error for error in console_errors), console_errors
+
+
+# -- the address step (no payment: these stop at the review) ---------------------------------------------
+
+
+def to_review_without_paying(page: Page) -> None:
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("button", name="Review your order").click()
+    expect(page.locator("#step-review")).to_be_visible()
+
+
+def test_the_address_step_has_a_country_select_and_billing_fields_behind_same_as_shipping(
+    page: Page, local_shop: LocalShop
+) -> None:
+    add_to_cart(page, local_shop, "Sticker Pack")
+    page.goto(site_url(local_shop, "/checkout.html"))
+    country = page.locator("#country")
+    expect(country).to_have_value("US")
+    expect(country.locator("option")).to_have_count(249)  # every ISO 3166-1 country
+    expect(page.locator("#billing-same")).to_be_checked()
+    expect(page.locator("#billing-fields")).to_be_hidden()
+
+    fill_address(page, "billing.fields@example.com")
+    page.locator("#line2").fill("Flat 2")
+    page.locator("#region").fill("Bavaria")
+    page.locator("#phone").fill("+49 89 1234567")
+    country.select_option(label="Germany")
+    expect(country).to_have_value("DE")
+
+    page.get_by_label("Billing address same as shipping").uncheck()
+    billing = page.locator("#billing-fields")
+    expect(billing).to_be_visible()
+    for field in ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone"):
+        expect(billing.locator(f"#billing-{field}")).to_be_visible()
+    expect(page.locator("#billing-country option")).to_have_count(249)
+    page.locator("#billing-name").fill("Grace Payer")
+    page.locator("#billing-line1").fill("9 Ledger Road")
+    page.locator("#billing-city").fill("Toronto")
+    page.locator("#billing-region").fill("ON")
+    page.locator("#billing-postal_code").fill("M5H 2N2")
+    page.locator("#billing-country").select_option("CA")
+    screenshot(page, "checkout-billing-address")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    to_review_without_paying(page)
+    review = page.locator("#review")
+    expect(review).to_contain_text("Flat 2")
+    expect(review).to_contain_text("Springfield, Bavaria 12345")
+    expect(review).to_contain_text("Germany")
+    expect(review).to_contain_text("+49 89 1234567")
+    expect(review).to_contain_text("Grace Payer, 9 Ledger Road, Toronto, ON M5H 2N2, Canada")
+
+    # Ticked again, the billing fields go away and the order bills to the shipping address.
+    for _step in range(3):
+        page.get_by_role("button", name="Back").click()
+    page.get_by_label("Billing address same as shipping").check()
+    expect(billing).to_be_hidden()
+    to_review_without_paying(page)
+    expect(review).to_contain_text("Same as shipping")
+
+
+def test_saved_addresses_fill_every_field_shipping_and_billing(page: Page, local_shop: LocalShop) -> None:
+    from tests.browser.conftest import id_token
+    from tests.browser.test_account_pages import PASSWORD, create_shopper, unique_email
+
+    email = unique_email("saved-checkout")
+    create_shopper(local_shop, email)
+    token = id_token(local_shop, email, PASSWORD)
+    shipping = {
+        "kind": "shipping",
+        "name": "Sam Saved",
+        "line1": "5 Chapel Lane",
+        "line2": "Apt 4B",
+        "city": "Portland",
+        "region": "OR",
+        "postal_code": "97201",
+        "country": "US",
+        "phone": "+1 503 555 0100",
+    }
+    billing = {**shipping, "kind": "billing", "line1": "1 Bank Street", "line2": "Suite 9", "country": "CA"}
+    for body in (shipping, billing):
+        request = Request(
+            site_url(local_shop, "/api/me/addresses"),
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": token, "Content-Type": "application/json"},
+        )
+        with urlopen(request) as response:
+            assert response.status == 201
+    page.goto(site_url(local_shop, "/index.html"))
+    page.evaluate("token => sessionStorage.setItem('shop.idToken', token)", token)
+    add_to_cart(page, local_shop, "Sticker Pack")
+    page.goto(site_url(local_shop, "/checkout.html"))
+
+    expect(page.locator("#saved-addresses-box")).to_be_visible()
+    for field in ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone"):
+        expect(page.locator(f"#{field}")).to_have_value(shipping[field])
+    # A saved billing address: the bill goes there, its fields filled and shown.
+    expect(page.locator("#billing-same")).not_to_be_checked()
+    expect(page.locator("#billing-fields")).to_be_visible()
+    for field in ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone"):
+        expect(page.locator(f"#billing-{field}")).to_have_value(billing[field])

@@ -1,13 +1,15 @@
 // account.html: the profile (GET/PUT /me), saved addresses (/me/addresses...), a password change
 // (Cognito ChangePassword) and sign-out. Everything from the API reaches the page as text.
+import { ADDRESS_FIELDS as POSTAL_FIELDS, addressLines } from "./addresses.js";
 import { ApiError, api, forgetSession, isSignedIn } from "./api.js";
 import { changePassword } from "./cognito.js";
+import { fillCountrySelect } from "./countries.js";
 import { formsReady, valueOf, whileBusy } from "./forms.js";
 import { currentUser, freshAccessToken, signOut, signOutEverywhere } from "./session.js";
 import { el, say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
-const ADDRESS_FIELDS = ["kind", "name", "line1", "line2", "city", "region", "postal_code", "country", "phone"];
+const ADDRESS_FIELDS = ["kind", ...POSTAL_FIELDS];
 // The API's 422 names the field; these are the words for it.
 const FIELD_WORDS = {
   name: "Please enter a name (up to 100 characters).",
@@ -15,7 +17,7 @@ const FIELD_WORDS = {
   line1: "Please enter the street address.",
   city: "Please enter the city.",
   postal_code: "Please enter the postal code.",
-  country: "Please enter a two-letter country code, such as US.",
+  country: "Please choose the country from the list.",
   addresses: "You have saved the most addresses allowed (20). Delete one first.",
 };
 let editing = null; // the id of the address in the form, or null for a new one
@@ -73,11 +75,6 @@ $("profile-form").addEventListener("submit", async (event) => {
 
 // -- addresses -------------------------------------------------------------------------------------------
 
-function addressLines(address) {
-  const place = [address.city, address.region, address.postal_code].filter(Boolean).join(" ");
-  return [address.name, address.line1, address.line2, place, address.country, address.phone].filter(Boolean);
-}
-
 function addressCard(address) {
   const kind = address.kind === "billing" ? "Billing" : "Shipping";
   const label = `${kind} address of ${address.name}, ${address.line1}`;
@@ -126,6 +123,7 @@ function openAddressForm(address) {
   markInvalid(form, {});
   say($("address-status"), "");
   for (const name of ADDRESS_FIELDS) if (address && address[name]) $(`address-${name}`).value = address[name];
+  fillCountrySelect($("address-country"), address ? address.country : "US");
   $("address-default").checked = Boolean(address && address.is_default);
   $("address-form-title").textContent = address ? "Edit address" : "New address";
   form.hidden = false;

@@ -2,6 +2,7 @@
 // refunds, CSV export, and sales figures computed from the orders listed.
 import { el, formatPrice, say } from "./ui.js";
 import { adminApi, centsText, exportAllPages, parseCents } from "./admin-common.js";
+import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 100;
@@ -46,6 +47,17 @@ function statusControl(order) {
   ]);
 }
 
+/** Where the order goes (every line of the address) and, when the bill goes elsewhere, where that is. */
+function shipTo(order) {
+  const lines = (address) => addressLines(address).flatMap((line, index) => [index ? el("br") : null, line]);
+  const billing = order.billing_address;
+  const separate = billing && !sameAddress(billing, order.shipping_address);
+  return el("td", { class: "ship-to" }, [
+    el("address", {}, lines(order.shipping_address)),
+    separate ? el("details", {}, [el("summary", { text: "Billing address" }), el("address", {}, lines(billing))]) : null,
+  ]);
+}
+
 function row(order) {
   const number = order.order_number;
   const tracking = order.tracking_number ? `${order.carrier || ""} ${order.tracking_number}`.trim() : "";
@@ -54,6 +66,7 @@ function row(order) {
     el("th", { scope: "row", text: number }),
     el("td", { text: new Date(order.order_date).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) }),
     el("td", { class: "email", text: order.user_email + (order.guest ? " (guest)" : "") }),
+    shipTo(order),
     el("td", { class: "number", text: money(order, order.total) }),
     el("td", {}, [el("span", { class: `status-badge ${order.order_status}`, text: order.order_status })]),
     el("td", { class: "payment", text: `${order.payment_status}${refundNote}` }),
@@ -177,7 +190,8 @@ async function saveRefund(event) {
 
 // -- CSV --------------------------------------------------------------------------------------------
 
-const CSV_HEADER = ["order_number", "order_id", "order_date", "customer_email", "guest", "order_status", "payment_status", "payment_method", "subtotal", "discount", "tax", "shipping", "total", "currency", "items", "carrier", "tracking_number", "refund_amount"];
+const ADDRESS_COLUMNS = (prefix) => ADDRESS_FIELDS.map((name) => `${prefix}_${name}`);
+const CSV_HEADER = ["order_number", "order_id", "order_date", "customer_email", "guest", "order_status", "payment_status", "payment_method", "subtotal", "discount", "tax", "shipping", "total", "currency", "items", "carrier", "tracking_number", "refund_amount", ...ADDRESS_COLUMNS("ship_to"), ...ADDRESS_COLUMNS("bill_to")];
 
 function csvRow(order) {
   return [
@@ -186,6 +200,8 @@ function csvRow(order) {
     centsText(order.discount), centsText(order.tax), centsText(order.shipping), centsText(order.total), order.currency,
     (order.items || []).map((line) => `${line.quantity} x ${line.name} (${line.sku})`).join("; "),
     order.carrier, order.tracking_number, centsText(order.refund_amount),
+    ...ADDRESS_FIELDS.map((name) => (order.shipping_address || {})[name]),
+    ...ADDRESS_FIELDS.map((name) => (order.billing_address || order.shipping_address || {})[name]),
   ];
 }
 

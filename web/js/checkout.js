@@ -1,7 +1,9 @@
 // Checkout: address -> shipping -> payment -> review in one page, one order per checkout (the
 // Idempotency-Key is made once), the sandbox card payment, then polling until the order is paid.
+import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
 import { siteConfig } from "./config.js";
+import { fillCountrySelect } from "./countries.js";
 import { el, formatPrice, say } from "./ui.js";
 
 const CODE_KEY = "shop.discountCode";
@@ -9,7 +11,8 @@ const $ = (id) => document.getElementById(id);
 const status = $("status");
 const formStatus = $("form-status");
 const STEPS = ["address", "shipping", "payment", "review"];
-const ADDRESS_FIELDS = ["name", "line1", "city", "postal_code", "country"];
+// The billing address's fields have these ids with this prefix (shown when not the same as shipping).
+const BILLING = "billing-";
 const POLL_MS = 1000;
 const POLL_LIMIT_MS = 30000;
 
@@ -71,13 +74,23 @@ const REQUIRED = {
   line1: "Enter your street address.",
   city: "Enter your city.",
   postal_code: "Enter your postal code.",
-  country: "Enter a two-letter country code, e.g. US.",
+  country: "Choose your country.",
+  [`${BILLING}name`]: "Enter the name on the bill.",
+  [`${BILLING}line1`]: "Enter the billing street address.",
+  [`${BILLING}city`]: "Enter the billing city.",
+  [`${BILLING}postal_code`]: "Enter the billing postal code.",
+  [`${BILLING}country`]: "Choose the billing country.",
 };
+
+function billsToShipping() {
+  return $("billing-same").checked;
+}
 
 /** The API gateway refuses a body missing a field without naming it, so empty fields are named here. */
 function checkRequired() {
   const missing = Object.keys(REQUIRED).filter(
-    (id) => !(id === "email" && isSignedIn()) && !$(id).value.trim(),
+    (id) =>
+      !(id === "email" && isSignedIn()) && !(id.startsWith(BILLING) && billsToShipping()) && !$(id).value.trim(),
   );
   for (const id of missing) {
     say($(`error-${id}`), REQUIRED[id], "error");
@@ -90,11 +103,43 @@ function checkRequired() {
   return false;
 }
 
-function address() {
-  const value = (id) => $(id).value.trim();
+/** The shipping address (or, with prefix "billing-", the billing one) as the API takes it; empty
+ * optional fields are left out. */
+function address(prefix = "") {
   const result = {};
-  for (const name of ADDRESS_FIELDS) result[name] = name === "country" ? value(name).toUpperCase() : value(name);
+  for (const name of ADDRESS_FIELDS) {
+    const value = $(`${prefix}${name}`).value.trim();
+    if (value) result[name] = name === "country" ? value.toUpperCase() : value;
+  }
   return result;
+}
+
+/** The billing address when it differs from the shipping one; null when the order bills to shipping. */
+function billingAddress() {
+  if (billsToShipping()) return null;
+  const billing = address(BILLING);
+  return sameAddress(billing, address()) ? null : billing;
+}
+
+function fillAddress(prefix, saved) {
+  for (const name of ADDRESS_FIELDS) {
+    if (name === "country") fillCountrySelect($(`${prefix}country`), saved ? saved.country : "US");
+    else $(`${prefix}${name}`).value = saved ? saved[name] || "" : "";
+  }
+}
+
+function showBillingFields() {
+  $("billing-fields").hidden = billsToShipping();
+}
+
+function initAddressStep() {
+  fillCountrySelect($("country"));
+  fillCountrySelect($(`${BILLING}country`));
+  $("billing-same").addEventListener("change", () => {
+    showBillingFields();
+    if (!billsToShipping()) $(`${BILLING}name`).focus();
+  });
+  showBillingFields();
 }
 
 function renderSummary(body) {
@@ -123,7 +168,8 @@ function renderReview() {
   const method = document.querySelector("input[name=payment]:checked");
   const rows = [
     ["Email", isSignedIn() ? "Your account's email" : $("email").value.trim()],
-    ["Ship to", [a.name, a.line1, `${a.postal_code} ${a.city}`, a.country].filter(Boolean).join(", ")],
+    ["Ship to", addressLines(a).join(", ")],
+    ["Bill to", billingAddress() ? addressLines(billingAddress()).join(", ") : "Same as shipping"],
     ["Shipping", `Standard (${$("shipping").textContent})`],
     ["Payment", method ? method.dataset.label : ""],
     ["Total", $("total").textContent],
@@ -152,27 +198,36 @@ function paymentOptions(mode) {
   }
 }
 
+/** A select of saved addresses (the default chosen) that fills every field of the form it serves. */
+function offerSaved(saved, select, box, prefix) {
+  if (!saved.length) return;
+  const label = (item) => [item.name, item.line1, item.line2, item.city].filter(Boolean).join(", ");
+  const chosen = saved.find((item) => item.is_default) || saved[0];
+  select.replaceChildren(
+    ...saved.map((item) => el("option", { value: item.id, text: label(item), selected: item === chosen })),
+    el("option", { value: "", text: "A new address" }),
+  );
+  const fill = () => fillAddress(prefix, saved.find((item) => item.id === select.value));
+  select.addEventListener("change", fill);
+  box.hidden = false;
+  fill();
+}
+
 async function loadProfile() {
   if (!isSignedIn()) return;
   $("email-box").hidden = true;
   try {
     const profile = await api("/me");
-    const saved = (profile.addresses || []).filter((item) => (item.kind || "shipping") === "shipping");
-    if (!saved.length) return;
-    const select = $("saved-addresses");
-    select.replaceChildren(
-      ...saved.map((item) =>
-        el("option", { value: item.id, text: `${item.name}, ${item.line1}, ${item.city}`, selected: item.is_default }),
-      ),
-      el("option", { value: "", text: "A new address" }),
-    );
-    const fill = () => {
-      const chosen = saved.find((item) => item.id === select.value);
-      for (const name of ADDRESS_FIELDS) $(name).value = chosen ? chosen[name] || "" : "";
-    };
-    select.addEventListener("change", fill);
-    $("saved-addresses-box").hidden = false;
-    fill();
+    const addresses = profile.addresses || [];
+    const ofKind = (kind) => addresses.filter((item) => (item.kind || "shipping") === kind);
+    offerSaved(ofKind("shipping"), $("saved-addresses"), $("saved-addresses-box"), "");
+    const billing = ofKind("billing");
+    if (billing.length) {
+      // A saved billing address is where this shopper's bills go: offered (and filled) from the start.
+      $("billing-same").checked = false;
+      showBillingFields();
+      offerSaved(billing, $("saved-billing"), $("saved-billing-box"), BILLING);
+    }
   } catch (error) {
     say(formStatus, `Your saved addresses could not be loaded: ${error.message}`, "error");
   }
@@ -192,6 +247,8 @@ function orderQuery() {
 
 async function createOrder() {
   const body = { shipping_address: address() };
+  const billing = billingAddress();
+  if (billing) body.billing_address = billing;
   const code = savedCode();
   if (code) body.discount_code = code;
   const headers = { "Idempotency-Key": idempotencyKey };
@@ -305,6 +362,7 @@ async function load() {
     button.addEventListener("click", () => showStep(button.dataset.next));
   }
   $("checkout-form").addEventListener("submit", placeOrder);
+  initAddressStep();
   try {
     paymentOptions((await siteConfig()).paymentMode || "live");
   } catch {

@@ -1,5 +1,7 @@
 // Order history: the signed-in shopper's orders (GET /orders), details and a printable invoice in a
-// dialog, reorder, tracking and downloads; a guest sees one order with ?id=...&token=....
+// dialog, reorder, tracking and downloads. The order emails link here: a guest's with ?id=...&token=...
+// (this one order only), an account's with ?id=... (its details open once signed in).
+import { addressLines, sameAddress } from "./addresses.js";
 import { api, cart, isSignedIn } from "./api.js";
 import { el, formatPrice, say } from "./ui.js";
 
@@ -7,7 +9,7 @@ const $ = (id) => document.getElementById(id);
 const status = $("status");
 const dialog = $("details");
 const params = new URLSearchParams(location.search);
-const guestId = params.get("id");
+const linkedId = params.get("id");
 const guestToken = params.get("token");
 
 function badge(order) {
@@ -40,12 +42,29 @@ function downloads(order) {
   ));
 }
 
+function addressBlock(title, address, className) {
+  return el("div", { class: `invoice-address ${className}` }, [
+    el("h3", { text: title }),
+    el("address", {}, addressLines(address).flatMap((line, index) => [index ? el("br") : null, line])),
+  ]);
+}
+
+/** Ship to, and Bill to when the bill goes elsewhere: every line of each address. */
+function addresses(order) {
+  const shipping = order.shipping_address || {};
+  const billing = order.billing_address;
+  const separate = billing && !sameAddress(billing, shipping);
+  return el("div", { class: "invoice-addresses" }, [
+    addressBlock("Ship to", shipping, "ship-to"),
+    addressBlock("Bill to", separate ? billing : shipping, "bill-to"),
+  ]);
+}
+
 /** The invoice: an HTML view of the stored order (print it with the Print button). */
 function invoice(order) {
-  const address = order.shipping_address || {};
   return el("div", { class: "invoice" }, [
     el("p", {}, [badge(order), ` Placed ${new Date(order.order_date).toLocaleDateString("en-US")}`]),
-    el("p", { text: `Ship to: ${[address.name, address.line1, address.postal_code, address.city, address.country].filter(Boolean).join(", ")}` }),
+    addresses(order),
     el("table", {}, [
       el("thead", {}, [el("tr", {}, [el("th", { text: "Item" }), el("th", { text: "Qty" }), el("th", { text: "Price" }), el("th", { text: "Total" })])]),
       el("tbody", {}, (order.items || []).map((line) =>
@@ -115,9 +134,9 @@ function row(order) {
 async function load() {
   $("print").addEventListener("click", () => window.print());
   $("close").addEventListener("click", () => dialog.close());
-  if (guestId && guestToken) {
+  if (linkedId && guestToken) {
     try {
-      const order = await fetchOrder(guestId);
+      const order = await fetchOrder(linkedId);
       $("orders").replaceChildren(row(order));
       say(status, "");
     } catch (error) {
@@ -126,6 +145,15 @@ async function load() {
     return;
   }
   if (!isSignedIn()) {
+    if (linkedId) {
+      // An account's order email: its link opens the order once the shopper has signed in.
+      const next = `orders.html?id=${encodeURIComponent(linkedId)}`;
+      status.replaceChildren(
+        el("a", { href: `signin.html?next=${encodeURIComponent(next)}`, text: "Sign in" }),
+        " to see this order. A guest order opens from the link in its emails.",
+      );
+      return;
+    }
     say(status, "Sign in to see your orders. A guest order opens from the link in its confirmation email.");
     return;
   }
@@ -137,7 +165,9 @@ async function load() {
     say(status, "");
   } catch (error) {
     say(status, `Your orders could not be loaded: ${error.message}`, "error");
+    return;
   }
+  if (linkedId) openDetails(linkedId); // the link of an order email: that order's details
 }
 
 load();
