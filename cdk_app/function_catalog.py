@@ -132,7 +132,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                     "Orders": WRITE,
                     "Cart": WRITE,
                     "Idempotency": WRITE,
-                    "Products": READ,
+                    # Products: a new order takes its stock in the transaction that stores it.
+                    "Products": WRITE,
                     **_AUDITED_ADMIN,
                 },
                 # inventory-update too: the orders_inline kill switch runs order_processor's step here.
@@ -140,6 +141,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 redis=True,
                 runtime_flags=True,
                 pricing_rules=True,
+                sender_email=True,  # low-stock alerts go to the shop's own address
                 user_pool_client=True,
                 order_links=True,  # a guest's emailed link opens the order (GET /guest/orders/{id})
             ),
@@ -152,7 +154,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Consumer of order-processing",
             Domain.ORDERS,
             Access(
-                tables={"Orders": WRITE, "Products": READ, "Idempotency": WRITE},
+                tables={"Orders": WRITE, "Idempotency": WRITE},
                 # payment-processing: an order failed after it was paid gets its refund queued.
                 sends_to=("inventory-update", "email-notification", "payment-processing"),
                 redis=True,
@@ -167,9 +169,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             Domain.ORDERS,
             Access(
                 tables={"Products": WRITE, "Orders": WRITE, "WatchList": READ, "Idempotency": WRITE},
-                sends_to=("email-notification", "payment-processing"),  # out of stock after payment: refund
-                redis=True,
-                sender_email=True,  # low-stock alerts go to the shop's own address
+                redis=True,  # the catalog cache sees the stock it gives back
             ),
         ),
         FunctionSpec(

@@ -1,7 +1,8 @@
-"""Consumer of inventory-update: atomic stock reservations and restocks, low-stock alerts.
+"""Consumer of inventory-update: gives back the stock of cancelled, refunded and failed orders.
 
-The stock writes are idempotent by their own conditions (shop.orders.inventory), so a redelivered message
-changes nothing. A record that raises is reported in batchItemFailures alone.
+Stock is taken by order_api, in the transaction that stores the order. The give-back is idempotent by
+its own conditions (shop.orders.inventory), so a redelivered message changes nothing. A record that
+raises is reported in batchItemFailures alone.
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ def inventory() -> Inventory:
 
 def process_record(record: SQSRecord) -> dict[str, Any]:
     message = InventoryMessage.model_validate_json(record.body)
-    if message.kind == "reserve":
-        outcome = inventory().reserve(message.order_id, message.user_id)
-    else:
-        outcome = inventory().restore(message.order_id, message.user_id)
+    outcome = inventory().restore(message.order_id, message.user_id)
     logger.info(
         "stock updated",
         extra={

@@ -1,4 +1,5 @@
-"""Stock reservations per order: all lines or none, variants and digital goods, restores once."""
+"""The stock an order holds: taken with the order (all lines or none, variants and digital goods), given
+back once by inventory_updater when the order closes."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import pytest
 from shop.catalog.repository import ProductRepository
 from shop.orders.inventory import Inventory
 from shop.orders.processing import OrderNotFoundError
+from shop.orders.repository import OrderRepository
+from shop.orders.state import OrderStatus
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import (
     ADDRESS,
     OrderWorld,
+    Reply,
     call_order_api,
     create_order_event,
     new_product,
     order_world_in,
-    run_queue,
     stored_order,
     stored_stock,
 )
@@ -30,29 +33,31 @@ def order_world(
     yield from order_world_in(monkeypatch, lambda_context)
 
 
+def order_request(items: list[dict[str, object]]) -> Reply:
+    return call_order_api(create_order_event({"shipping_address": ADDRESS, "items": items}))
+
+
 def order_of(items: list[dict[str, object]]) -> str:
-    reply = call_order_api(create_order_event({"shipping_address": ADDRESS, "items": items}))
+    reply = order_request(items)
     assert reply.status == 202, reply.body
     order_id: str = reply.body["order_id"]
     return order_id
 
 
-def test_one_short_line_leaves_every_other_line_untouched(order_world: OrderWorld) -> None:
+def test_one_short_line_refuses_the_order_and_leaves_every_other_line_untouched(
+    order_world: OrderWorld,
+) -> None:
     plenty, scarce = new_product(stock=50), new_product(stock=3)
     first = order_of([{"product_id": plenty, "quantity": 5}, {"product_id": scarce, "quantity": 3}])
-    second = order_of([{"product_id": plenty, "quantity": 5}, {"product_id": scarce, "quantity": 1}])
-    run_queue(order_world, "order-processing")
-    inventory = Inventory()
-    assert inventory.reserve(first, "alice").outcome == "reserved"
-    assert inventory.reserve(second, "alice").outcome == "out_of_stock"
+    refused = order_request([{"product_id": plenty, "quantity": 5}, {"product_id": scarce, "quantity": 1}])
+
+    assert refused.status == 409
+    assert (refused.body["product_id"], refused.body["available"]) == (scarce, 0)
     assert (stored_stock(plenty), stored_stock(scarce)) == (45, 0)
-    failed = stored_order(second)
-    assert (failed.order_status, failed.failure_reason, failed.stock_reserved) == (
-        "failed",
-        "out_of_stock",
-        False,
-    )
-    assert [entry.actor for entry in failed.history] == ["alice", "inventory_updater"]
+    assert [
+        order.order_id for order in OrderRepository().for_user("alice", limit=10, start_key=None).orders
+    ] == [first]
+    assert stored_order(first).stock_reserved is True
 
 
 def test_variants_draw_on_their_own_stock(order_world: OrderWorld) -> None:
@@ -70,12 +75,19 @@ def test_variants_draw_on_their_own_stock(order_world: OrderWorld) -> None:
         ]
     )
     assert stored_order(order_id).subtotal == 3 * 2000 + 2500
-    run_queue(order_world, "order-processing")
-    assert Inventory().reserve(order_id, "alice").outcome == "reserved"
     product = ProductRepository().get(product_id, consistent=True)
     assert product is not None
     assert [(v.sku, v.stock_quantity) for v in product.variants] == [("TEE-S", 1), ("TEE-M", 0)]
     assert (product.stock_quantity, product.sales_count) == (0, 4)
+
+    refused = order_request([{"product_id": product_id, "sku": "TEE-S", "quantity": 2}])
+    assert refused.status == 409
+    assert (refused.body["product_id"], refused.body["variant_sku"], refused.body["available"]) == (
+        product_id,
+        "TEE-S",
+        1,
+    )
+    assert "TEE-S" in refused.body["message"]
 
 
 def test_digital_goods_sell_without_stock(order_world: OrderWorld) -> None:
@@ -83,8 +95,7 @@ def test_digital_goods_sell_without_stock(order_world: OrderWorld) -> None:
         stock=0, digital_download=True, download_url="https://files.example.com/book.pdf"
     )
     order_id = order_of([{"product_id": product_id, "quantity": 2}])
-    run_queue(order_world, "order-processing")
-    assert Inventory().reserve(order_id, "alice").outcome == "reserved"
+    assert stored_order(order_id).stock_reserved is True
     product = ProductRepository().get(product_id, consistent=True)
     assert product is not None
     assert (product.stock_quantity, product.sales_count) == (0, 2)
@@ -94,23 +105,20 @@ def test_restore_happens_once_and_only_for_closed_orders(order_world: OrderWorld
     product_id = new_product(stock=10)
     order_id = order_of([{"product_id": product_id, "quantity": 4}])
     inventory = Inventory()
-    assert inventory.reserve(order_id, "alice").outcome == "reserved"
-    assert inventory.reserve(order_id, "alice").outcome == "skipped"
+    assert stored_stock(product_id) == 6
     assert inventory.restore(order_id, "alice").outcome == "skipped"  # still pending: nothing to give back
     assert stored_stock(product_id) == 6
-
-    from shop.orders.repository import OrderRepository
-    from shop.orders.state import OrderStatus
 
     OrderRepository().move(stored_order(order_id), OrderStatus.CANCELLED, actor="test")
     assert inventory.restore(order_id, "alice").outcome == "restored"
     assert inventory.restore(order_id, "alice").outcome == "skipped"
-    assert inventory.reserve(order_id, "alice").outcome == "skipped"  # a late reservation of a closed order
     product = ProductRepository().get(product_id, consistent=True)
     assert product is not None
     assert (product.stock_quantity, product.sales_count) == (10, 0)
+    order = stored_order(order_id)
+    assert (order.stock_reserved, order.stock_restored) == (False, True)
 
 
 def test_an_unknown_order_is_an_error_not_a_skip(order_world: OrderWorld) -> None:
     with pytest.raises(OrderNotFoundError):
-        Inventory().reserve("ord_missing", "nobody")
+        Inventory().restore("ord_missing", "nobody")

@@ -1,11 +1,12 @@
-"""Stock reservations: one DynamoDB transaction per order, all lines or none, never below zero.
+"""Stock held by orders: taken in the transaction that stores a new order, given back once when it closes.
 
-Reserve = for every product of the order `stock_quantity = stock_quantity - :q` conditioned on
-`stock_quantity >= :q` (a variant's own stock likewise), `sales_count + :q`, `cache_version + 1`, and
-in the same transaction the order's `stock_reserved = true` conditioned on the order still being
-reservable and not reserved yet. The condition on the order makes a redelivered message a no-op;
-the conditions on the products make overselling impossible however many orders race.
-Restore is the mirror image, conditioned on `stock_reserved = true` and a closed order.
+Taking is one DynamoDB transaction: the new order's Put, conditioned on no order with its id existing,
+and for every product of the order `stock_quantity - :q` conditioned on `stock_quantity >= :q` (a
+variant's own stock likewise; digital goods track none), `sales_count + :q`, `cache_version + 1`. The
+order and all its lines, or nothing: overselling is impossible however many orders race, and a shopper
+refused for stock leaves no order (and so no payment) behind. Giving back is the mirror image,
+conditioned on the order being closed and still holding the stock (`stock_reserved`), so it happens
+once however often it is asked for.
 """
 
 from __future__ import annotations
@@ -14,26 +15,30 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from shop.catalog.model import Product
+from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.contracts.queues import EMAIL_NOTIFICATION
 from shop.orders.model import Order
 from shop.orders.notifications import send
-from shop.orders.processing import fail_order, wanted_quantities
-from shop.orders.repository import OrderRepository
-from shop.orders.state import RESERVABLE, RESTORABLE
+from shop.orders.processing import OrderNotFoundError
+from shop.orders.repository import OrderExistsError, OrderRepository
+from shop.orders.state import RESTORABLE
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import cancellation_codes, dynamodb_resource, errors
+from shop.platform.errors import Conflict, NotFound
 from shop.platform.observability import logger
 from shop.platform.settings import get_settings
 
-ACTOR = "inventory_updater"
 # Read here until Settings carries it (docs/orders.md): an alert goes out when stock falls below it.
 LOW_STOCK_THRESHOLD_ENV = "LOW_STOCK_THRESHOLD"
 DEFAULT_LOW_STOCK_THRESHOLD = 5
 TRANSACTION_ATTEMPTS = 5
+CONDITION_FAILED = "ConditionalCheckFailed"
+
+Lines = dict[str, dict[str | None, int]]  # product id -> variant sku (None: the product) -> quantity
 
 
 def low_stock_threshold() -> int:
@@ -41,21 +46,58 @@ def low_stock_threshold() -> int:
 
 
 class InventoryConflictError(RuntimeError):
-    """Concurrent transactions kept cancelling this one; the message is retried by SQS."""
+    """Concurrent transactions kept cancelling this one; retrying later will get through."""
 
 
 @dataclass(frozen=True)
 class StockOutcome:
-    outcome: str  # reserved | restored | out_of_stock | skipped
+    outcome: str  # restored | skipped
     order_id: str
     detail: str | None = None
 
 
-def _lines_by_product(order: Order) -> dict[str, dict[str | None, int]]:
-    grouped: dict[str, dict[str | None, int]] = {}
-    for (product_id, variant_sku), quantity in wanted_quantities(order).items():
-        grouped.setdefault(product_id, {})[variant_sku] = quantity
+def stock_of(product: Product, variant_sku: str | None) -> int | None:
+    """The stock a line draws on; None when the product does not track stock (digital goods)."""
+    if product.digital_download:
+        return None
+    if variant_sku is None:
+        return product.stock_quantity
+    variant = product.variant(variant_sku)
+    return variant.stock_quantity if variant is not None else 0
+
+
+def out_of_stock(product_id: str, variant_sku: str | None, available: int) -> Conflict:
+    """The 409 a shopper gets for a line the stock cannot serve: which product (variant), how many left."""
+    named = f"{product_id} ({variant_sku})" if variant_sku else product_id
+    details: dict[str, Any] = {"product_id": product_id, "available": available}
+    if variant_sku:
+        details["variant_sku"] = variant_sku
+    return Conflict(f"only {available} of {named} available", field="quantity", **details)
+
+
+def lines_by_product(order: Order) -> Lines:
+    """The order's quantities per product and variant (one transaction item per product)."""
+    grouped: Lines = {}
+    for line in order.items:
+        wanted = grouped.setdefault(line.product_id, {})
+        wanted[line.variant_sku] = wanted.get(line.variant_sku, 0) + line.quantity
     return grouped
+
+
+def refuse_what_cannot_be_served(grouped: Lines, products: dict[str, Product]) -> None:
+    """404 for a product no longer sold, 409 (out_of_stock) for a line above its stock."""
+    for product_id, wanted in grouped.items():
+        product = products.get(product_id)
+        if product is None or product.status is not ProductStatus.ACTIVE:
+            raise NotFound(f"no product {product_id}", field="product_id", product_id=product_id)
+        for variant_sku, quantity in wanted.items():
+            available = stock_of(product, variant_sku)
+            if available is not None and available < quantity:
+                raise out_of_stock(product_id, variant_sku, available)
+
+
+def _transact(items: list[dict[str, Any]]) -> None:
+    dynamodb_resource().meta.client.transact_write_items(TransactItems=items)
 
 
 def _pause(attempt: int) -> None:
@@ -63,7 +105,7 @@ def _pause(attempt: int) -> None:
 
 
 class Inventory:
-    """Reserves and restores the stock of orders; `product_changed` refreshes the catalog cache."""
+    """Takes and gives back the stock of orders; `product_changed` refreshes the catalog cache."""
 
     def __init__(
         self,
@@ -84,90 +126,77 @@ class Inventory:
 
         shared_catalog().product_changed(product)
 
-    def reserve(self, order_id: str, user_id: str) -> StockOutcome:
-        """Decrement the stock of every line of the order, or (when one line cannot be served) none
-        and fail the order. A redelivered or late message finds the order reserved or closed: no-op."""
-        return self._apply(order_id, user_id, reserve=True)
+    def store_with_stock(self, order: Order) -> Order:
+        """Store the new order with its stock taken, in one transaction; the stored order
+        (`stock_reserved = true`). OrderExistsError when an order with its id is stored already (a
+        retry won the race); NotFound or out_of_stock (409) when a line cannot be served, with
+        nothing written."""
+        grouped = lines_by_product(order)
+        held = order.model_copy(update={"stock_reserved": True})
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            products = self.products.get_many(list(grouped), consistent=True)
+            refuse_what_cannot_be_served(grouped, products)
+            items = [self.orders.new_order_put(held)]
+            items += [
+                self.products.stock_change(products[pid], wanted, -1) for pid, wanted in grouped.items()
+            ]
+            try:
+                _transact(items)
+            except errors().TransactionCanceledException as error:
+                codes = cancellation_codes(error)
+                if codes and codes[0] == CONDITION_FAILED:
+                    raise OrderExistsError(order.order_id) from None
+                if CONDITION_FAILED not in codes:  # only concurrent transactions were in the way
+                    _pause(attempt)
+                # Otherwise a product changed since the read (its stock taken, its variants
+                # reordered): the next round reads it again and refuses the order if it is short.
+                logger.info("order transaction cancelled", extra={"order_id": order.order_id, "codes": codes})
+                continue
+            self._after_write(list(grouped), grouped, taken=True)
+            return held
+        raise InventoryConflictError(f"could not take the stock of {order.order_id}; retry")
 
     def restore(self, order_id: str, user_id: str) -> StockOutcome:
         """Give back the stock of a cancelled, refunded or failed order, once."""
-        return self._apply(order_id, user_id, reserve=False)
-
-    def _apply(self, order_id: str, user_id: str, *, reserve: bool) -> StockOutcome:
-        from shop.orders.processing import OrderNotFoundError
-
         for attempt in range(TRANSACTION_ATTEMPTS):
             order = self.orders.get(order_id, user_id)
             if order is None:
                 raise OrderNotFoundError(f"no order {order_id} of {user_id}")
-            if reserve and (order.stock_reserved or order.order_status not in RESERVABLE):
+            if not order.stock_reserved or order.order_status not in RESTORABLE:
                 return StockOutcome(
                     "skipped", order_id, f"status {order.order_status}, reserved {order.stock_reserved}"
                 )
-            if not reserve and (not order.stock_reserved or order.order_status not in RESTORABLE):
-                return StockOutcome(
-                    "skipped", order_id, f"status {order.order_status}, reserved {order.stock_reserved}"
-                )
-            grouped = _lines_by_product(order)
+            grouped = lines_by_product(order)
             products = self.products.get_many(list(grouped), consistent=True)
-            missing = [
+            # A product deleted since, or one whose variant is gone, has nothing to take the stock back.
+            product_ids = [
                 product_id
-                for product_id, lines in grouped.items()
-                if product_id not in products
-                or any(sku is not None and products[product_id].variant(sku) is None for sku in lines)
+                for product_id, wanted in grouped.items()
+                if product_id in products
+                and all(sku is None or products[product_id].variant(sku) is not None for sku in wanted)
             ]
-            if missing and reserve:
-                return self._out_of_stock(order, f"no longer sold: {', '.join(missing)}")
-            sign = -1 if reserve else 1
-            product_ids = [product_id for product_id in grouped if product_id not in missing]
-            items = [self.products.stock_change(products[pid], grouped[pid], sign) for pid in product_ids]
-            items.append(self.orders.stock_reservation_change(order, reserve=reserve))
+            items = [self.products.stock_change(products[pid], grouped[pid], 1) for pid in product_ids]
+            items.append(self.orders.stock_release(order))
             try:
-                dynamodb_resource().meta.client.transact_write_items(TransactItems=items)
+                _transact(items)
             except errors().TransactionCanceledException as error:
                 codes = cancellation_codes(error)
-                logger.info("stock transaction cancelled", extra={"codes": codes, "error": repr(error)})
-                order_code = codes[-1] if codes else "None"
-                if order_code == "ConditionalCheckFailed":
-                    continue  # the order changed (reserved, cancelled) meanwhile: re-read and decide again
-                if reserve and "ConditionalCheckFailed" in codes[:-1]:
-                    # Either not enough stock, or a variant list reordered since the read: re-read once
-                    # more before declaring the order out of stock.
-                    if self._still_short(order):
-                        return self._out_of_stock(order, "not enough stock")
-                    continue
-                logger.info(
-                    "stock transaction conflicted, retrying", extra={"order_id": order_id, "codes": codes}
-                )
-                _pause(attempt)
-                continue
-            self._after_write(order, product_ids, grouped, reserve=reserve)
-            return StockOutcome("reserved" if reserve else "restored", order_id)
-        raise InventoryConflictError(f"could not update the stock of {order_id}; retrying later")
+                logger.info("stock transaction cancelled", extra={"order_id": order_id, "codes": codes})
+                if not codes or codes[-1] != CONDITION_FAILED:
+                    _pause(attempt)
+                continue  # re-read: the order may have given its stock back meanwhile
+            self._after_write(product_ids, grouped, taken=False)
+            return StockOutcome("restored", order_id)
+        raise InventoryConflictError(f"could not give back the stock of {order_id}; retrying later")
 
-    def _still_short(self, order: Order) -> bool:
-        from shop.orders.processing import shortages
-
-        products = self.products.get_many(list({line.product_id for line in order.items}), consistent=True)
-        return bool(shortages(order, products))
-
-    def _out_of_stock(self, order: Order, note: str) -> StockOutcome:
-        fail_order(order, "out_of_stock", actor=ACTOR, note=note)
-        return StockOutcome("out_of_stock", order.order_id, note)
-
-    def _after_write(
-        self,
-        order: Order,
-        product_ids: list[str],
-        grouped: dict[str, dict[str | None, int]],
-        *,
-        reserve: bool,
-    ) -> None:
+    def _after_write(self, product_ids: list[str], grouped: Lines, *, taken: bool) -> None:
+        """Push the changed products to the catalog cache; alert the administrators when stock taken
+        leaves a product (variant) below the low-stock threshold."""
         updated = self.products.get_many(product_ids, consistent=True)
         threshold = low_stock_threshold()
         for product_id, product in updated.items():
             self.product_changed(product)
-            if not reserve or product.digital_download:
+            if not taken or product.digital_download:
                 continue
             for variant_sku in grouped[product_id]:
                 variant = product.variant(variant_sku) if variant_sku else None

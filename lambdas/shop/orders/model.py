@@ -13,8 +13,8 @@ from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
 from shop.contracts.countries import CountryCode
 from shop.orders.state import OrderStatus, PaymentStatus
 
-# One DynamoDB transaction holds at most 100 items: the reservation updates one item per product
-# plus the order itself.
+# One DynamoDB transaction holds at most 100 items: placing an order puts the order and updates one
+# item per product.
 MAX_ORDER_LINES = 50
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _REQUEST = ConfigDict(
@@ -123,6 +123,14 @@ class HistoryEntry(BaseModel):
     note: str | None = None
 
 
+class PaymentAttempt(BaseModel):
+    """A payment started with a provider for an order (a Stripe PaymentIntent, a PayPal order): what
+    the payment-hold sweep asks the provider to cancel when the order expires unpaid."""
+
+    provider: str
+    payment_id: str
+
+
 class Order(BaseModel):
     """An item of the Orders table (seed 001's attributes plus the pipeline's bookkeeping)."""
 
@@ -144,6 +152,7 @@ class Order(BaseModel):
     payment_method: str | None = None
     payment_id: str | None = None
     payment_status: PaymentStatus = PaymentStatus.UNPAID
+    payment_attempts: list[PaymentAttempt] = Field(default_factory=list)
     shipping_address: Address
     billing_address: Address
     order_status: OrderStatus
@@ -158,6 +167,8 @@ class Order(BaseModel):
     digital_downloads: list[dict[str, Any]] = Field(default_factory=list)
     processing_queue_id: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
+    # Set with the order's creation (its stock is taken in the same transaction), cleared when a
+    # cancelled, refunded or failed order gives the stock back (then `stock_restored`).
     stock_reserved: bool = False
     stock_restored: bool = False
     confirmation_requested: bool = False
@@ -189,8 +200,8 @@ class Order(BaseModel):
 
 
 class OrderMessage(BaseModel):
-    """On order-processing. `order_placed`: reserve stock and confirm; `order_closed`: the order was
-    cancelled or refunded, give its stock back."""
+    """On order-processing. `order_placed`: validate and confirm (the stock is already held);
+    `order_closed`: the order was cancelled, refunded or failed, give its stock back."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -200,11 +211,12 @@ class OrderMessage(BaseModel):
 
 
 class InventoryMessage(BaseModel):
-    """On inventory-update: reserve (decrement) or restore (increment) the stock of one order."""
+    """On inventory-update: give back (increment) the stock a closed order holds. Taking stock has no
+    message: order_api takes it in the transaction that stores the order."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["reserve", "restore"]
+    kind: Literal["restore"]
     order_id: str = Field(min_length=1)
     user_id: str = Field(min_length=1)
 
@@ -224,6 +236,17 @@ class RefundMessage(BaseModel):
     payment_method: str | None = None
     requested_by: str
     requested_at: str
+
+
+class CancelPaymentsMessage(BaseModel):
+    """On payment-processing: the order expired unpaid, so payment_processor cancels every payment
+    started for it (`Order.payment_attempts`) that the shopper could still complete."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["cancel_payments"] = "cancel_payments"
+    order_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
 
 
 # -- identifiers ---------------------------------------------------------------------------------

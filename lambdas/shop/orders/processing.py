@@ -1,9 +1,9 @@
 """What happens to an order after order_api stored it: the steps order_processor runs per message.
 
-`order_placed`: validate the stored order, check stock, ask inventory_updater to reserve it and
-queue the order confirmation. `order_closed` (cancelled or refunded): ask inventory_updater to give
-the reserved stock back. Payment is not a step here: the payment processor (a later issue) moves
-`pending -> paid` on its own queue; reservation does not wait for it (docs/orders.md).
+`order_placed`: validate the stored order and queue the order confirmation; its stock was taken in
+the transaction that stored it. `order_closed` (cancelled, refunded or failed): ask inventory_updater
+to give the stock back. Payment is not a step here: payment_processor moves `pending -> paid` on its
+own queue, and an order left unpaid expires with its hold (shop.orders.payment_hold).
 
 Each step runs at most once per order and kind: Powertools idempotency on the Idempotency table,
 keyed by the hash of {"order_id", "user_id", "kind"} (the message's own fields). order_api's in-line
@@ -15,8 +15,6 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from shop.catalog.model import Product, ProductStatus
-from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import INVENTORY_UPDATE
 from shop.orders.model import InventoryMessage, Order, OrderMessage
@@ -40,39 +38,6 @@ class OrderNotFoundError(LookupError):
     every receive and SQS parks it in the DLQ."""
 
 
-def stock_of(product: Product, variant_sku: str | None) -> int | None:
-    """The stock a line draws on; None when the product or variant does not track stock."""
-    if product.digital_download:
-        return None
-    if variant_sku is None:
-        return product.stock_quantity
-    variant = product.variant(variant_sku)
-    return variant.stock_quantity if variant is not None else 0
-
-
-def wanted_quantities(order: Order) -> dict[tuple[str, str | None], int]:
-    wanted: dict[tuple[str, str | None], int] = {}
-    for line in order.items:
-        wanted[(line.product_id, line.variant_sku)] = (
-            wanted.get((line.product_id, line.variant_sku), 0) + line.quantity
-        )
-    return wanted
-
-
-def shortages(order: Order, products: dict[str, Product]) -> list[dict[str, Any]]:
-    """The lines that cannot be served now: product gone, no longer sold, or not enough stock."""
-    short: list[dict[str, Any]] = []
-    for (product_id, variant_sku), quantity in wanted_quantities(order).items():
-        product = products.get(product_id)
-        if product is None or product.status is not ProductStatus.ACTIVE:
-            short.append({"product_id": product_id, "variant_sku": variant_sku, "available": 0})
-            continue
-        available = stock_of(product, variant_sku)
-        if available is not None and available < quantity:
-            short.append({"product_id": product_id, "variant_sku": variant_sku, "available": available})
-    return short
-
-
 def validation_problems(order: Order) -> list[str]:
     """Inconsistencies no retry can fix (a write bug or a hand-edited item)."""
     problems = []
@@ -88,8 +53,9 @@ def validation_problems(order: Order) -> list[str]:
 
 
 def fail_order(order: Order, reason: str, *, actor: str, note: str | None = None) -> Order | None:
-    """Move the order to `failed` (if it still may) and tell the customer; None when it had already
-    moved elsewhere (a concurrent cancel wins: the customer then hears about that instead)."""
+    """Move the order to `failed` (if it still may), give its stock back and tell the customer; None
+    when it had already moved elsewhere (a concurrent cancel wins: the customer then hears about that
+    instead)."""
     repository = OrderRepository()
     current: Order | None = order
     for _attempt in range(3):
@@ -108,9 +74,14 @@ def fail_order(order: Order, reason: str, *, actor: str, note: str | None = None
             current = repository.get(order.order_id, order.user_id)
     if current is None or current.order_status is not OrderStatus.FAILED:
         return None
+    # Asked on every run that finds the order failed: inventory_updater gives back a hold only once.
+    send(
+        INVENTORY_UPDATE.logical_name,
+        InventoryMessage(kind="restore", order_id=current.order_id, user_id=current.user_id),
+    )
     if current.payment_status is PaymentStatus.PAID:
-        # Paid before the stock ran out: the money goes back. On a redelivery the order is already
-        # flagged (payment_status refund_requested), so it is asked for once.
+        # Paid before the order was found invalid: the money goes back. On a redelivery the order is
+        # already flagged (payment_status refund_requested), so it is asked for once.
         # Conflict: someone (an administrator) asked for the refund in between; once is enough.
         with suppress(Conflict):
             current = request_refund(repository, current, amount=current.total, reason=reason, actor=actor)
@@ -143,23 +114,12 @@ def process_order(message: OrderMessage) -> dict[str, Any]:
     if problems:
         fail_order(order, "invalid_order", actor=ACTOR, note="; ".join(problems))
         return {"outcome": "failed", "reason": "invalid_order"}
-    products = ProductRepository().get_many(list({line.product_id for line in order.items}), consistent=True)
-    short = shortages(order, products)
-    if short:
-        fail_order(order, "out_of_stock", actor=ACTOR)
-        return {"outcome": "failed", "reason": "out_of_stock", "shortages": short}
-    # The check above is advisory (stock can go between it and the reservation); inventory_updater's
-    # conditional transaction is what prevents overselling.
-    send(
-        INVENTORY_UPDATE.logical_name,
-        InventoryMessage(kind="reserve", order_id=order.order_id, user_id=order.user_id),
-    )
     notify_customer(order, EmailTemplate.ORDER_CONFIRMATION)
     try:
         repository.update_fields(order, {"confirmation_requested": True})
     except OrderChangedError:  # pragma: no cover - the order vanished after it was read
         logger.warning("order disappeared while processing", extra={"order_id": order.order_id})
-    return {"outcome": "reserve_requested"}
+    return {"outcome": "confirmed"}
 
 
 @per_process

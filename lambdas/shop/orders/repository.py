@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.contracts.tables import ORDERS
-from shop.orders.model import HistoryEntry, Order
-from shop.orders.state import RESERVABLE, RESTORABLE, OrderStatus, check_transition
+from shop.orders.model import HistoryEntry, Order, PaymentAttempt
+from shop.orders.state import RESTORABLE, OrderStatus, check_transition
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import attr, errors, every_item, from_item, key, table, to_item
 
@@ -21,6 +21,9 @@ USER_INDEX = ORDERS.index("user_id-order_date-index").name
 STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
 PAYMENT_INDEX = ORDERS.index("payment_status-order_date-index").name
 DELIVERED = "delivered"
+# Concurrent payment starts on one order are rare (a double click); three reads settle any of them.
+ATTEMPT_WRITES = 3
+APPEND_ATTEMPT = "SET #attempts = list_append(if_not_exists(#attempts, :empty), :attempt)"
 
 
 class OrderExistsError(Exception):
@@ -43,52 +46,69 @@ class OrderRepository:
     def _table(self) -> Any:
         return table(ORDERS.logical_name)
 
-    def stock_reservation_change(self, order: Order, *, reserve: bool) -> dict[str, Any]:
-        """The order's side of a stock transaction, as one Update of a TransactWriteItems: marks the
-        stock reserved (or restored) only while the order's status allows it and the flag is unset
-        (set), so a redelivered message changes nothing."""
-        statuses = RESERVABLE if reserve else RESTORABLE
-        values: dict[str, Any] = {":now": now_iso(), ":true": True}
-        status_placeholders = []
-        for position, status in enumerate(sorted(statuses)):
-            values[f":s{position}"] = status.value
-            status_placeholders.append(f":s{position}")
-        values[":false"] = False
-        if reserve:
-            update = "SET #reserved = :true, #updated = :now"
-            condition = (
-                f"#status IN ({', '.join(status_placeholders)})"
-                " AND (attribute_not_exists(#reserved) OR #reserved = :false)"
-            )
-            names = {"#reserved": "stock_reserved", "#updated": "updated_at", "#status": "order_status"}
-        else:
-            update = "SET #reserved = :false, #restored = :true, #updated = :now"
-            condition = f"#status IN ({', '.join(status_placeholders)}) AND #reserved = :true"
-            names = {
-                "#reserved": "stock_reserved",
-                "#restored": "stock_restored",
-                "#updated": "updated_at",
-                "#status": "order_status",
+    def new_order_put(self, order: Order) -> dict[str, Any]:
+        """A new order as one Put of a TransactWriteItems, conditioned on no order with its id existing:
+        the transaction that takes its stock fails on that item alone when a retry stored it first."""
+        return {
+            "Put": {
+                "TableName": self._table().name,
+                "Item": to_item(order.model_dump(mode="json", exclude_none=True)),
+                "ConditionExpression": "attribute_not_exists(order_id)",
             }
+        }
+
+    def stock_release(self, order: Order) -> dict[str, Any]:
+        """The order's side of giving its stock back, as one Update of a TransactWriteItems: only while
+        the order is closed (cancelled, refunded, failed) and still holds the stock, so a redelivered
+        message changes nothing."""
+        values: dict[str, Any] = {":now": now_iso(), ":true": True, ":false": False}
+        placeholders = []
+        for position, status in enumerate(sorted(RESTORABLE)):
+            values[f":s{position}"] = status.value
+            placeholders.append(f":s{position}")
         return {
             "Update": {
                 "TableName": self._table().name,
                 "Key": {"order_id": order.order_id, "user_id": order.user_id},
-                "UpdateExpression": update,
-                "ConditionExpression": condition,
-                "ExpressionAttributeNames": names,
+                "UpdateExpression": "SET #reserved = :false, #restored = :true, #updated = :now",
+                "ConditionExpression": f"#status IN ({', '.join(placeholders)}) AND #reserved = :true",
+                "ExpressionAttributeNames": {
+                    "#reserved": "stock_reserved",
+                    "#restored": "stock_restored",
+                    "#updated": "updated_at",
+                    "#status": "order_status",
+                },
                 "ExpressionAttributeValues": values,
             }
         }
 
-    def put_new(self, order: Order) -> None:
-        try:
-            self._table().put_item(
-                Item=to_item(order.model_dump(mode="json", exclude_none=True)),
-                ConditionExpression=attr("order_id").not_exists(),
-            )
-        except errors().ConditionalCheckFailedException:
-            raise OrderExistsError(order.order_id) from None
+    def record_payment_attempt(self, order: Order, provider: str, payment_id: str) -> None:
+        """Remember a payment started for the order, once (a repeat is a no-op), so an order that
+        expires unpaid can cancel it. OrderChangedError when the order does not exist."""
+        attempt = PaymentAttempt(provider=provider, payment_id=payment_id)
+        known = order.payment_attempts
+        for _attempt in range(ATTEMPT_WRITES):
+            if attempt in known:
+                return
+            # Conditioned on the list the decision was made on: a concurrent append makes this fail,
+            # and the list is read again, so neither attempt is lost and none is added twice.
+            unchanged = "(attribute_not_exists(#attempts) OR size(#attempts) = :known)"
+            values: dict[str, Any] = {":attempt": [attempt.model_dump()], ":empty": [], ":known": len(known)}
+            try:
+                self._table().update_item(
+                    Key={"order_id": order.order_id, "user_id": order.user_id},
+                    UpdateExpression=APPEND_ATTEMPT,
+                    ConditionExpression=f"attribute_exists(order_id) AND {unchanged}",
+                    ExpressionAttributeNames={"#attempts": "payment_attempts"},
+                    ExpressionAttributeValues=values,
+                )
+                return
+            except errors().ConditionalCheckFailedException:
+                current = self.get(order.order_id, order.user_id)
+                if current is None:
+                    raise OrderChangedError(order.order_id) from None
+                known = current.payment_attempts
+        raise OrderChangedError(order.order_id)
 
     def get(self, order_id: str, user_id: str | None = None) -> Order | None:
         """An order by id (strongly consistent); with `user_id`, only if it belongs to that key."""

@@ -1,8 +1,9 @@
 """The order operations of order_api: placing, reading, cancelling and administering orders.
 
-A new order is written `pending`, then announced on order-processing (or, with the `orders_inline`
-kill switch, processed in the request by the same function order_processor runs). Status changes go
-through the state machine of shop.orders.state and the conditional writes of OrderRepository.
+A new order is written `pending` in the one transaction that takes its stock (shop.orders.inventory),
+then announced on order-processing (or, with the `orders_inline` kill switch, processed in the request
+by the same function order_processor runs). Status changes go through the state machine of
+shop.orders.state and the conditional writes of OrderRepository.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
 from shop.orders.access import token_opens
+from shop.orders.inventory import Inventory, InventoryConflictError, out_of_stock
 from shop.orders.model import (
     CreateOrderRequest,
     HistoryEntry,
@@ -62,6 +64,8 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$")
 # A guest's access token is returned again to a retried create for this long (then only its hash stays).
 TOKEN_REPLAY_SECONDS = 24 * 3600
+# Many orders for the same products at once: the shopper retries after this many seconds.
+STOCK_CONTENTION_RETRY_SECONDS = 1
 CSV_COLUMNS = (
     "order_id",
     "order_number",
@@ -140,12 +144,7 @@ def _order_line(product: Product | None, request: OrderLineRequest, currency: st
         raise BadRequest(f"{product.product_id} has no variant {request.variant_sku}", field="variant_sku")
     available = available_quantity(product, request.variant_sku)
     if request.quantity > available:
-        raise Conflict(
-            f"only {available} of {product.product_id} available",
-            field="quantity",
-            product_id=product.product_id,
-            available=available,
-        )
+        raise out_of_stock(product.product_id, request.variant_sku, available)
     unit_price = variant.price if variant is not None and variant.price is not None else product.price
     return OrderLine(
         product_id=product.product_id,
@@ -177,12 +176,15 @@ class OrderService:
     ) -> None:
         self.repository = repository or OrderRepository()
         self.products = products or ProductRepository()
+        self.inventory = Inventory(orders=self.repository, products=self.products)
 
     # -- placing ---------------------------------------------------------------------------------
 
     def place(
         self, request: CreateOrderRequest, caller: Caller, *, cart_id: str | None, idempotency_key: str | None
     ) -> PlacedOrder:
+        """Store the order `pending` with its stock held, in one transaction, and announce it. A retry
+        with the same Idempotency-Key answers with the order the first attempt stored."""
         if caller.signed_in:
             user_id = caller.require_signed_in()
             email = caller.email or request.email
@@ -213,12 +215,17 @@ class OrderService:
         token = self._claim_token(order_id) if idempotency_key else new_access_token()
         order = order.model_copy(update={"access_token_hash": token_hash(token)})
         try:
-            self.repository.put_new(order)
+            order = self.inventory.store_with_stock(order)
         except OrderExistsError:  # a concurrent retry won the race
             existing = self.repository.get(order_id, user_id)
             if existing is None:
                 raise
             return self._replay(existing, fingerprint)
+        except InventoryConflictError as error:
+            raise ServiceUnavailable(
+                "too many orders for these products at once; please try again",
+                retry_after_seconds=STOCK_CONTENTION_RETRY_SECONDS,
+            ) from error
         order = self._dispatch(order)
         if owner is not None:
             # The cart became the order; a replay does not clear it again (it may be a new cart by then).

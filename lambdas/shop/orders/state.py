@@ -52,8 +52,7 @@ CANCELLABLE: Final = frozenset(
 )
 # A refund request needs money to give back: only orders whose payment was captured.
 REFUNDABLE_PAYMENT: Final = frozenset({PaymentStatus.PAID})
-# Stock is reserved for these and given back when the order ends up cancelled or refunded.
-RESERVABLE: Final = frozenset({S.PENDING, S.PAID, S.PROCESSING})
+# An order holds its stock from its creation; it gives it back when it ends in one of these.
 RESTORABLE: Final = frozenset({S.CANCELLED, S.REFUNDED, S.FAILED})
 
 
