@@ -90,6 +90,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         products=data.tables["Products"], api=api.parts, stream_dlq=messaging.stream_dlq
     )
     domains[Domain.MARKETING].schedule_daily_marketing(dead_letter_queue=messaging.schedule_dlq)
+    domains[Domain.ORDERS].schedule_payment_hold_sweep(dead_letter_queue=messaging.schedule_dlq)
     api_stage = ApiStageStack(app, config=config, api=api.api)
     for domain_stack in domains.values():
         # The deployment must see every domain's methods.

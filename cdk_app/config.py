@@ -52,6 +52,9 @@ class StageConfig(BaseModel):
     payment_provider: Literal["live", "sandbox"]
     # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold, codes.
     pricing: dict[str, Any]
+    # How long a new order holds its stock while the shopper pays; unpaid after that, it is cancelled
+    # and the stock goes back (docs/orders.md, "Payment hold").
+    payment_hold_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
     @field_validator("log_retention_days")
     @classmethod

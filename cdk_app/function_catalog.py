@@ -41,6 +41,7 @@ class Access:
     pricing_rules: bool = False
     payment_secrets: bool = False  # reads the provider keys and gets the stage's provider mode
     sender_email: bool = False
+    payment_hold: bool = False  # how long an unpaid order holds its stock (the stage's minutes)
     site_url: bool = False  # links to the web site's pages (emails)
     order_links: bool = False  # reads the key that signs and checks guests' emailed order links
     sends_email: bool = False  # SES on the sender's domain
@@ -155,9 +156,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             Domain.ORDERS,
             Access(
                 tables={"Orders": WRITE, "Idempotency": WRITE},
-                # payment-processing: an order failed after it was paid gets its refund queued.
+                # payment-processing: the refund of an order failed after it was paid, and the cancel of
+                # the payments of an order whose payment hold expired (the scheduled sweep runs here).
                 sends_to=("inventory-update", "email-notification", "payment-processing"),
                 redis=True,
+                payment_hold=True,
             ),
         ),
         FunctionSpec(

@@ -41,6 +41,7 @@ from constructs_lib.shop_rest_api import ApiParts, DomainRoutes
 from shop.contracts import environment
 from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
 from shop.contracts.queues import ALL_QUEUES
+from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_EVERY_MINUTES, PAYMENT_HOLD_SWEEP_JOB
 from stacks.shop_stack import ShopStack
 
 # Messages in flight at once per consumer; SQS event sources need at least 2.
@@ -153,6 +154,8 @@ class DomainStack(ShopStack):
             function.add_environment(environment.PAYMENT_PROVIDER_MODE, self.config.payment_provider)
         if access.sender_email:
             function.add_environment(environment.SENDER_EMAIL, self.config.sender_email)
+        if access.payment_hold:
+            function.add_environment(environment.PAYMENT_HOLD_MINUTES, str(self.config.payment_hold_minutes))
         if access.site_url:
             function.add_environment(environment.SITE_URL, self.config.site_url)
         if access.order_links:
@@ -261,6 +264,25 @@ class DomainStack(ShopStack):
             ),
         )
         return self.marketing_schedule
+
+    def schedule_payment_hold_sweep(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
+        """order_processor's sweep of expired payment holds every few minutes, retried, failures kept
+        in a DLQ (its alarm is how a sweep that keeps failing gets noticed)."""
+        self.payment_hold_schedule = scheduler.Schedule(
+            self,
+            "PaymentHoldSweep",
+            description="Cancel unpaid orders whose payment hold expired; their stock goes back",
+            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES)),
+            target=targets.LambdaInvoke(
+                self.functions["order_processor"].alias,
+                input=scheduler.ScheduleTargetInput.from_object({"job": PAYMENT_HOLD_SWEEP_JOB}),
+                retry_attempts=3,
+                # Older than one interval, a retry only duplicates the next run.
+                max_event_age=Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES),
+                dead_letter_queue=dead_letter_queue,
+            ),
+        )
+        return self.payment_hold_schedule
 
     # -- deployments and acknowledgements -------------------------------------------------------------
 

@@ -1,8 +1,11 @@
-"""Consumer of order-processing: validates orders, checks stock, fans out to inventory and email.
+"""Consumer of order-processing: validates orders, confirms them, asks for the stock of closed ones back.
 
 Each record is one step of shop.orders.processing, run once per order and kind (Powertools
 idempotency). A record that raises is reported in batchItemFailures alone; SQS retries it and
 parks it in the DLQ after three receives.
+
+EventBridge Scheduler also invokes it directly with {"job": "expire-payment-holds"} every few minutes:
+the sweep of shop.orders.payment_hold cancels unpaid orders whose hold ran out.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.contracts.alarm_metric_names import ORDER_PROCESSING_FAILED, ORDERS_PROCESSED
+from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_JOB
 from shop.orders.model import OrderMessage
+from shop.orders.payment_hold import expire_payment_holds
 from shop.orders.processing import handle_order_message, register_lambda_context
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.queue_consumer import consume
@@ -39,6 +44,12 @@ def process_record(record: SQSRecord) -> dict[str, Any]:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse | dict[str, Any]:
+    if _is_payment_hold_sweep(event):
+        return expire_payment_holds().body()
     register_lambda_context(context)
     return consume(event, context, process_record)
+
+
+def _is_payment_hold_sweep(event: dict[str, Any]) -> bool:
+    return event.get("job") == PAYMENT_HOLD_SWEEP_JOB and "Records" not in event

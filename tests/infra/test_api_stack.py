@@ -435,8 +435,12 @@ def test_product_changes_stream_into_the_cache_invalidator_with_a_dlq(api: dict[
 def test_marketing_runs_daily_at_ten_in_the_stage_time_zone_with_retries_and_a_dlq(
     api: dict[str, Any],
 ) -> None:
-    [schedule] = resources_of(api, "AWS::Scheduler::Schedule").values()
-    properties = schedule["Properties"]
+    marketing = {"Ref": alias_ids(api)["marketing_automation_api"]}
+    [properties] = [
+        schedule["Properties"]
+        for schedule in resources_of(api, "AWS::Scheduler::Schedule").values()
+        if schedule["Properties"]["Target"]["Arn"] == marketing
+    ]
     assert properties["ScheduleExpression"] == "cron(0 10 * * ? *)"
     assert properties["ScheduleExpressionTimezone"] == "America/Chicago"
     target = properties["Target"]

@@ -39,6 +39,8 @@ ORDER_LINK_KEY_SECRET_ARN = "ORDER_LINK_KEY_SECRET_ARN"  # noqa: S105 - a variab
 PAYMENT_PROVIDER_MODE = "PAYMENT_PROVIDER_MODE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
 RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"
+# Minutes an unpaid order holds its stock before the payment-hold sweep cancels it (stage setting).
+PAYMENT_HOLD_MINUTES = "PAYMENT_HOLD_MINUTES"
 # JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping, discount codes), per stage;
 # defaults when unset.
 PRICING_RULES = "PRICING_RULES"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shop.contracts.environment import (
     ADMIN_GROUP,
     ORDER_LINK_KEY_SECRET_ARN,
+    PAYMENT_HOLD_MINUTES,
     PAYMENT_PROVIDER_MODE,
     PAYMENT_SECRETS_ARN,
     PRICING_RULES,
@@ -66,6 +67,8 @@ class Settings(BaseModel):
     payment_secrets_arn: str | None = None
     runtime_flags_parameter: str | None = None
     pricing_rules_json: str | None = None
+    # How long an unpaid order holds its stock (cdk.json `payment_hold_minutes`).
+    payment_hold_minutes: int = Field(default=30, ge=1)
 
     def table_name(self, logical_name: str) -> str:
         try:
@@ -111,6 +114,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         site_url=optional(SITE_URL),
         order_link_key_secret_arn=optional(ORDER_LINK_KEY_SECRET_ARN),
         pricing_rules_json=optional(PRICING_RULES),
+        payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
     )
 
 
