@@ -17,7 +17,7 @@ from cdk_app.config import StageConfig
 from constructs_lib.shop_rest_api import ApiParts, ShopRestApi
 from stacks.shop_stack import ShopStack
 
-RUNTIME_FLAGS_DEFAULT = {"orders_inline": False, "cache_bypass": False}
+RUNTIME_FLAGS_DEFAULT = {"orders_inline": False, "cache_bypass": False, "payments_paused": False}
 
 
 class ApiStack(ShopStack):
@@ -50,7 +50,10 @@ class ApiStack(ShopStack):
             self,
             "RuntimeFlags",
             parameter_name=f"/shop/{config.name}/runtime-flags",
-            description="Kill switches read at run time: orders_inline skips SQS, cache_bypass skips Redis",
+            description=(
+                "Kill switches read at run time: orders_inline skips SQS, cache_bypass skips Redis, "
+                "payments_paused refuses new orders"
+            ),
             string_value=json.dumps(RUNTIME_FLAGS_DEFAULT),
         )
 

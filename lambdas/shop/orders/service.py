@@ -54,7 +54,7 @@ from shop.platform.errors import BadRequest, Conflict, NotFound, ServiceUnavaila
 from shop.platform.identity import Caller
 from shop.platform.observability import logger
 from shop.platform.pagination import decode_cursor, encode_cursor
-from shop.platform.runtime_flags import orders_inline
+from shop.platform.runtime_flags import orders_inline, payments_paused
 
 MOVE_ATTEMPTS = 3
 DEFAULT_PAGE_SIZE = 20
@@ -64,6 +64,8 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$")
 # A guest's access token is returned again to a retried create for this long (then only its hash stays).
 TOKEN_REPLAY_SECONDS = 24 * 3600
+# While payments are paused (an incident), shoppers are told to come back in this many seconds.
+PAYMENTS_PAUSED_RETRY_SECONDS = 600
 # Many orders for the same products at once: the shopper retries after this many seconds.
 STOCK_CONTENTION_RETRY_SECONDS = 1
 CSV_COLUMNS = (
@@ -185,6 +187,13 @@ class OrderService:
     ) -> PlacedOrder:
         """Store the order `pending` with its stock held, in one transaction, and announce it. A retry
         with the same Idempotency-Key answers with the order the first attempt stored."""
+        if payments_paused():
+            # The payments switch (docs/runbooks.md): no order, so no stock held and no payment to start.
+            raise ServiceUnavailable(
+                "payments are paused, so no order can be placed right now; please try again later",
+                retry_after_seconds=PAYMENTS_PAUSED_RETRY_SECONDS,
+                reason="payments_paused",
+            )
         if caller.signed_in:
             user_id = caller.require_signed_in()
             email = caller.email or request.email

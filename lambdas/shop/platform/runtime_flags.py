@@ -1,6 +1,7 @@
 """The kill switches of seed 001's rollback plan, read from the SSM parameter RUNTIME_FLAGS_PARAMETER.
 
-The parameter holds JSON `{"orders_inline": bool, "cache_bypass": bool}`. It is read at most once
+The parameter holds JSON `{"orders_inline": bool, "cache_bypass": bool, "payments_paused": bool}`
+(a switch it leaves out is off). It is read at most once
 per CACHE_SECONDS per process, so flipping a switch takes effect everywhere within that time
 without a deployment. Any problem reading it (no parameter configured, SSM down, bad JSON) means
 "all switches off": the switches are emergency measures and must never cause an outage themselves.
@@ -26,6 +27,7 @@ class RuntimeFlags(BaseModel):
 
     orders_inline: bool = False
     cache_bypass: bool = False
+    payments_paused: bool = False
 
 
 @per_process
@@ -86,6 +88,12 @@ def cache_bypassed() -> bool:
     """True: reads skip Redis and go to DynamoDB. For shop.platform.cache.ResilientCache to consult (see
     docs/runbooks.md, "Kill switches")."""
     return runtime_flags().cache_bypass
+
+
+def payments_paused() -> bool:
+    """True: order_api refuses new orders (503), so no stock is held and no payment starts; webhooks and
+    payment_processor keep settling the payments already made (docs/runbooks.md, "Kill switches")."""
+    return runtime_flags().payments_paused
 
 
 on_reset(_flags.reset)
