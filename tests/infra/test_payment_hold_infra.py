@@ -41,4 +41,5 @@ def test_the_hold_minutes_of_the_stage_reach_order_processor_only(
         env = function_properties(orders, "order_processor")["Environment"]["Variables"]
         assert env["PAYMENT_HOLD_MINUTES"] == str(stage.stacks.config.payment_hold_minutes) == "30"
         for other in ("order_api", "inventory_updater"):
-            assert "PAYMENT_HOLD_MINUTES" not in function_properties(orders, other)["Environment"]["Variables"]
+            other_env = function_properties(orders, other)["Environment"]["Variables"]
+            assert "PAYMENT_HOLD_MINUTES" not in other_env
