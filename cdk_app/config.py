@@ -49,7 +49,10 @@ class StageConfig(BaseModel):
     # slash): emails link to its pages. A setting, not read from the Web stack: that stack depends on the
     # domain stacks' routes (through ApiStage), so a reference back to it would be a cycle.
     site_url: str = Field(pattern=r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)$")
-    payment_provider: Literal["live", "sandbox"]
+    # Publishable values only (the secret keys live in the payment secret): config.json hands them to
+    # checkout.js. Empty: that way of paying is not offered on the stage's site yet.
+    stripe_publishable_key: str = Field(default="", pattern=r"^(pk_(test|live)_[A-Za-z0-9]+)?$")
+    paypal_client_id: str = Field(default="", pattern=r"^[A-Za-z0-9_-]*$")
     # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold, codes.
     pricing: dict[str, Any]
     # How long a new order holds its stock while the shopper pays; unpaid after that, it is cancelled

@@ -19,15 +19,6 @@ from constructs_lib.private_bucket import AccessLogBucket
 SITE_CONFIG_FILE = "config.json"
 NOT_FOUND_PAGE = "404.html"
 
-# Scripts, styles and API calls only from the site itself and the API; no inline script, no framing.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' https://js.stripe.com https://www.paypal.com; "
-    "style-src 'self'; img-src 'self' data: https:; "
-    "connect-src 'self' https://*.amazonaws.com https://api.stripe.com https://www.paypal.com; "
-    "frame-src https://js.stripe.com https://www.paypal.com; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'; object-src 'none'"
-)
-
 
 class StaticSite(Construct):
     """Serves `site_dir` plus a generated config.json; every deploy invalidates CloudFront's copy."""
@@ -39,6 +30,7 @@ class StaticSite(Construct):
         *,
         site_dir: Path,
         site_config: Mapping[str, Any],
+        content_security_policy: str,
         retain_logs: bool,
         bucket_paths: Mapping[str, s3.IBucket] | None = None,
         **kwargs: Any,
@@ -80,7 +72,7 @@ class StaticSite(Construct):
                     override=True,
                 ),
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=content_security_policy, override=True
                 ),
             ),
         )

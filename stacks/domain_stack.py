@@ -151,7 +151,6 @@ class DomainStack(ShopStack):
             )
         if access.payment_secrets:
             function.use_secret(environment.PAYMENT_SECRETS_ARN, shared.payment_provider_secret)
-            function.add_environment(environment.PAYMENT_PROVIDER_MODE, self.config.payment_provider)
         if access.sender_email:
             function.add_environment(environment.SENDER_EMAIL, self.config.sender_email)
         if access.payment_hold:

@@ -12,6 +12,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from cdk_app.config import StageConfig
+from constructs_lib.site_policy import PaymentScripts
 from constructs_lib.static_site import StaticSite
 from shop.contracts.product_images import SITE_PATH_PREFIX
 from stacks.shop_stack import ShopStack
@@ -42,6 +43,9 @@ class WebStack(ShopStack):
             bucket_name=product_images_bucket.bucket_name,
             bucket_regional_domain_name=product_images_bucket.bucket_regional_domain_name,
         )
+        payments = PaymentScripts(
+            stripe_publishable_key=config.stripe_publishable_key, paypal_client_id=config.paypal_client_id
+        )
         site = StaticSite(
             self,
             "Site",
@@ -54,8 +58,9 @@ class WebStack(ShopStack):
                 "userPoolId": user_pool.user_pool_id,
                 "userPoolClientId": user_pool_client.user_pool_client_id,
                 "stage": config.name,
-                "paymentMode": config.payment_provider,
+                **payments.site_config(),
             },
+            content_security_policy=payments.content_security_policy(),
             retain_logs=config.retains_data,
             bucket_paths={SITE_PATH_PREFIX: product_images},
         )

@@ -95,8 +95,11 @@ def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
         rows.append(f"  Sign in      {SHOPPER_EMAIL} or {ADMIN_EMAIL} (admin), password {LOCAL_PASSWORD}")
     rows += [
         f"  Admin page   {url}/admin-shop.html  (it asks once for the admin key: {admin_key})",
-        "  Pay with     the test card offered at checkout (sandbox: no real money)",
+        "  Pay with     card 4242 4242 4242 4242, any future date and CVC "
+        "(4000 0025 0000 3155: 3-D Secure; 4000 0000 0000 0002: declined)",
     ]
+    if shop.payments is not None:
+        rows.append(f"  Payments     {shop.payments.describe()}")
     codes = discount_codes(shop)
     if codes:
         rows.append(f"  Codes        {', '.join(codes)}")

@@ -20,6 +20,7 @@ from cdk_app.local.function_processes import DEFAULT_CONCURRENCY, LogSink, Proce
 from cdk_app.local.function_runtime import FunctionRuntime
 from cdk_app.local.intrinsics import ResourceAddress, UnresolvableIntrinsicError
 from cdk_app.local.local_redis import LocalRedis, start_redis
+from cdk_app.local.local_stripe import LocalPayments, start_payments
 from cdk_app.local.persistence import restore_state, save_state
 from cdk_app.local.product_images import ProductImageFiles, product_images_bucket
 from cdk_app.local.queue_pump import QueuePump
@@ -74,6 +75,7 @@ class LocalShop:
     model: ShopModel | None = None
     aws: LocalAws | None = None
     redis: LocalRedis | None = None
+    payments: LocalPayments | None = None
     runtime: FunctionRuntime | ProcessFunctionRuntime | None = None
     gateway: ApiGateway | None = None
     server: ShopHttpServer | None = None
@@ -134,9 +136,13 @@ class LocalShop:
                 ProductImageFiles(aws.client("s3"), images_bucket.name) if images_bucket is not None else None
             ),
         )
+        self.payments = start_payments(f"{self.server.url}/api/payment/webhook/stripe")
+        self.server.stripe_upstream = self.payments.api_base
+        _store_payment_keys(model, aws, self.payments)
         overlay = {
             **aws.process_environment(),
             **LOCAL_FUNCTION_SETTINGS,
+            **self.payments.function_environment(),
             REDIS_URL: self.redis.url,
             API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
             # Emails link to this shop's own pages, on whatever port it got (cdk.json's is a default).
@@ -280,8 +286,7 @@ class LocalShop:
             "stage": LOCAL_STAGE,
             "apiStage": self.model.api_stage,
             "cognitoEndpoint": self.aws.endpoint_url,
-            # The local stage pays through the sandbox provider (cdk.json: payment_provider).
-            "paymentMode": "sandbox",
+            **(self.payments.scripts(base_url).site_config() if self.payments else {}),
         }
 
     def stop(self) -> None:
@@ -314,11 +319,26 @@ class LocalShop:
         if self.redis is not None:
             self.redis.stop()
             self.redis = None
+        if self.payments is not None:
+            self.payments.stop()
+            self.payments = None
         if self._saved_environment is not None:
             for key in [key for key in os.environ if key not in self._saved_environment]:
                 del os.environ[key]
             os.environ.update(self._saved_environment)
             self._saved_environment = None
+
+
+def _store_payment_keys(model: ShopModel, aws: LocalAws, payments: LocalPayments) -> None:
+    """Write the keys into the stage's payment secret, as an operator pastes real ones in (runbooks)."""
+    client = aws.client("secretsmanager")
+    for address, _resource in model.resources.resources_of_type("AWS::SecretsManager::Secret"):
+        if "PaymentProviderSecret" in address.logical_id:
+            client.put_secret_value(
+                SecretId=model.resources.values[address].ref, SecretString=payments.secret_value()
+            )
+            return
+    raise LookupError("no PaymentProviderSecret in the templates: the payment functions would have no keys")
 
 
 def local_api_key_value(name: str) -> str:

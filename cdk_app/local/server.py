@@ -5,6 +5,9 @@ CloudFront and API Gateway; the API's CORS settings are still applied to its res
 and gateway responses). `/_local/cache` shows the stage cache's hit and miss counters; DELETE flushes it.
 `POST /_local/schedules/<name>` runs a scheduled function now. `/_local/apigateway` answers the
 handlers' FlushStageCache calls. `/_local/emails` shows the emails the shop sent (moto's SES).
+`/_local/stripe/...` is the shop's localstripe, on the site's own origin: browsers refuse a page's
+script from another loopback port (Chromium's local network access rules), and Stripe.js's calls go
+where its script came from.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import mimetypes
 import re
 import sys
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +39,9 @@ SCHEDULES_PREFIX = "/_local/schedules/"
 # Handlers' `apigateway` clients are pointed here (AWS_ENDPOINT_URL_API_GATEWAY), so that
 # FlushStageCache empties the emulated stage cache rather than failing against moto.
 API_GATEWAY_CONTROL_PREFIX = "/_local/apigateway"
+STRIPE_PREFIX = "/_local/stripe"
+# Request headers localstripe reads; everything else (cookies, the shop's own auth) stays here.
+_STRIPE_HEADERS = ("Content-Type", "Authorization", "Accept")
 _FLUSH_STAGE_CACHE = re.compile(r"^/restapis/[^/]+/stages/[^/]+/cache/data$")
 ConfigProvider = Callable[[str], dict[str, Any]]  # base URL (http://host:port) → config.json
 
@@ -90,6 +98,8 @@ class ShopHttpServer:
         self.product_images = product_images
         self.web_root = web_root.resolve()
         self._config = config
+        # Set once the shop's localstripe runs (cdk_app/local/local_stripe.py); None: not proxied.
+        self.stripe_upstream: str | None = None
         handler = self._handler_class()
         self._server = _LoggingHttpServer((host, port), handler)
         self._server.daemon_threads = True
@@ -135,6 +145,26 @@ class ShopHttpServer:
             return HttpResponse(202, [("Content-Type", "application/json")], b"{}")
         body = json.dumps({"message": f"{method} {path} is not emulated by the local runner"}).encode()
         return HttpResponse(404, [("Content-Type", "application/json")], body)
+
+    def forward_to_stripe(
+        self, method: str, path: str, query: str, headers: Any, body: bytes
+    ) -> HttpResponse:
+        """Pass a browser's call (localstripe's Stripe.js, its API) to the shop's localstripe."""
+        if self.stripe_upstream is None:
+            return HttpResponse(404, [("Content-Type", "text/plain")], b"No local Stripe")
+        url = self.stripe_upstream + path + (f"?{query}" if query else "")
+        sent = {name: headers[name] for name in _STRIPE_HEADERS if headers.get(name)}
+        request = urllib.request.Request(url, data=body or None, method=method, headers=sent)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback localstripe
+                status, content_type, payload = (
+                    answer.status,
+                    answer.headers.get("Content-Type"),
+                    answer.read(),
+                )
+        except urllib.error.HTTPError as error:
+            status, content_type, payload = error.code, error.headers.get("Content-Type"), error.read()
+        return HttpResponse(status, [("Content-Type", content_type or "application/octet-stream")], payload)
 
     def fire_schedule(self, name: str) -> HttpResponse:
         """Run a scheduled function now; `name` is its function's name or the schedule's logical id."""
@@ -201,6 +231,12 @@ class ShopHttpServer:
                     self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
                 elif path.startswith(API_GATEWAY_CONTROL_PREFIX):
                     self._respond(shop.control_plane(self.command, path[len(API_GATEWAY_CONTROL_PREFIX) :]))
+                elif path.startswith(STRIPE_PREFIX + "/"):
+                    self._respond(
+                        shop.forward_to_stripe(
+                            self.command, path[len(STRIPE_PREFIX) :], split.query, self.headers, body
+                        )
+                    )
                 elif path.startswith(SCHEDULES_PREFIX) and self.command == "POST":
                     self._respond(shop.fire_schedule(path[len(SCHEDULES_PREFIX) :]))
                 elif (

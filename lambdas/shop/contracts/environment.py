@@ -36,7 +36,8 @@ SENDER_EMAIL = "SENDER_EMAIL"
 SITE_URL = "SITE_URL"
 # The Secrets Manager secret whose value signs the order links of guests' emails (Data stack).
 ORDER_LINK_KEY_SECRET_ARN = "ORDER_LINK_KEY_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
-PAYMENT_PROVIDER_MODE = "PAYMENT_PROVIDER_MODE"
+# Another Stripe API than Stripe's own (the local shop's localstripe); unset in deployed stages.
+STRIPE_API_BASE = "STRIPE_API_BASE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
 RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"
 # Minutes an unpaid order holds its stock before the payment-hold sweep cancels it (stage setting).

@@ -12,7 +12,6 @@ from shop.contracts.environment import (
     ADMIN_GROUP,
     ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_HOLD_MINUTES,
-    PAYMENT_PROVIDER_MODE,
     PAYMENT_SECRETS_ARN,
     PRICING_RULES,
     PRODUCT_IMAGES_BUCKET,
@@ -28,6 +27,7 @@ from shop.contracts.environment import (
     SENDER_EMAIL,
     SITE_URL,
     STAGE,
+    STRIPE_API_BASE,
     TABLE_ENV_VARS,
     USER_POOL_CLIENT_ID,
     USER_POOL_ID,
@@ -61,9 +61,9 @@ class Settings(BaseModel):
     rest_api_stage: str | None = None
     web_origin: str = "*"
     sender_email: str = "shop@example.com"
-    payment_provider_mode: str = "live"
     site_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     order_link_key_secret_arn: str | None = None
+    stripe_api_base: str | None = None
     payment_secrets_arn: str | None = None
     runtime_flags_parameter: str | None = None
     pricing_rules_json: str | None = None
@@ -108,11 +108,11 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         rest_api_stage=optional(REST_API_STAGE),
         web_origin=environ.get(WEB_ORIGIN, "*"),
         sender_email=environ.get(SENDER_EMAIL, "shop@example.com"),
-        payment_provider_mode=environ.get(PAYMENT_PROVIDER_MODE, "live"),
-        payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
-        runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
         site_url=optional(SITE_URL),
         order_link_key_secret_arn=optional(ORDER_LINK_KEY_SECRET_ARN),
+        stripe_api_base=optional(STRIPE_API_BASE),
+        payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
+        runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
         pricing_rules_json=optional(PRICING_RULES),
         payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
     )
