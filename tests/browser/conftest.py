@@ -139,19 +139,49 @@ def admin_token(shop: LocalShop) -> str:
     return id_token(shop, ADMIN_EMAIL, LOCAL_PASSWORD)
 
 
-def serve_with_production_csp(page: Page) -> None:
+def serve_with_production_csp(page: Page, shop: LocalShop | None = None) -> None:
     """The local server sends no Content-Security-Policy and CloudFront does: from now on the pages get
-    the production one, so inline script or style would be refused (and logged as a console error)."""
-    from constructs_lib.static_site import CONTENT_SECURITY_POLICY
+    the production one, so inline script or style would be refused (and logged as a console error).
+    With `shop`, the policy is built from that shop's own payment scripts (localstripe's Stripe.js),
+    exactly as the Web stack builds it from the stage's (constructs_lib/site_policy.py)."""
+    from constructs_lib.site_policy import PaymentScripts
+
+    scripts = PaymentScripts()
+    if shop is not None and shop.payments is not None and shop.server is not None:
+        scripts = shop.payments.scripts(shop.server.url)
+    policy = scripts.content_security_policy()
 
     def with_csp(route: Route) -> None:
         response = route.fetch()
-        route.fulfill(
-            response=response,
-            headers={**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY},
-        )
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
 
     page.route(re.compile(r".*\.html(\?.*)?$"), with_csp)
+
+
+@pytest.fixture
+def paused_payments(local_shop: LocalShop) -> Iterator[None]:
+    """The payments switch on (docs/runbooks.md), as an operator flips it in SSM; the functions start
+    cold afterwards so they read it at once instead of within their 30-second cache."""
+    import json
+
+    assert local_shop.model is not None
+    assert local_shop.aws is not None
+    assert local_shop.runtime is not None
+    ssm = local_shop.aws.client("ssm")
+    (name,) = [
+        local_shop.model.resources.values[address].ref
+        for address, _ in local_shop.model.resources.resources_of_type("AWS::SSM::Parameter")
+        if "RuntimeFlags" in address.logical_id
+    ]
+    before = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    flags = {**json.loads(before), "payments_paused": True}
+    ssm.put_parameter(Name=name, Value=json.dumps(flags), Type="String", Overwrite=True)
+    local_shop.runtime.recycle()
+    try:
+        yield
+    finally:
+        ssm.put_parameter(Name=name, Value=before, Type="String", Overwrite=True)
+        local_shop.runtime.recycle()
 
 
 def place_order(page: Page, token: str, product_id: object) -> dict[str, str]:
