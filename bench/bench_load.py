@@ -5,7 +5,8 @@ Starts the local shop from this process (seeded, schedules off; its functions in
 `make run`). Each shopper is a thread with its own HTTP session (neither httpx nor
 aiohttp is a dependency) looping over a mix: 70 % browse (product lists with filters and pages,
 one product, categories, featured), 20 % guest cart (add / update / get), 10 % guest checkout
-(order with an Idempotency-Key, sandbox PaymentIntent, confirm). Traffic goes to 127.0.0.1 only,
+(order with an Idempotency-Key, the card tokenized at the stage's Stripe — localstripe locally — and
+the PaymentIntent confirmed with it). Traffic goes to 127.0.0.1 only,
 and the run stops by itself after `--seconds`.
 
     .venv/bin/python bench/bench_load.py [--users 100] [--seconds 60] [--cache-kill-switch] [--json]
@@ -130,11 +131,46 @@ class _FromAddress(requests.adapters.HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+@dataclass(frozen=True)
+class CardTokens:
+    """Stripe.js's createToken without a browser: Stripe's test card to the stage's Stripe (localstripe
+    for the local shop, from config.json) with the publishable key. Not timed: it is Stripe's call."""
+
+    stripe_api: str
+    publishable_key: str
+
+    @classmethod
+    def of_site(cls, base: str) -> CardTokens | None:
+        config = requests.get(f"{base}/config.json", timeout=10).json()
+        key, script = config.get("stripePublishableKey"), config.get("stripeJsUrl") or ""
+        if not key or not script:
+            return None
+        # localstripe serves its Stripe.js at <its API>/js.stripe.com/v3/; Stripe's own is on its own host.
+        local = not script.startswith("https://js.stripe.com/")
+        return cls(script.removesuffix("/js.stripe.com/v3/") if local else "https://api.stripe.com", key)
+
+    def token(self, session: requests.Session) -> str | None:
+        card = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
+        fields = {f"card[{name}]": value for name, value in card.items()} | {"key": self.publishable_key}
+        try:
+            response = session.post(f"{self.stripe_api}/v1/tokens", data=fields, timeout=30)
+        except requests.RequestException:
+            return None
+        return str(response.json()["id"]) if response.ok else None
+
+
 class Shopper:
     def __init__(
-        self, api: str, catalog: Catalog, recorder: Recorder, rng: random.Random, source_ip: str | None = None
+        self,
+        api: str,
+        catalog: Catalog,
+        recorder: Recorder,
+        rng: random.Random,
+        source_ip: str | None = None,
+        cards: CardTokens | None = None,
     ) -> None:
         self.api = api
+        self.cards = cards
         self.catalog = catalog
         self.recorder = recorder
         self.rng = rng
@@ -252,24 +288,17 @@ class Shopper:
         order_id, token = order.get("order_id"), order.get("access_token")
         if not order_id:
             return
+        card_token = self.cards.token(self.session) if self.cards else None
+        if card_token is None:
+            return
         intent = self.call(
             "checkout",
             "POST /payment/stripe/intent",
             "POST",
             "/payment/stripe/intent",
-            json={"order_id": order_id, "access_token": token},
+            json={"order_id": order_id, "access_token": token, "card_token": card_token},
         )
-        if intent is None or not intent.ok:
-            return
-        payment_id = _json(intent).get("payment_intent_id") or _json(intent).get("payment_id")
-        confirm = self.call(
-            "checkout",
-            "POST /payment/stripe/confirm",
-            "POST",
-            "/payment/stripe/confirm",
-            json={"order_id": order_id, "access_token": token, "payment_id": payment_id},
-        )
-        if confirm is not None and confirm.ok:
+        if intent is not None and intent.ok:
             with self.recorder.lock:
                 self.recorder.payments_confirmed += 1
 
@@ -557,6 +586,7 @@ def _measure(
     args: argparse.Namespace, shop: Any, base: str, api: str, redis_url: str | None
 ) -> dict[str, Any]:
     catalog = load_catalog(api)
+    cards = CardTokens.of_site(base)
     orders = orders_table(shop) if shop is not None else None
     orders_before = count_orders(*orders) if orders else None
     redis_before = redis_stats(redis_url)
@@ -568,7 +598,9 @@ def _measure(
         source_ip = (
             f"127.0.{1 + index // 250}.{1 + index % 250}" if urlparse(api).hostname == "127.0.0.1" else None
         )
-        shopper = Shopper(api, catalog, recorder, random.Random(args.seed * 100_003 + index), source_ip)
+        shopper = Shopper(
+            api, catalog, recorder, random.Random(args.seed * 100_003 + index), source_ip, cards
+        )
         while time.monotonic() < stop_at:
             shopper.step()
             if args.think_ms:

@@ -78,7 +78,8 @@ def test_the_runner_shows_one_banner_keeps_logs_off_the_terminal_and_stops_clean
         ADMIN_EMAIL,
         LOCAL_PASSWORD,
         f"{base}/_local/emails",
-        "test card",
+        "4242 4242 4242 4242",
+        "cards through localstripe at http://127.0.0.1:",
     ):
         assert fact in output, fact
     for code in LOCAL_PRICING["discounts"]:

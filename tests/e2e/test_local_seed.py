@@ -90,11 +90,23 @@ def test_seeding_again_creates_nothing_twice(seeded_shop: LocalShop) -> None:
     assert sum(category["product_count"] for category in categories) == len(SAMPLE_PRODUCTS)
 
 
-def test_the_local_shop_pays_through_the_sandbox_provider(seeded_shop: LocalShop) -> None:
+def test_the_local_shop_pays_through_localstripe_with_the_production_code(seeded_shop: LocalShop) -> None:
+    import json
+
+    assert seeded_shop.payments is not None
+    assert seeded_shop.aws is not None
     assert seeded_shop.model is not None
-    modes = {
-        function.handler.split(".")[0]: function.environment.get("PAYMENT_PROVIDER_MODE")
-        for function in seeded_shop.model.functions
-    }
-    assert modes["payment_api"] == "sandbox"
-    assert modes["payment_processor"] == "sandbox"
+    api_base = seeded_shop.payments.api_base
+    assert api_base is not None
+    assert api_base.startswith("http://127.0.0.1:")
+    # The one difference from a deployed stage: where the Stripe SDK sends its calls.
+    assert seeded_shop.payments.function_environment() == {"STRIPE_API_BASE": api_base}
+    secrets = seeded_shop.aws.client("secretsmanager")
+    (secret,) = [
+        each
+        for each in secrets.list_secrets()["SecretList"]
+        if each["Name"].endswith("shop/payment-providers")
+    ]
+    stored = json.loads(secrets.get_secret_value(SecretId=secret["ARN"])["SecretString"])
+    assert stored["stripe_secret_key"] == "sk_test_localstripe"
+    assert stored["stripe_webhook_secret"].startswith("whsec_")

@@ -92,7 +92,14 @@ def test_config_json_points_the_site_at_the_local_api_and_user_pool(shop: LocalS
     assert shop.model is not None
     assert config["stage"] == "local"
     assert config["apiStage"] == shop.model.api_stage
-    assert config["paymentMode"] == "sandbox"
+    # Cards go through the shop's own localstripe: its Stripe.js, its keys (no Stripe keys in the env).
+    assert shop.payments is not None
+    assert shop.payments.api_base is not None
+    # Served through the site itself: a page may not load a script from another loopback port.
+    assert config["stripeJsUrl"] == url(shop, "/_local/stripe/js.stripe.com/v3/")
+    assert config["stripePublishableKey"] == "pk_test_localstripe"
+    assert config["paypalClientId"] == ""
+    assert requests.get(config["stripeJsUrl"], timeout=5).text.count("localstripe") > 0
 
 
 def test_static_files_and_the_generated_index(shop: LocalShop) -> None:

@@ -505,10 +505,13 @@ def test_cart_and_orders_price_with_the_stage_rules(api: dict[str, Any], dev: Sy
     assert "PRICING_RULES" not in function_properties(api, "payment_api")["Environment"]["Variables"]
 
 
-def test_payment_functions_take_the_stage_provider_mode(api: dict[str, Any], dev: SynthesizedStage) -> None:
+def test_payment_functions_read_keys_from_the_secret_and_never_a_sandbox_mode(api: dict[str, Any]) -> None:
     for name in ("payment_api", "payment_processor"):
         env = function_properties(api, name)["Environment"]["Variables"]
-        assert env["PAYMENT_PROVIDER_MODE"] == dev.stacks.config.payment_provider == "live"
+        assert "PAYMENT_SECRETS_ARN" in env
+        # Deployed stages talk to Stripe itself; only the local shop points the SDK elsewhere.
+        assert "STRIPE_API_BASE" not in env
+        assert "PAYMENT_PROVIDER_MODE" not in env
     assert (
         "PAYMENT_PROCESSING_QUEUE_URL"
         in function_properties(api, "payment_processor")["Environment"]["Variables"]

@@ -8,7 +8,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -19,6 +19,9 @@ from cdk_app.local.redis_server import RedisServer
 from shop.contracts import environment as env_vars
 from shop.contracts.tables import ALL_TABLES, TableSpec
 from shop.platform.process_state import reset_process_state
+
+if TYPE_CHECKING:
+    from tests.integration.localstripe_world import LocalStripe
 
 TEST_PRICING_RULES = {
     "currency": "USD",
@@ -246,3 +249,11 @@ def create_product(shop_api: Call) -> Callable[..., dict[str, Any]]:
         return product
 
     return create
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """One real localstripe process for the session (tests/integration/localstripe_world.py)."""
+    from tests.integration.localstripe_world import running_localstripe
+
+    yield from running_localstripe()

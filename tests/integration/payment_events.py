@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +31,8 @@ from tests.integration.order_events import (
 PAYMENT_QUEUE = "payment-processing"
 
 
-def payment_world_in(
-    monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext, *, mode: str = "sandbox"
-) -> Iterator[OrderWorld]:
-    """order_world_in with the payment provider mode set (sandbox: no network, no secret)."""
-    monkeypatch.setenv(environment.PAYMENT_PROVIDER_MODE, mode)
+def payment_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext) -> Iterator[OrderWorld]:
+    """order_world_in for the payment functions (the tests then choose where Stripe answers from)."""
     yield from order_world_in(monkeypatch, lambda_context)
 
 
@@ -70,6 +70,14 @@ def stripe_webhook_event(
         event["headers"]["Stripe-Signature"] = signature
         event["multiValueHeaders"]["Stripe-Signature"] = [signature]
     return event
+
+
+def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """A `Stripe-Signature` header as Stripe computes it (`t=<unix time>,v1=HMAC-SHA256(secret,
+    "<t>.<payload>")`), for webhooks the tests forge, tamper with or let expire."""
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
 
 
 def run_payment_processor(world: OrderWorld) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -158,19 +166,18 @@ def recorded_stripe_client(values: dict[str, Any]) -> Any:
 
 
 def use_payment_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Live mode with the payment secret in (moto's) Secrets Manager."""
+    """The payment secret in (moto's) Secrets Manager."""
     import boto3
 
     arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
         Name="test/payments", SecretString=json.dumps(STRIPE_SECRETS)
     )["ARN"]
-    monkeypatch.setenv(environment.PAYMENT_PROVIDER_MODE, "live")
     monkeypatch.setenv(environment.PAYMENT_SECRETS_ARN, arn)
     reset_process_state()
 
 
 def use_stripe(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
-    """Live mode, with Stripe answering from `client`."""
+    """Stripe answering from `client`."""
     import stripe
 
     use_payment_secret(monkeypatch)

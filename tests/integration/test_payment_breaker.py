@@ -26,7 +26,7 @@ from tests.integration.payment_events import (
 def world(
     shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> Iterator[OrderWorld]:
-    yield from payment_world_in(monkeypatch, lambda_context, mode="live")
+    yield from payment_world_in(monkeypatch, lambda_context)
 
 
 def test_five_failures_open_the_circuit_and_a_trial_closes_it(

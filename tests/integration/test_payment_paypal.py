@@ -34,7 +34,7 @@ REFUND = "1JU08902781691411"
 def world(
     shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> Iterator[OrderWorld]:
-    yield from payment_world_in(monkeypatch, lambda_context, mode="live")
+    yield from payment_world_in(monkeypatch, lambda_context)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from shop.payments.sandbox_provider import SANDBOX_WEBHOOK_SECRET, stripe_signature
 from tests.integration.conftest import LambdaContext
+from tests.integration.localstripe_world import CARD_OK, LocalStripe, localstripe_in
 from tests.integration.order_events import OrderWorld, metric_totals, stored_order
 from tests.integration.payment_events import (
     PAYMENT_QUEUE,
@@ -18,15 +18,26 @@ from tests.integration.payment_events import (
     payment_request,
     payment_world_in,
     run_payment_processor,
+    stripe_signature,
     stripe_webhook_event,
 )
 
 
 @pytest.fixture
 def world(
-    shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
+    shop_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
+    localstripe: LocalStripe,
 ) -> Iterator[OrderWorld]:
-    yield from payment_world_in(monkeypatch, lambda_context)
+    for each in payment_world_in(monkeypatch, lambda_context):
+        localstripe_in(monkeypatch, localstripe)
+        yield each
+
+
+@pytest.fixture
+def secret(localstripe: LocalStripe) -> str:
+    return localstripe.payments.stripe_webhook_secret
 
 
 def _succeeded_event(order_id: str, user_id: str, payment_id: str, amount: int) -> str:
@@ -49,36 +60,23 @@ def _succeeded_event(order_id: str, user_id: str, payment_id: str, amount: int) 
     return json.dumps(event, indent=2)
 
 
-def _intent(order_id: str, token: str) -> str:
-    reply = call_payment_api(
-        payment_request("/payment/stripe/intent", {"order_id": order_id, "access_token": token})
-    )
+def _intent(order_id: str, token: str, card_token: str | None = None) -> str:
+    body = {"order_id": order_id, "access_token": token}
+    if card_token:
+        body["card_token"] = card_token
+    reply = call_payment_api(payment_request("/payment/stripe/intent", body))
     assert reply.status == 201
     return str(reply.body["payment_intent_id"])
 
 
-def _mark_succeeded(payment_id: str) -> None:
-    from shop.contracts.tables import IDEMPOTENCY
-    from shop.payments.sandbox_provider import RECORD_PREFIX
-    from shop.platform.dynamodb import table
-
-    table(IDEMPOTENCY.logical_name).update_item(
-        Key={"id": RECORD_PREFIX + payment_id},
-        UpdateExpression="SET #s = :s",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":s": "succeeded"},
-    )
-
-
 def test_only_the_valid_webhook_changes_the_order(
-    world: OrderWorld, capsys: pytest.CaptureFixture[str]
+    world: OrderWorld, localstripe: LocalStripe, secret: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     order_id, token = guest_order()
     order = stored_order(order_id)
-    payment_id = _intent(order_id, token)
-    _mark_succeeded(payment_id)
+    payment_id = _intent(order_id, token, localstripe.card_token(CARD_OK))
     payload = _succeeded_event(order_id, order.user_id, payment_id, order.total)
-    valid = stripe_signature(payload, SANDBOX_WEBHOOK_SECRET)
+    valid = stripe_signature(payload, secret)
     capsys.readouterr()
 
     tampered = payload.replace(f'"amount": {order.total}', '"amount": 1')
@@ -86,7 +84,7 @@ def test_only_the_valid_webhook_changes_the_order(
         "tampered body": stripe_webhook_event(tampered, valid),
         "wrong secret": stripe_webhook_event(payload, stripe_signature(payload, "whsec_someone_else")),
         "expired timestamp": stripe_webhook_event(
-            payload, stripe_signature(payload, SANDBOX_WEBHOOK_SECRET, timestamp=int(time.time()) - 600)
+            payload, stripe_signature(payload, secret, timestamp=int(time.time()) - 600)
         ),
         "no signature": stripe_webhook_event(payload, None),
     }
@@ -110,13 +108,13 @@ def test_only_the_valid_webhook_changes_the_order(
     assert [entry.status for entry in paid.history].count("paid") == 1
 
 
-def test_a_webhook_is_verified_with_the_provider_not_trusted(world: OrderWorld) -> None:
+def test_a_webhook_is_verified_with_the_provider_not_trusted(world: OrderWorld, secret: str) -> None:
     """A correctly signed event for a payment the provider has not taken leaves the order pending."""
     order_id, token = guest_order()
     order = stored_order(order_id)
-    payment_id = _intent(order_id, token)  # never confirmed: the sandbox reports it pending
+    payment_id = _intent(order_id, token)  # no card: Stripe reports it still awaiting a payment method
     payload = _succeeded_event(order_id, order.user_id, payment_id, order.total)
-    reply = call_payment_api(stripe_webhook_event(payload, stripe_signature(payload, SANDBOX_WEBHOOK_SECRET)))
+    reply = call_payment_api(stripe_webhook_event(payload, stripe_signature(payload, secret)))
     assert reply.status == 202
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
@@ -125,10 +123,10 @@ def test_a_webhook_is_verified_with_the_provider_not_trusted(world: OrderWorld) 
     assert stored_order(order_id).order_status == "pending"
 
 
-def test_an_event_that_settles_nothing_is_acknowledged_and_ignored(world: OrderWorld) -> None:
+def test_an_event_that_settles_nothing_is_acknowledged_and_ignored(world: OrderWorld, secret: str) -> None:
     payload = json.dumps(
         {"id": "evt_2", "object": "event", "type": "customer.created", "data": {"object": {}}}
     )
-    reply = call_payment_api(stripe_webhook_event(payload, stripe_signature(payload, SANDBOX_WEBHOOK_SECRET)))
+    reply = call_payment_api(stripe_webhook_event(payload, stripe_signature(payload, secret)))
     assert reply.status == 200
     assert world.drain(PAYMENT_QUEUE) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from cdk_app.local.__main__ import LOG_DIR
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
@@ -43,9 +44,18 @@ def test_every_discount_code_is_listed_with_what_it_takes_off() -> None:
 
 def test_the_card_emails_sign_up_and_logs_are_as_described() -> None:
     section = try_it()
-    assert LOCAL_STAGE["payment_provider"] == "sandbox"
-    assert "Test card" in (ROOT / "web" / "js" / "checkout.js").read_text()
-    assert "test card offered at checkout" in section
+    # The cards the README names are the ones localstripe (like Stripe) treats that way.
+    from localstripe.resources import PaymentMethod
+
+    def card(number: str) -> SimpleNamespace:
+        return SimpleNamespace(type="card", _card_number=number)
+
+    assert PaymentMethod._requires_authentication(card("4000002500003155"))
+    assert PaymentMethod._attaching_is_declined(card("4000000000000002"))
+    assert not PaymentMethod._requires_authentication(card("4242424242424242"))
+    assert "`4242 4242 4242 4242` pays" in section
+    assert "`4000 0025 0000 3155` asks for 3-D Secure" in section
+    assert "`4000 0000 0000 0002` is declined" in section
     assert f"http://127.0.0.1:8000{EMAILS_PATH}" in section
     assert f"`{LOG_DIR.relative_to(ROOT)}/`" in section
     # The sign-up page's local hint says the same: moto accepts any confirmation code.
