@@ -116,6 +116,22 @@ def test_an_unpaid_order_past_its_hold_is_cancelled_and_its_stock_returned_once(
     assert [(body["template"], body["to"]) for body in emails] == [("order_cancelled", "late@example.com")]
 
 
+def test_a_closed_order_still_holding_stock_gets_it_back_on_the_next_sweep(order_world: OrderWorld) -> None:
+    """A path that closes an order without asking for its stock (here: a move straight to failed, as
+    a payment of the wrong amount does) does not keep the stock held past the next sweep."""
+    product_id = new_product(stock=10)
+    order_id = place(product_id, 4).body["order_id"]
+    OrderRepository().move(stored_order(order_id), OrderStatus.FAILED, actor="test")
+    assert order_world.drain("inventory-update") == []
+
+    result = expire_payment_holds(now=after(HOLD_MINUTES + 1), hold_minutes=HOLD_MINUTES)
+    assert (result.expired, result.restores_repeated) == ((), (order_id,))
+    run_queue(order_world, "inventory-update")
+    assert stored_stock(product_id) == 10
+    assert sweep(HOLD_MINUTES + 2) == []
+    assert order_world.drain("inventory-update") == []
+
+
 def test_an_order_within_its_hold_and_a_paid_order_are_untouched(order_world: OrderWorld) -> None:
     product_id = new_product(stock=10)
     waiting = place(product_id, 1).body["order_id"]

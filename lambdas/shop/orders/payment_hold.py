@@ -7,8 +7,10 @@ first wins). A cancelled order then gets its stock back through inventory_update
 restore's own conditions), payment_processor cancels the payments started for it, and the shopper is
 told. A payment that lands after all this is refunded at once by payment_processor.
 
-The sweep also asks again for the stock of recently cancelled orders that still hold it: a queue that
-refused the restore message (or a crash right after the move) would otherwise keep that stock held.
+The sweep also asks again for the stock of recently closed orders (cancelled, refunded, failed) that
+still hold it: a queue that refused the restore message, a crash right after a move, or a path that
+closes an order without asking (a payment of the wrong amount, returned at once) would otherwise keep
+that stock held.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_JOB
 from shop.orders.model import CancelPaymentsMessage, InventoryMessage, Order
 from shop.orders.notifications import notify_customer, send
 from shop.orders.repository import OrderChangedError, OrderRepository
-from shop.orders.state import IllegalTransition, OrderStatus, PaymentStatus
+from shop.orders.state import RESTORABLE, IllegalTransition, OrderStatus, PaymentStatus
 from shop.platform.clock import iso, now_iso, utc_now
 from shop.platform.dynamodb import attr
 from shop.platform.observability import logger
@@ -32,13 +34,13 @@ from shop.platform.settings import get_settings
 ACTOR = "payment_hold_sweep"
 EXPIRY_NOTE = "payment hold expired"
 PAGE_SIZE = 100
-# How far back the sweep looks for cancelled orders whose stock never came back.
+# How far back the sweep looks for closed orders whose stock never came back.
 RESTORE_RETRY_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What one run did: the orders it cancelled, and cancelled ones whose stock it asked for again."""
+    """What one run did: the orders it cancelled, and closed ones whose stock it asked for again."""
 
     cutoff: str
     expired: tuple[str, ...]
@@ -74,7 +76,8 @@ def expire_payment_holds(
     since = iso(moment - RESTORE_RETRY_WINDOW)
     still_held = [
         order
-        for order in _placed_before(orders, OrderStatus.CANCELLED, None, cutoff, since=since)
+        for status in sorted(RESTORABLE)
+        for order in _placed_before(orders, status, None, cutoff, since=since)
         if order.stock_reserved and order.order_id not in expired
     ]
     for order in still_held:
