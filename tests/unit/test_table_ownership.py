@@ -26,11 +26,8 @@ OWNERS = {
 
 # Known violations still to be moved, each with its reason: (module, table logical name).
 # Remove an entry when its code moves; test_exceptions_are_still_needed fails on a stale one.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The sandbox provider keeps its fake payments in the Idempotency table; issue 15 replaces it with
-    # localstripe (no fake providers in the Lambda code), and the exception goes with it.
-    ("shop.payments.sandbox_provider", "Idempotency"): "the sandbox provider's store, removed by issue 15",
-}
+# None left: the last one, the sandbox payment provider's store, went with the provider (issue 15).
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 TABLE_SPECS = {name: value for name, value in vars(tables).items() if isinstance(value, TableSpec)}
 

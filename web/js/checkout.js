@@ -1,9 +1,13 @@
 // Checkout: address -> shipping -> payment -> review in one page, one order per checkout (the
-// Idempotency-Key is made once), the sandbox card payment, then polling until the order is paid.
+// Idempotency-Key is made once), paid by card (Stripe.js) or PayPal (PayPal's buttons), then polling
+// until the provider's webhook has marked the order paid. The order holds its stock while the shopper
+// pays; a declined card can be replaced by another without a second order.
 import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
+import { CardError, cardToken, mountCard, payByCard } from "./card-payment.js";
 import { siteConfig } from "./config.js";
 import { fillCountrySelect } from "./countries.js";
+import { offersPayPal, renderPayPalButtons } from "./paypal-payment.js";
 import { el, formatPrice, say } from "./ui.js";
 
 const CODE_KEY = "shop.discountCode";
@@ -15,6 +19,9 @@ const STEPS = ["address", "shipping", "payment", "review"];
 const BILLING = "billing-";
 const POLL_MS = 1000;
 const POLL_LIMIT_MS = 30000;
+// The webhook normally marks the order paid within seconds; after this long the page also asks the
+// shop to check with the provider (a webhook that is late, or cannot reach a laptop's local shop).
+const CONFIRM_NUDGE_MS = 8000;
 
 let idempotencyKey = crypto.randomUUID();
 let placing = false;
@@ -177,24 +184,46 @@ function renderReview() {
   $("review").replaceChildren(...rows.flatMap(([term, text]) => [el("dt", { text: term }), el("dd", { text })]));
 }
 
-function paymentOptions(mode) {
+function chosenMethod() {
+  const chosen = document.querySelector("input[name=payment]:checked");
+  return chosen ? chosen.value : null;
+}
+
+/** Place order for a card; PayPal's own buttons when PayPal is chosen (they open PayPal's window). */
+function showPayButton() {
+  const paypal = chosenMethod() === "paypal";
+  $("place-order").hidden = paypal;
+  $("paypal-buttons").hidden = !paypal;
+  $("card-box").hidden = chosenMethod() !== "card";
+}
+
+async function paymentOptions(config) {
   const box = $("payment-methods");
-  const option = (value, label, { checked = false, disabled = false } = {}) =>
-    el("label", { class: disabled ? "muted" : "" }, [
-      el("input", { type: "radio", name: "payment", value, checked, disabled, "data-label": label }),
-      ` ${label}`,
-    ]);
-  if (mode === "live") {
-    box.append(
-      option("stripe", "Card (Stripe) — coming soon", { disabled: true }),
-      option("paypal", "PayPal — coming soon", { disabled: true }),
-      el("p", { class: "muted", text: "Online payment is not available on this page yet." }),
-    );
-  } else {
-    box.append(
-      option("sandbox", "Test card (sandbox, no real charge)", { checked: true }),
-      el("p", { class: "muted", text: "Stripe and PayPal are offered on the live shop only." }),
-    );
+  const option = (value, label, checked) =>
+    el("label", {}, [el("input", { type: "radio", name: "payment", value, checked, "data-label": label }), ` ${label}`]);
+  const offersCard = Boolean(config.stripePublishableKey);
+  const paypal = offersPayPal(config);
+  if (offersCard) box.append(option("card", "Card", true));
+  if (paypal) box.append(option("paypal", "PayPal", !offersCard));
+  if (!offersCard && !paypal) {
+    box.append(el("p", { class: "muted", text: "Online payment is not set up for this shop yet." }));
+    $("place-order").disabled = true;
+    return;
+  }
+  box.addEventListener("change", showPayButton);
+  showPayButton();
+  if (offersCard) {
+    try {
+      await mountCard(config, $("card-element"));
+    } catch (error) {
+      say($("error-card"), `Card payments cannot be loaded right now (${error.message}).`, "error");
+    }
+  }
+  if (paypal) {
+    const currency = (currentCart && currentCart.totals && currentCart.totals.currency) || "USD";
+    renderPayPalButtons(config, currency, $("paypal-buttons"), paypalHandlers()).catch((error) => {
+      say($("error-paypal"), `PayPal cannot be loaded right now (${error.message}).`, "error");
+    });
   }
 }
 
@@ -259,17 +288,9 @@ async function createOrder() {
   return api("/guest/orders/create", { method: "POST", body, headers });
 }
 
-async function pay() {
-  const access = placed.access_token ? { access_token: placed.access_token } : {};
-  const intent = await api("/payment/stripe/intent", { method: "POST", body: { order_id: placed.order_id, ...access } });
-  await api("/payment/stripe/confirm", {
-    method: "POST",
-    body: { order_id: placed.order_id, payment_id: intent.payment_intent_id || intent.payment_id, ...access },
-  });
-}
-
-async function pollUntilPaid() {
+async function pollUntilPaid(nudge) {
   const started = Date.now();
+  let nudged = false;
   while (Date.now() - started < POLL_LIMIT_MS) {
     try {
       const order = await api(orderPath(), { query: orderQuery() });
@@ -278,6 +299,10 @@ async function pollUntilPaid() {
       if (current === "failed" || order.payment_status === "failed") return "failed";
     } catch {
       // A read that failed: try again until the time is up.
+    }
+    if (nudge && !nudged && Date.now() - started > CONFIRM_NUDGE_MS) {
+      nudged = true;
+      nudge().catch(() => {});
     }
     await wait(POLL_MS);
   }
@@ -301,60 +326,149 @@ function paymentsUnavailable(error) {
   return `Payments are unavailable right now; nothing was charged. Try again in ${seconds} seconds.`;
 }
 
-async function placeOrder(event) {
-  event.preventDefault();
-  if (placing) return;
+function paymentsUnavailableText(error) {
+  if (error.body && error.body.reason === "payments_paused") {
+    return "Payments are paused right now, so orders cannot be placed. Nothing was charged and nothing was ordered; please try again later.";
+  }
+  return paymentsUnavailable(error);
+}
+
+/** The shopper's words for a form that is not ready; false when something is missing. */
+function formReady() {
   clearErrors();
   if (!$("terms").checked) {
     say($("error-terms"), "Accept the terms of sale to place your order.", "error");
     $("terms").setAttribute("aria-invalid", "true");
     $("terms").focus();
-    return;
+    return false;
   }
-  if (!checkRequired()) return;
+  return checkRequired();
+}
+
+/** The order of this checkout, created once (a retry after a declined card pays the same order). */
+async function ensureOrder() {
+  if (placed) return placed;
+  say(formStatus, "Placing your order…");
+  try {
+    placed = await createOrder();
+  } catch (error) {
+    // The same key with a changed body is refused: a corrected form is a new checkout attempt.
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) {
+      idempotencyKey = crypto.randomUUID();
+    }
+    if (error.status === 503) say(formStatus, paymentsUnavailableText(error), "error");
+    else showError(error, "Your order could not be placed: ");
+    throw error;
+  }
+  window.dispatchEvent(new CustomEvent("shop:cart", { detail: { item_count: 0 } }));
+  return placed;
+}
+
+function accessOf(order) {
+  return order.access_token ? { access_token: order.access_token } : {};
+}
+
+async function waitForPayment(nudge) {
+  showConfirmation();
+  $("confirmation-text").textContent = "We are waiting for the payment to be confirmed…";
+  const outcome = await pollUntilPaid(nudge);
+  if (outcome === "paid") {
+    $("confirmation-title").textContent = "Thank you! Your order is paid";
+    $("confirmation-text").textContent = "A confirmation email is on its way.";
+  } else if (outcome === "failed") {
+    $("confirmation-title").textContent = "Your payment failed";
+    $("confirmation-text").textContent = "The order was not paid. Contact us with the order number.";
+  } else {
+    $("confirmation-text").textContent =
+      "This is taking longer than usual. The order page will show the payment when it arrives.";
+  }
+}
+
+function cardRefused(message) {
+  say($("error-card"), message, "error");
+  say(formStatus, `Your payment did not go through: ${message} Your order is kept while you try again.`, "error");
+}
+
+async function placeOrder(event) {
+  event.preventDefault();
+  if (placing || !formReady()) return;
   placing = true;
   const button = $("place-order");
   button.disabled = true;
   try {
-    if (!placed) {
-      say(formStatus, "Placing your order…");
-      try {
-        placed = await createOrder();
-      } catch (error) {
-        // The same key with a changed body is refused: a corrected form is a new checkout attempt.
-        if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) {
-          idempotencyKey = crypto.randomUUID();
-        }
-        showError(error, "Your order could not be placed: ");
-        return;
-      }
-      window.dispatchEvent(new CustomEvent("shop:cart", { detail: { item_count: 0 } }));
+    say(formStatus, "Checking your card…");
+    let token;
+    try {
+      token = await cardToken(billingAddress() || address());
+    } catch (error) {
+      cardRefused(error.message);
+      return;
+    }
+    try {
+      await ensureOrder();
+    } catch {
+      return;
     }
     say(formStatus, "Paying…");
+    let paymentId;
     try {
-      await pay();
+      paymentId = await payByCard(placed, token);
     } catch (error) {
-      if (error.status === 503) say(formStatus, paymentsUnavailable(error), "error");
+      if (error instanceof CardError) cardRefused(error.message);
+      else if (error.status === 503) say(formStatus, paymentsUnavailable(error), "error");
       else showError(error, "Your payment did not go through: ");
       return;
     }
-    showConfirmation();
-    $("confirmation-text").textContent = "We are waiting for the payment to be confirmed…";
-    const outcome = await pollUntilPaid();
-    if (outcome === "paid") {
-      $("confirmation-title").textContent = "Thank you! Your order is paid";
-      $("confirmation-text").textContent = "A confirmation email is on its way.";
-    } else if (outcome === "failed") {
-      $("confirmation-title").textContent = "Your payment failed";
-      $("confirmation-text").textContent = "The order was not paid. Contact us with the order number.";
-    } else {
-      $("confirmation-text").textContent =
-        "This is taking longer than usual. The order page will show the payment when it arrives.";
-    }
+    await waitForPayment(() =>
+      api("/payment/stripe/confirm", {
+        method: "POST",
+        body: { order_id: placed.order_id, payment_id: paymentId, ...accessOf(placed) },
+      }),
+    );
   } finally {
     placing = false;
     button.disabled = false;
   }
+}
+
+class FormIncomplete extends Error {}
+
+function paypalHandlers() {
+  return {
+    order: async () => {
+      if (!formReady()) throw new FormIncomplete("the checkout form is not complete");
+      return ensureOrder();
+    },
+    create: async (order) => {
+      say(formStatus, "Opening PayPal…");
+      const created = await api("/payment/paypal/create", {
+        method: "POST",
+        body: { order_id: order.order_id, ...accessOf(order) },
+      });
+      return created.paypal_order_id;
+    },
+    capture: async (order, paypalOrderId) => {
+      say(formStatus, "Confirming your PayPal payment…");
+      await api("/payment/paypal/capture", {
+        method: "POST",
+        body: { order_id: order.order_id, payment_id: paypalOrderId, ...accessOf(order) },
+      });
+      await waitForPayment(null);
+    },
+    cancelled: () => {
+      say(
+        formStatus,
+        "You closed PayPal before paying. Nothing was charged; your order is kept while you pay with PayPal or a card.",
+        "error",
+      );
+    },
+    failed: (error) => {
+      if (error instanceof FormIncomplete) return; // the form already says what is missing
+      if (error instanceof ApiError && error.status === 503) say(formStatus, paymentsUnavailableText(error), "error");
+      else if (error instanceof ApiError) showError(error, "PayPal could not take the payment: ");
+      else say(formStatus, "PayPal could not take the payment. Nothing was charged; try again or pay by card.", "error");
+    },
+  };
 }
 
 async function load() {
@@ -363,10 +477,11 @@ async function load() {
   }
   $("checkout-form").addEventListener("submit", placeOrder);
   initAddressStep();
+  let config = {};
   try {
-    paymentOptions((await siteConfig()).paymentMode || "live");
+    config = await siteConfig();
   } catch {
-    paymentOptions("live");
+    // No config: no payment method is offered, and the page says so.
   }
   if (!cart.hasOne()) {
     $("empty").hidden = false;
@@ -388,7 +503,7 @@ async function load() {
   renderSummary(currentCart);
   $("checkout").hidden = false;
   say(status, "");
-  await loadProfile();
+  await Promise.all([loadProfile(), paymentOptions(config)]);
 }
 
 load();

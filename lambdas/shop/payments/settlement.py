@@ -1,4 +1,5 @@
-"""What payment_processor does with a message: settle a payment, or execute a refund.
+"""What payment_processor does with a message: settle a payment, execute a refund, or cancel the
+payments started for an order whose hold expired.
 
 Settling verifies the payment with the provider (never trusting the message), then moves the order
 `pending -> paid` with a write conditioned on its status, and queues the PAYMENT_RECEIVED email
@@ -48,7 +49,7 @@ class PaymentNotSettled(PaymentProviderError):
 
 @dataclass(frozen=True)
 class Outcome:
-    outcome: str  # paid | failed | duplicate | skipped | refunded
+    outcome: str  # paid | failed | duplicate | skipped | refunded | cancelled
     order_id: str
     detail: str | None = None
 
