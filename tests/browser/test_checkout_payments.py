@@ -208,3 +208,39 @@ def test_with_payments_paused_the_checkout_says_so_and_orders_nothing(
     expect(page.locator("#form-status")).to_contain_text("Payments are paused right now")
     expect(page.locator("#form-status")).to_contain_text("Nothing was charged and nothing was ordered")
     assert orders_of(local_shop, "paused@example.com") == []
+
+
+def test_an_order_that_expired_while_the_page_was_open_is_placed_again_and_paid(
+    page: Page, local_shop: LocalShop
+) -> None:
+    from tests.browser.test_checkout_page import fill_card
+
+    _checkout(page, local_shop, "expired.hold@example.com", "Volunteer Polo", CARD_DECLINED)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#error-card")).to_have_text("Your card was declined.")
+    (order,) = orders_of(local_shop, "expired.hold@example.com")
+    # What the payment-hold sweep does to an order left unpaid past its hold (its move, done here).
+    assert local_shop.aws is not None
+    dynamodb = local_shop.aws.client("dynamodb")
+    (table,) = [
+        name
+        for name in dynamodb.list_tables()["TableNames"]
+        if "order" in name.lower()
+        and "Item"
+        in dynamodb.get_item(TableName=name, Key={"order_id": order["order_id"], "user_id": order["user_id"]})
+    ]
+    dynamodb.update_item(
+        TableName=table,
+        Key={"order_id": order["order_id"], "user_id": order["user_id"]},
+        UpdateExpression="SET order_status = :cancelled",
+        ExpressionAttributeValues={":cancelled": {"S": "cancelled"}},
+    )
+    page.get_by_role("button", name="Back").last.click()
+    fill_card(page)
+    page.get_by_role("button", name="Review your order").click()
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#form-status")).to_contain_text("has now expired; nothing was charged")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#confirmation-title")).to_have_text(PAID, timeout=30_000)
+    orders = orders_of(local_shop, "expired.hold@example.com")
+    assert sorted(each["order_status"]["S"] for each in orders) == ["cancelled", "paid"]

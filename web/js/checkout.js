@@ -27,6 +27,7 @@ let idempotencyKey = crypto.randomUUID();
 let placing = false;
 let placed = null; // {order_id, order_number, access_token?} once the order exists
 let currentCart = null;
+let reorderLines = null; // the lines of an order that expired while the page was open
 
 function savedCode() {
   try {
@@ -276,6 +277,8 @@ function orderQuery() {
 
 async function createOrder() {
   const body = { shipping_address: address() };
+  // After an expired order the cart is already empty (it became that order): order its lines again.
+  if (reorderLines) body.items = reorderLines;
   const billing = billingAddress();
   if (billing) body.billing_address = billing;
   const code = savedCode();
@@ -384,6 +387,23 @@ async function waitForPayment(nudge) {
   }
 }
 
+/** The order can no longer be paid (its hold expired while the page was open): nothing was charged,
+ * and the next "Place order" places a new one. */
+function startOver() {
+  placed = null;
+  reorderLines = (currentCart.items || []).map((line) => ({
+    product_id: line.product_id,
+    quantity: line.quantity,
+    ...(line.variant_sku ? { sku: line.variant_sku } : {}),
+  }));
+  idempotencyKey = crypto.randomUUID();
+  say(
+    formStatus,
+    "This order was kept for you for a while and has now expired; nothing was charged. Place the order again to pay.",
+    "error",
+  );
+}
+
 function cardRefused(message) {
   say($("error-card"), message, "error");
   say(formStatus, `Your payment did not go through: ${message} Your order is kept while you try again.`, "error");
@@ -416,6 +436,7 @@ async function placeOrder(event) {
     } catch (error) {
       if (error instanceof CardError) cardRefused(error.message);
       else if (error.status === 503) say(formStatus, paymentsUnavailable(error), "error");
+      else if (error.status === 409 && error.field === "order_id") startOver();
       else showError(error, "Your payment did not go through: ");
       return;
     }
