@@ -105,3 +105,29 @@ def test_config_json_carries_api_url_user_pool_client_and_stage(dev: Synthesized
     assert set(config) >= {"apiUrl", "userPoolId", "userPoolClientId", "region", "stage"}
     assert config["stage"] == "dev"
     assert config["apiUrl"].startswith("marker-")
+
+
+def test_config_json_names_the_payment_scripts_and_the_policy_allows_exactly_them(
+    dev: SynthesizedStage, web: dict[str, Any]
+) -> None:
+    [config_file] = list(dev.assembly_dir.glob("asset.*/config.json"))
+    config = json.loads(re.sub(r"<<marker:0xbaba:(\d+)>>", r'"marker-\1"', config_file.read_text()))
+    assert config["stripeJsUrl"] == "https://js.stripe.com/v3/"
+    assert config["paypalSdkUrl"] == "https://www.paypal.com/sdk/js"
+    # Publishable values only, from cdk.json (empty: not offered yet on dev).
+    assert config["stripePublishableKey"] == dev.stacks.config.stripe_publishable_key
+    assert config["paypalClientId"] == dev.stacks.config.paypal_client_id
+    assert "paymentMode" not in config
+    policy = _one(web, "AWS::CloudFront::ResponseHeadersPolicy")[1]["Properties"][
+        "ResponseHeadersPolicyConfig"
+    ]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"].split() == ["'self'", "https://js.stripe.com", "https://www.paypal.com"]
+    assert "https://api.stripe.com" in directives["connect-src"].split()
+    assert set(directives["frame-src"].split()) == {
+        "https://js.stripe.com",
+        "https://hooks.stripe.com",
+        "https://www.paypal.com",
+        "https://www.sandbox.paypal.com",
+    }
+    assert directives["frame-ancestors"] == "'none'"
