@@ -406,6 +406,8 @@ def count_orders(client: Any, table_name: str) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     arguments: dict[str, Any] = {"TableName": table_name, "ProjectionExpression": "#s, payment_status"}
     arguments["ExpressionAttributeNames"] = {"#s": "order_status"}
+    # Orders only: the invoice and credit-note counters live in the table too, without a status.
+    arguments["FilterExpression"] = "attribute_exists(#s)"
     while True:
         page = client.scan(**arguments)
         for item in page.get("Items", []):

@@ -68,6 +68,17 @@ function refuses a pair of letters that is not an assigned code (`UK`, `ZZ`) wit
 field (`shipping_address.country`, `billing_address.country`, `country`). Until this check, any two
 letters were taken: addresses stored before it are still read back as they are.
 
+## Invoices and credit notes (PDF)
+
+`GET /orders/{id}/invoice` and `GET /orders/{id}/credit-note` (the owner or an administrator,
+signed in) and their `/guest/...?token=` variants (the order's access token or its emails' link
+token) answer `application/pdf` with `Content-Disposition: attachment` and `Cache-Control: private,
+no-store`; they are never cached by the stage. The function returns the PDF base64-encoded
+(`isBase64Encoded`) and `application/pdf` is the API's binary media type, so API Gateway hands over
+the bytes to a client whose **first** `Accept` type is `application/pdf` (a client that asks for
+anything else first gets the base64 text). An order without the document answers **409**
+`document_not_issued` saying why (unpaid; refund not complete); one the caller may not read, **404**.
+
 ## Rate limits
 
 The stage allows {stage_rate:.0f} requests/min in total (seed 001: public APIs 1000/min). Usage plans:

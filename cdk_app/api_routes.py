@@ -190,6 +190,28 @@ def _cart_routes(prefix: str, access: Access) -> list[Route]:
     ]
 
 
+def _invoice_routes() -> list[Route]:
+    """The order's invoice and credit note as PDFs: the owner or an administrator signed in, a guest
+    with the order's token. Never cached: the stage cache keys on the path, not on the caller."""
+    routes = []
+    documents = (("invoice", "The order's invoice"), ("credit-note", "The credit note of a refund"))
+    for document, summary in documents:
+        routes.append(
+            Route("GET", f"/orders/{{id}}/{document}", "order_api", Access.CUSTOMER, f"{summary} (PDF)")
+        )
+        routes.append(
+            Route(
+                "GET",
+                f"/guest/orders/{{id}}/{document}",
+                "order_api",
+                Access.PUBLIC,
+                f"{summary} (PDF), with the order's access token or its emails' link token",
+                required_query=("token",),
+            )
+        )
+    return routes
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/health", "shop_api", Access.PUBLIC, "Liveness of the API and its stores"),
     # shop_api: catalog
@@ -331,6 +353,7 @@ ROUTES: tuple[Route, ...] = (
         "A guest order, with its access token or the token of its emails' link",
         required_query=("token",),
     ),
+    *_invoice_routes(),
     Route(
         "PUT",
         "/orders/{id}/status",
@@ -527,6 +550,10 @@ class UsagePlanSpec:
     monthly_quota: int | None
     routes: tuple[Access, ...] = field(default_factory=tuple)
 
+
+# What API Gateway passes to a client as bytes when the handler answers base64 (isBase64Encoded) and
+# the client's first Accept type is one of these: the invoices and credit notes.
+BINARY_MEDIA_TYPES = ("application/pdf",)
 
 # Seed 001: "Public APIs 1000 requests/min total" and "Admin APIs 50 requests/min per admin".
 STAGE_RATE_PER_SECOND = 1000 / 60

@@ -58,6 +58,9 @@ class StageConfig(BaseModel):
     # How long a new order holds its stock while the shopper pays; unpaid after that, it is cancelled
     # and the stock goes back (docs/orders.md, "Payment hold").
     payment_hold_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # shop.contracts.brand.SellerBrand as JSON: the seller's name, address, contact and tax id printed
+    # on invoices and credit notes (docs/orders.md, "Invoices and credit notes").
+    brand: dict[str, Any]
 
     @field_validator("log_retention_days")
     @classmethod
@@ -73,6 +76,14 @@ class StageConfig(BaseModel):
         from shop.contracts.pricing_rules import PricingRules  # the one definition of the rules
 
         PricingRules.model_validate(value)
+        return value
+
+    @field_validator("brand")
+    @classmethod
+    def _brand_is_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from shop.contracts.brand import SellerBrand  # the one definition of the seller's fields
+
+        SellerBrand.model_validate(value)
         return value
 
     @field_validator("alarm_email", "sender_email")

@@ -43,6 +43,7 @@ class Access:
     sender_email: bool = False
     payment_hold: bool = False  # how long an unpaid order holds its stock (the stage's minutes)
     site_url: bool = False  # links to the web site's pages (emails)
+    brand: bool = False  # renders invoices: the seller's name, address and tax id (stage `brand`)
     order_links: bool = False  # reads the key that signs and checks guests' emailed order links
     sends_email: bool = False  # SES on the sender's domain
     user_pool_client: bool = False  # verifies tokens and the admin group itself
@@ -145,6 +146,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 sender_email=True,  # low-stock alerts go to the shop's own address
                 user_pool_client=True,
                 order_links=True,  # a guest's emailed link opens the order (GET /guest/orders/{id})
+                brand=True,  # GET /orders/{id}/invoice and /credit-note print the seller
             ),
         ),
         FunctionSpec(

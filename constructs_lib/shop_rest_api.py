@@ -26,6 +26,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_app.api_routes import (
+    BINARY_MEDIA_TYPES,
     STAGE_BURST,
     STAGE_RATE_PER_SECOND,
     USAGE_PLANS,
@@ -113,6 +114,9 @@ class ShopRestApi(Construct):
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
+            # Invoices and credit notes are PDFs: a handler's base64 body reaches a client whose first
+            # Accept type is one of these as bytes (the pages send `Accept: application/pdf`).
+            binary_media_types=list(BINARY_MEDIA_TYPES),
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=[web_origin],
                 allow_methods=apigw.Cors.ALL_METHODS,

@@ -157,6 +157,9 @@ class DomainStack(ShopStack):
             function.add_environment(environment.PAYMENT_HOLD_MINUTES, str(self.config.payment_hold_minutes))
         if access.site_url:
             function.add_environment(environment.SITE_URL, self.config.site_url)
+        if access.brand:
+            brand = json.dumps(self.config.brand, sort_keys=True)
+            function.add_environment(environment.BRAND_SETTINGS, brand)
         if access.order_links:
             function.use_secret(environment.ORDER_LINK_KEY_SECRET_ARN, shared.order_link_key)
         if access.sends_email:

@@ -231,8 +231,14 @@ def proxy_event(
     }
 
 
-def http_response(result: Any) -> HttpResponse:
-    """The HTTP response for a handler's proxy result; raises MalformedProxyResponseError like AWS's 502."""
+def http_response(
+    result: Any, *, binary_media_types: Iterable[str] | None = None, accept: str | None = None
+) -> HttpResponse:
+    """The HTTP response for a handler's proxy result; raises MalformedProxyResponseError like AWS's 502.
+
+    With `binary_media_types` (the API's), a base64 body (`isBase64Encoded`) becomes bytes only when the
+    request's first Accept type is one of them, as API Gateway does; otherwise the client gets the
+    base64 text. Without them, a base64 body is always decoded."""
     if not isinstance(result, Mapping) or "statusCode" not in result:
         raise MalformedProxyResponseError(f"not a proxy response: {str(result)[:200]}")
     try:
@@ -255,7 +261,9 @@ def http_response(result: Any) -> HttpResponse:
         payload = b""
     elif not isinstance(body, str):
         raise MalformedProxyResponseError("body must be a string")
-    elif result.get("isBase64Encoded"):
+    elif result.get("isBase64Encoded") and (
+        binary_media_types is None or _is_binary((accept or "").split(",", 1)[0], binary_media_types)
+    ):
         payload = base64.b64decode(body)
     else:
         payload = body.encode("utf-8")
@@ -408,7 +416,11 @@ class ApiGateway:
             request_id=request_id,
         )
         try:
-            response = http_response(self._invoke(route.function, event))
+            response = http_response(
+                self._invoke(route.function, event),
+                binary_media_types=self._binary_media_types,
+                accept=next((value for name, value in request.headers if name.lower() == "accept"), None),
+            )
         except MalformedProxyResponseError as error:
             logger.error(
                 "local runner: %s %s: malformed Lambda proxy response: %s", route.method, route.path, error

@@ -6,6 +6,7 @@ places an order with an email address and reads it back with the access token it
 
 from __future__ import annotations
 
+import base64
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.contracts.cart_ids import CART_ID_HEADER
+from shop.orders.invoicing import DocumentKind
 from shop.orders.model import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
 from shop.orders.processing import register_lambda_context
 from shop.orders.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
@@ -27,6 +29,7 @@ app = build_resolver()
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+PDF = "application/pdf"  # one of the RestApi's binary media types (cdk_app.api_routes)
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
@@ -94,6 +97,37 @@ def list_all_orders(
 )
 def get_order(order_id: str, token: Annotated[str | None, Query(max_length=128)] = None) -> dict[str, Any]:
     return orders().get_for(order_id, caller_of(app), token=token).public_view()
+
+
+def _document(order_id: str, kind: DocumentKind, token: str | None) -> Response[str]:
+    """A PDF as API Gateway wants binary from Lambda: base64 text flagged `isBase64Encoded`, which it
+    hands to a client whose first Accept type is application/pdf as bytes. Encoded here rather than
+    by Powertools (which encodes a bytes body) because the route's response validation would first
+    try to read the bytes as UTF-8 text. Never stored by a cache: it is one buyer's."""
+    file_name, pdf = orders().document_pdf(order_id, kind, caller_of(app), token=token)
+    response = Response(
+        status_code=HTTPStatus.OK,
+        content_type=PDF,
+        body=base64.b64encode(pdf).decode(),
+        headers={
+            "Content-Disposition": f'attachment; filename="{file_name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+    response.base64_encoded = True
+    return response
+
+
+@app.get("/orders/<order_id>/invoice", summary="The order's invoice as a PDF", tags=["orders"])
+def get_invoice(order_id: str, token: Annotated[str | None, Query(max_length=128)] = None) -> Response[str]:
+    return _document(order_id, DocumentKind.INVOICE, token)
+
+
+@app.get("/orders/<order_id>/credit-note", summary="The credit note of a refund, as a PDF", tags=["orders"])
+def get_credit_note(
+    order_id: str, token: Annotated[str | None, Query(max_length=128)] = None
+) -> Response[str]:
+    return _document(order_id, DocumentKind.CREDIT_NOTE, token)
 
 
 @app.put("/orders/<order_id>/status", summary="Move an order to another status (admin)", tags=["orders"])

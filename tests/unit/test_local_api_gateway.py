@@ -222,6 +222,33 @@ def test_base64_response_bodies_are_decoded() -> None:
 
 
 @pytest.mark.parametrize(
+    ("accept", "as_bytes"),
+    [
+        ("application/pdf", True),
+        ("application/pdf, application/json", True),
+        ("application/pdf;q=0.9", True),
+        # API Gateway looks at the first Accept type only: a browser's navigation gets the base64 text.
+        ("text/html,application/xhtml+xml,application/pdf", False),
+        ("application/json, application/pdf", False),
+        (None, False),
+    ],
+)
+def test_a_base64_body_is_bytes_only_for_a_client_whose_first_accept_type_is_binary(
+    accept: str | None, as_bytes: bool
+) -> None:
+    pdf = b"%PDF-1.3 \x00\xff"
+    encoded = base64.b64encode(pdf).decode()
+    result = {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/pdf"},
+        "isBase64Encoded": True,
+        "body": encoded,
+    }
+    response = http_response(result, binary_media_types=("application/pdf",), accept=accept)
+    assert response.body == (pdf if as_bytes else encoded.encode())
+
+
+@pytest.mark.parametrize(
     "result", [None, "text", {"body": "no status"}, {"statusCode": 200, "body": {"not": "a string"}}]
 )
 def test_malformed_proxy_responses_are_refused(result: Any) -> None:

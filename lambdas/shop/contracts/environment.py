@@ -45,6 +45,9 @@ PAYMENT_HOLD_MINUTES = "PAYMENT_HOLD_MINUTES"
 # JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping, discount codes), per stage;
 # defaults when unset.
 PRICING_RULES = "PRICING_RULES"
+# JSON of shop.contracts.brand.SellerBrand: the seller's name, address, contact and tax id that
+# invoices and credit notes print (stage setting `brand`).
+BRAND_SETTINGS = "BRAND_SETTINGS"
 
 TABLE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_TABLES}
 QUEUE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_QUEUES}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -176,6 +177,13 @@ class Order(BaseModel):
     refund_requested: bool = False
     refund_amount: int | None = None
     refund_reason: str | None = None
+    # Set once, with the per-year counter, in one transaction (shop.orders.invoicing): the invoice when
+    # the order is paid, the credit note when its refund completes.
+    invoice_number: str | None = None
+    invoice_date: str | None = None
+    credit_note_number: str | None = None
+    credit_note_date: str | None = None
+    credit_note_amount: int | None = None
     access_token_hash: str | None = None
     request_fingerprint: str | None = None
 
@@ -193,7 +201,29 @@ class Order(BaseModel):
             "total": self.total,
             "currency": self.currency,
             "item_count": sum(line.quantity for line in self.items),
+            # The orders page offers the invoice and credit note PDFs of the orders that have them.
+            "invoice_number": self.invoice_number,
+            "credit_note_number": self.credit_note_number,
         }
+
+
+@dataclass(frozen=True)
+class DocumentSeries:
+    """A gapless number series of the order's documents: one counter per series and calendar year
+    (UTC), numbers like INV-2026-000123. `requires` names a field the order must have first."""
+
+    prefix: str
+    number_field: str
+    date_field: str
+    requires: str | None = None
+
+    def number(self, year: str, sequence: int) -> str:
+        return f"{self.prefix}-{year}-{sequence:06d}"
+
+
+INVOICES = DocumentSeries("INV", "invoice_number", "invoice_date")
+# A credit note cancels (part of) an invoice: only an invoiced order gets one.
+CREDIT_NOTES = DocumentSeries("CN", "credit_note_number", "credit_note_date", requires="invoice_number")
 
 
 # -- the pipeline's messages -------------------------------------------------------------------

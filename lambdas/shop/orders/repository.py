@@ -7,15 +7,27 @@ the history cannot miss one.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from shop.contracts.tables import ORDERS
-from shop.orders.model import HistoryEntry, Order, PaymentAttempt
+from shop.orders.model import DocumentSeries, HistoryEntry, Order, PaymentAttempt
 from shop.orders.state import RESTORABLE, OrderStatus, check_transition
 from shop.platform.clock import now_iso
-from shop.platform.dynamodb import attr, errors, every_item, from_item, key, table, to_item
+from shop.platform.dynamodb import (
+    attr,
+    cancellation_codes,
+    dynamodb_resource,
+    errors,
+    every_item,
+    from_item,
+    key,
+    table,
+    to_item,
+)
 
 USER_INDEX = ORDERS.index("user_id-order_date-index").name
 STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
@@ -24,6 +36,15 @@ DELIVERED = "delivered"
 # Concurrent payment starts on one order are rare (a double click); three reads settle any of them.
 ATTEMPT_WRITES = 3
 APPEND_ATTEMPT = "SET #attempts = list_append(if_not_exists(#attempts, :empty), :attempt)"
+# The counters of the document series (invoices, credit notes) are items of this table, one per series
+# and year: {order_id: "INV#2026", user_id: DOCUMENT_COUNTER, last_number}. No user id is "#counter"
+# (a Cognito sub or "guest#<email>"), no order id looks like "INV#2026" (ord_...), and a counter has
+# none of the GSI keys, so no index, listing or lookup of orders ever sees one (docs/decisions.md).
+DOCUMENT_COUNTER = "#counter"
+# Each round reads the counter and tries one transaction; a lost race (another order took the number)
+# reads again. Fifty orders paid in the same instant need at most fifty rounds between them.
+NUMBER_ATTEMPTS = 100
+CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 class OrderExistsError(Exception):
@@ -32,6 +53,10 @@ class OrderExistsError(Exception):
 
 class OrderChangedError(Exception):
     """The order's status (or the field a write was conditioned on) changed since it was read."""
+
+
+class DocumentNumberContention(Exception):
+    """Every round lost the race for the series' next number: the caller retries later."""
 
 
 @dataclass(frozen=True)
@@ -118,13 +143,115 @@ class OrderRepository:
                 .get_item(Key={"order_id": order_id, "user_id": user_id}, ConsistentRead=True)
                 .get("Item")
             )
-            return Order.model_validate(from_item(item)) if item else None
+            return Order.model_validate(from_item(item)) if item and not _is_counter(item) else None
         items = (
             self._table()
             .query(KeyConditionExpression=key("order_id").eq(order_id), ConsistentRead=True, Limit=2)
             .get("Items", [])
         )
-        return Order.model_validate(from_item(items[0])) if items else None
+        orders = [item for item in items if not _is_counter(item)]
+        return Order.model_validate(from_item(orders[0])) if orders else None
+
+    # -- document numbers -----------------------------------------------------------------------
+
+    def assign_number(
+        self,
+        order: Order,
+        series: DocumentSeries,
+        *,
+        issued_at: str,
+        changes: Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Give `order` the next number of `series` in the year of `issued_at`, once, and return it as
+        stored. One transaction raises the counter from the value it was read at and sets the number
+        (with `changes`) on the order if it has none: a number is taken only by the order that keeps
+        it (no gap), two orders cannot take the same one (no duplicate), and an order numbered
+        already keeps its number (a redelivered message). OrderChangedError when the order is gone or
+        lacks `series.requires`; DocumentNumberContention when every round lost the race."""
+        year = issued_at[:4]
+        counter = {"order_id": f"{series.prefix}#{year}", "user_id": DOCUMENT_COUNTER}
+        for attempt in range(NUMBER_ATTEMPTS):
+            last = self._counter_value(counter)
+            number = series.number(year, last + 1)
+            items = [
+                self._counter_raise(counter, last, series=series.prefix, year=year),
+                self._number_on_order(order, series, number, issued_at=issued_at, changes=changes),
+            ]
+            try:
+                dynamodb_resource().meta.client.transact_write_items(TransactItems=items)
+            except errors().TransactionCanceledException as error:
+                codes = cancellation_codes(error)
+                if len(codes) == len(items) and codes[1] == CONDITION_FAILED:
+                    current = self.get(order.order_id, order.user_id)
+                    if current is not None and getattr(current, series.number_field):
+                        return current  # numbered already: by an earlier delivery, or just now
+                    raise OrderChangedError(order.order_id) from None
+                _pause(attempt)  # the counter moved (another order took the number), or a conflict
+                continue
+            stored = self.get(order.order_id, order.user_id)
+            if stored is None:
+                raise OrderChangedError(order.order_id)
+            return stored
+        raise DocumentNumberContention(
+            f"no {series.prefix} number for {order.order_id} after {NUMBER_ATTEMPTS} rounds"
+        )
+
+    def _counter_value(self, counter: dict[str, str]) -> int:
+        item = self._table().get_item(Key=counter, ConsistentRead=True).get("Item") or {}
+        return int(item.get("last_number", 0))
+
+    def _counter_raise(self, counter: dict[str, str], last: int, *, series: str, year: str) -> dict[str, Any]:
+        """The counter's side: from `last` (as read) to `last + 1`, or nothing if it moved since."""
+        unchanged = "attribute_not_exists(#last)" if last == 0 else "#last = :last"
+        values: dict[str, Any] = {":next": last + 1, ":series": series, ":year": year}
+        if last:
+            values[":last"] = last
+        return {
+            "Update": {
+                "TableName": self._table().name,
+                "Key": counter,
+                "UpdateExpression": "SET #last = :next, #series = :series, #year = :year",
+                "ConditionExpression": unchanged,
+                "ExpressionAttributeNames": {"#last": "last_number", "#series": "series", "#year": "year"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _number_on_order(
+        self,
+        order: Order,
+        series: DocumentSeries,
+        number: str,
+        *,
+        issued_at: str,
+        changes: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The order's side: the number, its date and `changes`, only if it has no number of the series
+        yet (and has the field the series requires). The status history is left alone: it records
+        status changes, and numbering one is none."""
+        fields = {series.number_field: number, series.date_field: issued_at, "updated_at": now_iso()}
+        fields.update(changes or {})
+        names: dict[str, str] = {"#number": series.number_field}
+        values: dict[str, Any] = {}
+        assignments = []
+        for position, (field, value) in enumerate(sorted(fields.items())):
+            names[f"#set{position}"] = field
+            values[f":set{position}"] = to_item(value)
+            assignments.append(f"#set{position} = :set{position}")
+        condition = "attribute_exists(order_id) AND attribute_not_exists(#number)"
+        if series.requires:
+            names["#requires"] = series.requires
+            condition += " AND attribute_exists(#requires)"
+        return {
+            "Update": {
+                "TableName": self._table().name,
+                "Key": {"order_id": order.order_id, "user_id": order.user_id},
+                "UpdateExpression": "SET " + ", ".join(assignments),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
 
     def move(
         self,
@@ -320,3 +447,12 @@ class OrderRepository:
         leaves a duplicate for a retry to remove, never a lost order."""
         self._table().put_item(Item=replacement)
         self._table().delete_item(Key={"order_id": original["order_id"], "user_id": original["user_id"]})
+
+
+def _is_counter(item: Mapping[str, Any]) -> bool:
+    return item.get("user_id") == DOCUMENT_COUNTER
+
+
+def _pause(attempt: int) -> None:
+    """A short random wait, longer after each lost round, so the racers do not collide in step."""
+    time.sleep(random.uniform(0, 0.004 * min(attempt + 1, 10)))  # noqa: S311 - jitter, not a secret

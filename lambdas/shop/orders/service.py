@@ -26,6 +26,14 @@ from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
 from shop.orders.access import token_opens
 from shop.orders.inventory import Inventory, InventoryConflictError, out_of_stock
+from shop.orders.invoicing import (
+    DocumentKind,
+    document_of,
+    issue_credit_note,
+    issue_invoice,
+    render_pdf,
+    seller_brand,
+)
 from shop.orders.model import (
     CreateOrderRequest,
     HistoryEntry,
@@ -373,6 +381,15 @@ class OrderService:
                 return order
         raise NotFound(f"no order {order_id}", field="order_id")
 
+    def document_pdf(
+        self, order_id: str, kind: DocumentKind, caller: Caller, *, token: str | None = None
+    ) -> tuple[str, bytes]:
+        """The order's invoice or credit note as (file name, PDF), for whoever may read the order (404
+        for anyone else, as `get_for`); 409 when the order has no such document (yet)."""
+        order = self.get_for(order_id, caller, token=token)
+        document = document_of(order, kind, seller_brand())
+        return document.file_name, render_pdf(document)
+
     def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> dict[str, Any]:
         """The caller's orders newest first, merged with the guest orders placed with their email once
         Cognito has verified it (docs/accounts.md): one page across both, one cursor for both."""
@@ -562,6 +579,12 @@ class OrderService:
 
     def _after_move(self, order: Order, *, actor: str) -> Order:
         status = order.order_status
+        # An administrator records a payment or a refund made elsewhere: the documents follow as they
+        # do for the payment processor's (docs/orders.md, "Invoices and credit notes").
+        if status is OrderStatus.PAID:
+            order = issue_invoice(order, actor=actor, repository=self.repository)
+        elif status is OrderStatus.REFUNDED and order.payment_status is PaymentStatus.REFUNDED:
+            order = issue_credit_note(order, actor=actor, repository=self.repository)
         if status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.FAILED):
             self._announce(OrderMessage(kind="order_closed", order_id=order.order_id, user_id=order.user_id))
         template = {

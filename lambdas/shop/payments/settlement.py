@@ -6,9 +6,10 @@ Settling verifies the payment with the provider (never trusting the message), th
 (deduplicated per order). A failed attempt (declined card, failed 3-D Secure) leaves the order
 pending: it holds its stock until the shopper pays another way or the hold expires. Only money the
 provider took for an order that cannot keep it (wrong amount, expired or cancelled order, a second
-payment) moves it on and is refunded at once. An event id is acted on once: its record in the
-Idempotency table is written after the order changed, so a crash in between retries the event and
-the conditional move makes the retry harmless.
+payment) moves it on and is refunded at once. A paid order gets its invoice number and a completed
+refund of an invoiced order its credit note, each once (shop.orders.invoicing). An event id is acted
+on once: its record in the Idempotency table is written after the order changed, so a crash in
+between retries the event and the conditional move makes the retry harmless.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from shop.contracts.alarm_metric_names import PAYMENT_FAILED, PAYMENT_SUCCEEDED, PROVIDER_DIMENSION
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import INVENTORY_UPDATE
+from shop.orders.invoicing import issue_credit_note, issue_invoice
 from shop.orders.model import CancelPaymentsMessage, InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
 from shop.orders.repository import OrderChangedError, OrderRepository
@@ -154,6 +156,8 @@ class PaymentSettlement:
                 paid = current  # an earlier delivery moved it; the email below is deduplicated
             else:
                 _count(PAYMENT_SUCCEEDED, message.provider)
+            # Once per order: a redelivery (or a crash after the move) finds the number taken.
+            paid = issue_invoice(paid, actor=ACTOR, repository=self.orders)
             notify_customer(paid, EmailTemplate.PAYMENT_RECEIVED)
             return Outcome("paid", order.order_id)
         if state.status == "failed":
@@ -278,6 +282,8 @@ class PaymentSettlement:
         return Outcome("cancelled", order.order_id, ", ".join(cancelled) or None)
 
     def _after_refund(self, order: Order) -> None:
+        # The credit note of an invoiced order, once (a redelivery finds it issued).
+        order = issue_credit_note(order, actor=ACTOR, repository=self.orders)
         send(
             INVENTORY_UPDATE.logical_name,
             InventoryMessage(kind="restore", order_id=order.order_id, user_id=order.user_id),

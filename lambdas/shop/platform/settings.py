@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shop.contracts.environment import (
     ADMIN_GROUP,
+    BRAND_SETTINGS,
     ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_HOLD_MINUTES,
     PAYMENT_SECRETS_ARN,
@@ -69,6 +70,8 @@ class Settings(BaseModel):
     pricing_rules_json: str | None = None
     # How long an unpaid order holds its stock (cdk.json `payment_hold_minutes`).
     payment_hold_minutes: int = Field(default=30, ge=1)
+    # The seller on invoices (cdk.json `brand`, JSON of shop.contracts.brand.SellerBrand).
+    brand_json: str | None = None
 
     def table_name(self, logical_name: str) -> str:
         try:
@@ -115,6 +118,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
         pricing_rules_json=optional(PRICING_RULES),
         payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
+        brand_json=optional(BRAND_SETTINGS),
     )
 
 
