@@ -1,5 +1,5 @@
-"""orders.html: a signed-in shopper checks out, then sees the paid order with its badge and opens
-the invoice; a guest opens their one order with the order's token."""
+"""orders.html: a signed-in shopper checks out, then sees the paid order with its badge, opens its
+details and downloads the invoice PDF; a guest opens their one order with the order's token."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cdk_app.local.runner import LocalShop
 from cdk_app.local.sent_emails import SentEmail, sent_emails
 from tests.browser.conftest import admin_request, catalog, place_order, screenshot, shopper_token, site_url
 from tests.browser.test_checkout_page import add_to_cart, go_to_review
+from tests.browser.test_invoice_downloads import download_pdf, pdf_text
 
 
 def test_a_signed_in_shopper_sees_the_paid_order_and_its_invoice(
@@ -40,7 +41,12 @@ def test_a_signed_in_shopper_sees_the_paid_order_and_its_invoice(
     expect(page.locator("#details .review-link")).to_have_attribute(
         "href", re.compile(r"^product\.html\?id=")
     )
-    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    # The invoice is the PDF, numbered when the order was paid; the dialog offers it too.
+    file_name, body = download_pdf(
+        page, page.locator("#details").get_by_role("button", name="Download invoice (PDF)")
+    )
+    assert re.fullmatch(r"INV-\d{4}-\d{6}\.pdf", file_name)
+    assert number in pdf_text(body)
     screenshot(page, "orders-invoice")
     assert console_errors == []
 

@@ -1,6 +1,7 @@
 // Orders and Sales sections of the admin page: all orders with filters, status changes, tracking,
-// refunds, CSV export, and sales figures computed from the orders listed.
-import { el, formatPrice, say } from "./ui.js";
+// refunds, invoices and credit notes (PDF), CSV export, and sales figures computed from the orders listed.
+import { apiFile } from "./api.js";
+import { el, formatPrice, saveFile, say } from "./ui.js";
 import { adminApi, centsText, exportAllPages, parseCents } from "./admin-common.js";
 import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 
@@ -58,6 +59,34 @@ function shipTo(order) {
   ]);
 }
 
+// The order's documents: numbered when it was paid, and when its refund completed.
+const DOCUMENTS = [
+  { kind: "invoice", label: "invoice", number: "invoice_number" },
+  { kind: "credit-note", label: "credit note", number: "credit_note_number" },
+];
+
+async function downloadDocument(order, { kind, label }, button) {
+  button.disabled = true;
+  try {
+    const { blob, fileName } = await apiFile(`/orders/${encodeURIComponent(order.order_id)}/${kind}`);
+    saveFile(blob, fileName);
+    say(status(), `The ${label} ${fileName} of ${order.order_number} was downloaded.`, "ok");
+  } catch (error) {
+    say(status(), `The ${label} of ${order.order_number} could not be downloaded: ${error.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function documentButtons(order) {
+  return DOCUMENTS.filter((documentKind) => order[documentKind.number]).map((documentKind) => {
+    const text = `Download ${documentKind.label} (PDF)`;
+    const button = el("button", { type: "button", class: "button secondary small", text, "aria-label": `${text} of ${order.order_number}`, title: order[documentKind.number] });
+    button.addEventListener("click", () => downloadDocument(order, documentKind, button));
+    return button;
+  });
+}
+
 function row(order) {
   const number = order.order_number;
   const tracking = order.tracking_number ? `${order.carrier || ""} ${order.tracking_number}`.trim() : "";
@@ -77,6 +106,7 @@ function row(order) {
         ? el("button", { type: "button", class: "button secondary small", text: "Tracking", "aria-label": `Add tracking to ${number}`, onclick: () => openTracking(order.order_id) })
         : null,
       el("button", { type: "button", class: "button secondary small", text: "Refund", "aria-label": `Refund ${number}`, onclick: () => openRefund(order.order_id) }),
+      ...documentButtons(order),
     ]),
   ]);
 }

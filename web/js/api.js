@@ -80,8 +80,8 @@ async function sendableIdToken() {
   }
 }
 
-/** Calls the API; `query` entries that are empty are left out. Resolves to the JSON body. */
-export async function api(path, { method = "GET", body, query, headers = {} } = {}) {
+/** One request to the API with the shopper's ID token; `query` entries that are empty are left out. */
+async function send(path, { method = "GET", body, query, headers = {} } = {}) {
   let base;
   try {
     base = (await siteConfig()).apiUrl;
@@ -96,9 +96,8 @@ export async function api(path, { method = "GET", body, query, headers = {} } = 
   const token = await sendableIdToken();
   if (token) sent.Authorization = token;
   if (body !== undefined) sent["Content-Type"] = "application/json";
-  let response;
   try {
-    response = await fetch(url, {
+    return await fetch(url, {
       method,
       headers: sent,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -106,14 +105,32 @@ export async function api(path, { method = "GET", body, query, headers = {} } = 
   } catch {
     throw new ApiError("The shop cannot be reached");
   }
-  let parsed = {};
+}
+
+async function jsonOf(response) {
   try {
-    parsed = await response.json();
+    return (await response.json()) || {};
   } catch {
-    parsed = {};
+    return {};
   }
-  if (!response.ok) throw errorFrom(response, parsed || {});
+}
+
+/** Calls the API; `query` entries that are empty are left out. Resolves to the JSON body. */
+export async function api(path, options = {}) {
+  const response = await send(path, options);
+  const parsed = await jsonOf(response);
+  if (!response.ok) throw errorFrom(response, parsed);
   return parsed;
+}
+
+/** A file from the API, e.g. an invoice: `accept` goes first in Accept, which is what makes API
+ * Gateway hand over the bytes (a binary media type of the API). Resolves to { blob, fileName }. */
+export async function apiFile(path, { query, headers = {}, accept = "application/pdf" } = {}) {
+  const response = await send(path, { query, headers: { ...headers, Accept: `${accept}, application/json` } });
+  if (!response.ok) throw errorFrom(response, await jsonOf(response));
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const fileName = (/filename="([^"]+)"/.exec(disposition) || [])[1] || "download";
+  return { blob: await response.blob(), fileName };
 }
 
 // -- the cart: /cart/... when signed in, /guest/cart/... with X-Cart-Id otherwise ----------------

@@ -1,9 +1,9 @@
-// Order history: the signed-in shopper's orders (GET /orders), details and a printable invoice in a
-// dialog, reorder, tracking and downloads. The order emails link here: a guest's with ?id=...&token=...
+// Order history: the signed-in shopper's orders (GET /orders), details in a dialog, the invoice and
+// credit note as PDFs, reorder, tracking and downloads. The order emails link here: a guest's with ?id=...&token=...
 // (this one order only), an account's with ?id=... (its details open once signed in).
 import { addressLines, sameAddress } from "./addresses.js";
-import { api, cart, isSignedIn } from "./api.js";
-import { el, formatPrice, say } from "./ui.js";
+import { api, apiFile, cart, isSignedIn } from "./api.js";
+import { el, formatPrice, saveFile, say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const status = $("status");
@@ -20,6 +20,39 @@ function badge(order) {
 function fetchOrder(orderId) {
   if (guestToken) return api(`/guest/orders/${encodeURIComponent(orderId)}`, { query: { token: guestToken } });
   return api(`/orders/${encodeURIComponent(orderId)}`);
+}
+
+// The order's documents (GET /orders/{id}/invoice, /credit-note): PDFs numbered when the order was
+// paid, and when its refund completed.
+const DOCUMENTS = [
+  { kind: "invoice", label: "invoice", number: "invoice_number" },
+  { kind: "credit-note", label: "credit note", number: "credit_note_number" },
+];
+
+async function downloadDocument(order, documentKind, button, statusNode) {
+  const { kind, label } = documentKind;
+  button.disabled = true;
+  say(statusNode, `Preparing the ${label} of ${order.order_number}…`);
+  try {
+    const path = `${guestToken ? "/guest" : ""}/orders/${encodeURIComponent(order.order_id)}/${kind}`;
+    const { blob, fileName } = await apiFile(path, { query: { token: guestToken } });
+    saveFile(blob, fileName);
+    say(statusNode, `The ${label} ${fileName} was downloaded.`, "ok");
+  } catch (error) {
+    say(statusNode, `The ${label} could not be downloaded: ${error.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** "Download invoice (PDF)" (and the credit note's) for each document the order has. */
+function documentButtons(order, statusNode, className = "button secondary") {
+  return DOCUMENTS.filter((documentKind) => order[documentKind.number]).map((documentKind) => {
+    const text = `Download ${documentKind.label} (PDF)`;
+    const button = el("button", { type: "button", class: className, text, "aria-label": `${text} of ${order.order_number}` });
+    button.addEventListener("click", () => downloadDocument(order, documentKind, button, statusNode));
+    return button;
+  });
 }
 
 function money(order, cents) {
@@ -60,7 +93,7 @@ function addresses(order) {
   ]);
 }
 
-/** The invoice: an HTML view of the stored order (print it with the Print button). */
+/** The order's details: addresses, lines and totals as stored (the invoice itself is the PDF). */
 function invoice(order) {
   return el("div", { class: "invoice" }, [
     el("p", {}, [badge(order), ` Placed ${new Date(order.order_date).toLocaleDateString("en-US")}`]),
@@ -94,11 +127,13 @@ function invoice(order) {
 async function openDetails(orderId) {
   say($("details-status"), "");
   $("details-body").replaceChildren(el("p", { text: "Loading…" }));
+  $("details-documents").replaceChildren();
   if (!dialog.open) dialog.showModal();
   try {
     const order = await fetchOrder(orderId);
     $("details-title").textContent = `Order ${order.order_number}`;
     $("details-body").replaceChildren(invoice(order));
+    $("details-documents").replaceChildren(...documentButtons(order, $("details-status"), "button"));
   } catch (error) {
     $("details-body").replaceChildren();
     say($("details-status"), `The order could not be loaded: ${error.message}`, "error");
@@ -127,12 +162,12 @@ function row(order) {
     el("span", { class: "muted", text: new Date(order.order_date).toLocaleDateString("en-US") }),
     el("span", { text: money(order, order.total) }),
     el("button", { type: "button", class: "button", text: "Details and invoice", "aria-label": `Details and invoice of ${order.order_number}`, onclick: () => openDetails(order.order_id) }),
+    ...documentButtons(order, status),
     reorderButton,
   ]);
 }
 
 async function load() {
-  $("print").addEventListener("click", () => window.print());
   $("close").addEventListener("click", () => dialog.close());
   if (linkedId && guestToken) {
     try {

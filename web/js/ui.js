@@ -102,3 +102,13 @@ export function say(node, message, kind = "") {
   node.classList.toggle("error", kind === "error");
   node.classList.toggle("ok", kind === "ok");
 }
+
+/** Hands `blob` to the browser as a downloaded file named `fileName`. */
+export function saveFile(blob, fileName) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
