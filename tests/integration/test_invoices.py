@@ -134,7 +134,12 @@ def _pay(
 
 
 def _document(
-    order_id: str, kind: str, *, claims: dict[str, str] | None = None, token: str | None = None
+    order_id: str,
+    kind: str,
+    *,
+    claims: dict[str, str] | None = None,
+    token: str | None = None,
+    origin: str | None = None,
 ) -> dict[str, Any]:
     """order_api's raw proxy response for GET /orders/{id}/<kind> (or the guest route with `token`)."""
     from order_api.handler import handler
@@ -146,7 +151,7 @@ def _document(
         path_parameters={"id": order_id},
         claims=claims,
         query={"token": token} if token is not None else None,
-        headers={"Accept": "application/pdf"},
+        headers={"Accept": "application/pdf", **({"Origin": origin} if origin else {})},
     )
     response: dict[str, Any] = handler(event, LambdaContext())
     return response
@@ -208,9 +213,11 @@ def test_a_paid_order_gets_an_invoice_whose_pdf_names_seller_buyer_lines_totals_
     assert order.shipping > 0
     assert order.tax > 0
 
-    response = _document(order_id, "invoice", claims=shopper_claims("alice"))
+    response = _document(order_id, "invoice", claims=shopper_claims("alice"), origin="https://shop.test")
     headers = response["multiValueHeaders"]
     assert headers["Content-Disposition"] == [f'attachment; filename="{order.invoice_number}.pdf"']
+    # The site is another origin than the API: its script may read the file name only if exposed.
+    assert "Content-Disposition" in headers["Access-Control-Expose-Headers"][0]
     text = _pdf_text(response)
     expected = [
         "INVOICE",

@@ -65,10 +65,10 @@ const DOCUMENTS = [
   { kind: "credit-note", label: "credit note", number: "credit_note_number" },
 ];
 
-async function downloadDocument(order, { kind, label }, button) {
+async function downloadDocument(order, { kind, label, number }, button) {
   button.disabled = true;
   try {
-    const { blob, fileName } = await apiFile(`/orders/${encodeURIComponent(order.order_id)}/${kind}`);
+    const { blob, fileName } = await apiFile(`/orders/${encodeURIComponent(order.order_id)}/${kind}`, { fileName: `${order[number]}.pdf` });
     saveFile(blob, fileName);
     say(status(), `The ${label} ${fileName} of ${order.order_number} was downloaded.`, "ok");
   } catch (error) {

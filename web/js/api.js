@@ -124,13 +124,14 @@ export async function api(path, options = {}) {
 }
 
 /** A file from the API, e.g. an invoice: `accept` goes first in Accept, which is what makes API
- * Gateway hand over the bytes (a binary media type of the API). Resolves to { blob, fileName }. */
-export async function apiFile(path, { query, headers = {}, accept = "application/pdf" } = {}) {
+ * Gateway hand over the bytes (a binary media type of the API). Resolves to { blob, fileName }: the
+ * name the API gives (Content-Disposition), else `fileName`. */
+export async function apiFile(path, { query, headers = {}, accept = "application/pdf", fileName = "download" } = {}) {
   const response = await send(path, { query, headers: { ...headers, Accept: `${accept}, application/json` } });
   if (!response.ok) throw errorFrom(response, await jsonOf(response));
   const disposition = response.headers.get("Content-Disposition") || "";
-  const fileName = (/filename="([^"]+)"/.exec(disposition) || [])[1] || "download";
-  return { blob: await response.blob(), fileName };
+  const named = (/filename="([^"]+)"/.exec(disposition) || [])[1];
+  return { blob: await response.blob(), fileName: named || fileName };
 }
 
 // -- the cart: /cart/... when signed in, /guest/cart/... with X-Cart-Id otherwise ----------------

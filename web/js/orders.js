@@ -35,7 +35,7 @@ async function downloadDocument(order, documentKind, button, statusNode) {
   say(statusNode, `Preparing the ${label} of ${order.order_number}…`);
   try {
     const path = `${guestToken ? "/guest" : ""}/orders/${encodeURIComponent(order.order_id)}/${kind}`;
-    const { blob, fileName } = await apiFile(path, { query: { token: guestToken } });
+    const { blob, fileName } = await apiFile(path, { query: { token: guestToken }, fileName: `${order[documentKind.number]}.pdf` });
     saveFile(blob, fileName);
     say(statusNode, `The ${label} ${fileName} was downloaded.`, "ok");
   } catch (error) {

@@ -125,7 +125,9 @@ def build_resolver() -> APIGatewayRestResolver:
         cors=CORSConfig(
             allow_origin=settings.web_origin,
             allow_headers=["Authorization", "Content-Type", "X-Cart-Id", "Idempotency-Key", "X-Api-Key"],
-            expose_headers=["Retry-After"],
+            # The site is another origin than the API: its script reads these two only if exposed
+            # (a 429's wait, and the file name of an invoice it saves).
+            expose_headers=["Retry-After", "Content-Disposition"],
             max_age=600,
         ),
     )
