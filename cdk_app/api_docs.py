@@ -68,6 +68,25 @@ function refuses a pair of letters that is not an assigned code (`UK`, `ZZ`) wit
 field (`shipping_address.country`, `billing_address.country`, `country`). Until this check, any two
 letters were taken: addresses stored before it are still read back as they are.
 
+An order needs `shipping_address` only when one of its lines ships: a digital-only order needs none
+(it is ignored if sent) and pays no shipping, but needs `billing_address` with at least `name` and
+`country`. API Gateway's model requires neither; order_api refuses with **400** naming the missing
+one (`shipping_address`, `billing_address`).
+
+## Digital downloads
+
+`GET /orders/{id}/downloads/{product_id}` (the buyer, signed in) and `GET
+/guest/orders/{id}/downloads/{product_id}?token=` (the order's access token, its emails' link token,
+or the `download_token` that `GET /orders/{id}` gives the buyer for the orders page's links) count
+one download and answer **302** with `Location`: a presigned S3 GET of the file, valid for 5 minutes
+(`Cache-Control: no-store`; `?file=<file_id>` picks one of several files). API Gateway passes the
+Lambda proxy's status and `Location` through; the routes are never cached. Refusals name why:
+**403** `order_not_paid` or `download_limit_reached`, **410** `download_expired`,
+`download_revoked` (refund requested, refunded or cancelled) or `file_unavailable`; **404** for an
+order the caller may not open or a product it has no download of. Administrators upload a product's
+files with `POST /admin/product-files` (a presigned POST to the private digital-files bucket) and
+save the answer's `file_id` and `key` in the product's `digital_files`.
+
 ## Invoices and credit notes (PDF)
 
 `GET /orders/{id}/invoice` and `GET /orders/{id}/credit-note` (the owner or an administrator,

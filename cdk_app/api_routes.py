@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from shop.contracts.digital_files import CONTENT_TYPES as DIGITAL_CONTENT_TYPES
+from shop.contracts.digital_files import DOWNLOAD_PATH, FILE_ID_PATTERN, GUEST_DOWNLOAD_PATH
+
 
 class Access(StrEnum):
     PUBLIC = "public"  # no token; anyone (rate-limited by the stage throttle)
@@ -78,11 +81,14 @@ _ADDRESS = _object(
         "phone": {"type": ["string", "null"], "maxLength": 40},
     },
 )
+# Whom the bill is for: name and country at least (a digital-only order needs no postal address).
+_BILLING_ADDRESS = _object(("name", "country"), _ADDRESS["properties"])
+# No shipping address required here: order_api decides, from the lines, whether the order ships.
 _ORDER_CREATE = _object(
-    ("shipping_address",),
+    (),
     {
         "shipping_address": _ADDRESS,
-        "billing_address": _ADDRESS,
+        "billing_address": _BILLING_ADDRESS,
         "items": {"type": "array", "items": _CART_ITEM, "minItems": 1},
         "email": {"type": "string", "minLength": 3},
         "discount_code": {"type": "string"},
@@ -146,6 +152,14 @@ _IMAGE_UPLOAD = _object(
     {
         "content_type": {"type": "string", "enum": ["image/jpeg", "image/png", "image/webp", "image/gif"]},
         "file_name": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+)
+_FILE_UPLOAD = _object(
+    ("content_type", "file_name"),
+    {
+        "content_type": {"type": "string", "enum": list(DIGITAL_CONTENT_TYPES)},
+        "file_name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "replaces": {"type": "string", "pattern": FILE_ID_PATTERN},
     },
 )
 _LIST_QUERY = ("category", "min_price", "max_price", "tags", "q", "sort", "cursor", "limit")
@@ -264,6 +278,15 @@ ROUTES: tuple[Route, ...] = (
         rate_limit=RateLimit.ADMIN,
     ),
     Route(
+        "POST",
+        "/admin/product-files",
+        "shop_api",
+        Access.ADMIN,
+        "A presigned POST for uploading (or replacing) one file of a digital product to its private bucket",
+        body=_FILE_UPLOAD,
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
         "GET",
         "/categories",
         "shop_api",
@@ -354,6 +377,23 @@ ROUTES: tuple[Route, ...] = (
         required_query=("token",),
     ),
     *_invoice_routes(),
+    # Downloads answer 302 to a presigned S3 GET (API Gateway passes a Lambda proxy's Location through);
+    # never cached: each one is counted against the line's limit.
+    Route(
+        "GET",
+        DOWNLOAD_PATH,
+        "order_api",
+        Access.CUSTOMER,
+        "Download a paid digital line: 302 to its file, counted against its limit",
+    ),
+    Route(
+        "GET",
+        GUEST_DOWNLOAD_PATH,
+        "order_api",
+        Access.PUBLIC,
+        "Download a paid digital line with the order's access, link or download token: 302 to its file",
+        required_query=("token",),
+    ),
     Route(
         "PUT",
         "/orders/{id}/status",

@@ -80,6 +80,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         user_pool=auth.user_pool,
         user_pool_client_id=auth.web_client.user_pool_client_id,
         product_images_bucket=data.product_images_bucket,
+        digital_files_bucket=data.digital_files_bucket,
         payment_provider_secret=data.payment_provider_secret,
         order_link_key=data.order_link_key,
         runtime_flags=api.runtime_flags,

@@ -58,6 +58,10 @@ class StageConfig(BaseModel):
     # How long a new order holds its stock while the shopper pays; unpaid after that, it is cancelled
     # and the stock goes back (docs/orders.md, "Payment hold").
     payment_hold_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # A paid digital line may be downloaded this many times, for this many days after payment
+    # (docs/orders.md, "Digital downloads").
+    download_limit: int = Field(default=5, ge=1, le=100)
+    download_days: int = Field(default=30, ge=1, le=3650)
     # shop.contracts.brand.SellerBrand as JSON: the seller's name, address, contact and tax id printed
     # on invoices and credit notes (docs/orders.md, "Invoices and credit notes").
     brand: dict[str, Any]

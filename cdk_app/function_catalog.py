@@ -49,6 +49,10 @@ class Access:
     user_pool_client: bool = False  # verifies tokens and the admin group itself
     deletes_users: bool = False  # cognito-idp:AdminDeleteUser on the shop's pool
     uploads_product_images: bool = False  # presigns uploads under the image prefix
+    uploads_digital_files: bool = False  # presigns uploads into the private digital-files bucket
+    serves_downloads: bool = False  # reads digital files (presigned downloads, counted first)
+    grants_downloads: bool = False  # a paid order's digital lines: the stage's download limit and days
+    api_url: bool = False  # links to the REST API's routes (guests' download links in emails)
     own_queue: str | None = None  # its own queue's URL: retries back off by changing visibility
 
 
@@ -95,6 +99,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 runtime_flags=True,
                 user_pool_client=True,
                 uploads_product_images=True,
+                uploads_digital_files=True,
             ),
         ),
         # Not in seed 001: flushes API Gateway's stage cache when a catalog-visible product field
@@ -146,6 +151,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 sender_email=True,  # low-stock alerts go to the shop's own address
                 user_pool_client=True,
                 order_links=True,  # a guest's emailed link opens the order (GET /guest/orders/{id})
+                serves_downloads=True,  # GET /orders/{id}/downloads/{product_id}
+                grants_downloads=True,  # an administrator records a payment (PUT /orders/{id}/status)
                 brand=True,  # GET /orders/{id}/invoice and /credit-note print the seller
             ),
         ),
@@ -202,6 +209,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 sends_to=("email-notification", "inventory-update"),  # refunds restore stock
                 payment_secrets=True,
                 own_queue="payment-processing",
+                grants_downloads=True,  # settling a payment grants the order's downloads
             ),
         ),
         FunctionSpec(
@@ -217,6 +225,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 sends_email=True,
                 site_url=True,
                 order_links=True,  # signs the link to the order in a guest's order emails
+                api_url=True,  # a guest's paid-order email links to the download routes
             ),
         ),
         FunctionSpec(

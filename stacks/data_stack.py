@@ -1,4 +1,4 @@
-"""Data: every DynamoDB table of the shop and the product-image bucket."""
+"""Data: every DynamoDB table of the shop, the product-image bucket and the digital-files bucket."""
 
 from __future__ import annotations
 
@@ -31,7 +31,12 @@ PAYMENT_SECRET_TEMPLATE = {
 class DataStack(ShopStack):
     def __init__(self, scope: Construct, *, config: StageConfig, **kwargs: Any) -> None:
         super().__init__(
-            scope, "Data", config=config, stateful=True, purpose="DynamoDB tables, product images", **kwargs
+            scope,
+            "Data",
+            config=config,
+            stateful=True,
+            purpose="DynamoDB tables, product images, digital products' files",
+            **kwargs,
         )
         self.tables: dict[str, dynamodb.ITableV2] = {
             spec.logical_name: ShopTable(
@@ -62,6 +67,26 @@ class DataStack(ShopStack):
         ).bucket
         self.access_log_bucket = access_logs
         self._let_cloudfront_serve_product_images()
+        # Digital products' files: a bucket of their own that no distribution, listing or public
+        # policy reaches. shop_api may put objects under files/ (presigned uploads), order_api may
+        # get them (presigned downloads after counting one); no other principal is granted anything.
+        self.digital_files_bucket = PrivateBucket(
+            self,
+            "DigitalFiles",
+            retain=config.retains_data,
+            access_logs=access_logs,
+            log_prefix="digital-files/",
+            # Admins upload files straight from the browser with presigned POST forms; downloads are
+            # top-level navigations to presigned GETs, which need no CORS.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=[config.web_origin],
+                    allowed_headers=["content-type"],
+                    max_age=3000,
+                )
+            ],
+        ).bucket
         # Stripe and PayPal credentials: created empty here (stateful, survives redeploys of the Api
         # stack); operators paste the keys in once per stage. Never placed in environment variables.
         self.payment_provider_secret = secretsmanager.Secret(
@@ -100,7 +125,8 @@ class DataStack(ShopStack):
         )
 
     def _let_cloudfront_serve_product_images(self) -> None:
-        """The Web stack's distribution reads `product-images/*` (and nothing else: downloads stay private).
+        """The Web stack's distribution reads `product-images/*` (and nothing else; digital products'
+        files are in a bucket of their own that no distribution reads).
 
         Written here rather than by CloudFront's OAC helper: a policy naming the distribution would make
         this stateful stack depend on the Web stack, which already depends on it (a cycle). Any

@@ -39,6 +39,7 @@ from constructs_lib.safe_deployment import SafeDeployment
 from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
 from constructs_lib.shop_rest_api import ApiParts, DomainRoutes
 from shop.contracts import environment
+from shop.contracts.digital_files import KEY_PREFIX as DIGITAL_FILES_KEY_PREFIX
 from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
 from shop.contracts.queues import ALL_QUEUES
 from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_EVERY_MINUTES, PAYMENT_HOLD_SWEEP_JOB
@@ -73,6 +74,7 @@ class SharedResources:
     user_pool: cognito.IUserPool
     user_pool_client_id: str
     product_images_bucket: s3.IBucket
+    digital_files_bucket: s3.IBucket
     payment_provider_secret: secretsmanager.ISecret
     order_link_key: secretsmanager.ISecret
     runtime_flags: ssm.IStringParameter
@@ -175,6 +177,16 @@ class DomainStack(ShopStack):
             shared.user_pool.grant(function.function, "cognito-idp:AdminDeleteUser")
         if access.uploads_product_images:
             self._allow_image_uploads(function, shared.product_images_bucket)
+        if access.uploads_digital_files or access.serves_downloads:
+            self._use_digital_files(function, shared.digital_files_bucket, access)
+        if access.grants_downloads:
+            function.add_environment(environment.DOWNLOAD_LIMIT, str(self.config.download_limit))
+            function.add_environment(environment.DOWNLOAD_DAYS, str(self.config.download_days))
+        if access.api_url:
+            function.add_environment(
+                environment.API_URL,
+                f"https://{shared.api.api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}/{API_STAGE_NAME}",
+            )
 
     def _allow_image_uploads(self, function: ShopFunction, bucket: s3.IBucket) -> None:
         """Presigned uploads carry the function's own permission: new product images only."""
@@ -189,12 +201,35 @@ class DomainStack(ShopStack):
             policy,
             f"AwsSolutions-IAM5[Resource::{export}/{IMAGE_KEY_PREFIX}*]",
             "Presigned image uploads go to random keys under this prefix only; the rest of the bucket "
-            "(digital downloads) stays out of reach.",
+            "stays out of reach.",
         )
         acknowledge(
             policy,
             "AwsSolutions-IAM5[Action::s3:Abort*]",
-            "grant_put's s3:AbortMultipartUpload, on the image prefix only: lets an upload be abandoned.",
+            "grant_put's s3:AbortMultipartUpload, on the upload prefixes only (product-images/products/, "
+            "and files/ of the digital-files bucket): lets an upload be abandoned.",
+        )
+
+    def _use_digital_files(self, function: ShopFunction, bucket: s3.IBucket, access: Access) -> None:
+        """Presigned uploads may only put files, presigned downloads only get them: each carries the
+        permission of the function that signed it, on the files/ prefix and nothing else."""
+        function.add_environment(environment.DIGITAL_FILES_BUCKET, bucket.bucket_name)
+        objects = f"{DIGITAL_FILES_KEY_PREFIX}*"
+        if access.uploads_digital_files:
+            bucket.grant_put(function.function, objects)
+        if access.serves_downloads:
+            function.function.add_to_role_policy(
+                # Not grant_read: that adds s3:List*, and nobody lists the buyers' files.
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects(objects)])
+            )
+        policy = function.function.role.node.try_find_child("DefaultPolicy")  # type: ignore[union-attr]
+        assert policy is not None
+        export = self.resolve(Stack.of(bucket).export_value(bucket.bucket_arn))["Fn::ImportValue"]
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{export}/{objects}]",
+            "Digital files live at random keys under files/; the grant covers that prefix only (put for "
+            "the admin's uploads, get for counted downloads), never a listing.",
         )
 
     def _consume_queues(self, queues: dict[str, QueueWithDlq]) -> None:

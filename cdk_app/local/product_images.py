@@ -2,7 +2,7 @@
 
 In AWS the Web stack's distribution routes `/product-images/*` to the product-images bucket, and the
 object keys carry that prefix, so the URL path is the key. Only that prefix is served: the bucket's
-other objects (digital downloads) stay private here too.
+other objects stay private here too (and digital products' files are in a bucket of their own).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from cdk_app.local.persistence import restore_state, save_state
 from cdk_app.local.product_images import ProductImageFiles, product_images_bucket
 from cdk_app.local.queue_pump import QueuePump
 from cdk_app.local.schedules import ScheduleRunner
-from cdk_app.local.server import API_GATEWAY_CONTROL_PREFIX, ShopHttpServer
+from cdk_app.local.server import API_GATEWAY_CONTROL_PREFIX, API_PREFIX, ShopHttpServer
 from cdk_app.local.stage_cache import StageCache
 from cdk_app.local.stream_pump import StreamPump
 from cdk_app.local.synth import LOCAL_STAGE, PROJECT_ROOT, synthesize_local_templates
@@ -44,6 +44,7 @@ LOCAL_FUNCTION_SETTINGS = {
 REDIS_URL = "REDIS_URL"
 SENDER_EMAIL = "SENDER_EMAIL"
 SITE_URL = "SITE_URL"
+API_URL = "API_URL"
 # botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
 API_GATEWAY_ENDPOINT = "AWS_ENDPOINT_URL_API_GATEWAY"
 
@@ -145,8 +146,10 @@ class LocalShop:
             **self.payments.function_environment(),
             REDIS_URL: self.redis.url,
             API_GATEWAY_ENDPOINT: self.server.url + API_GATEWAY_CONTROL_PREFIX,
-            # Emails link to this shop's own pages, on whatever port it got (cdk.json's is a default).
+            # Emails link to this shop's own pages, on whatever port it got (cdk.json's is a default),
+            # and to its API (in AWS, the REST API's stage URL).
             SITE_URL: self.server.url,
+            API_URL: self.server.url + API_PREFIX,
         }
         self.runtime = (
             ProcessFunctionRuntime(

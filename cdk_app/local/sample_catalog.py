@@ -1,11 +1,14 @@
 """The local shop's sample catalog: the six categories of seed 001, about 30 products.
 
 Stock levels cover every state a shopper can meet: plenty, low, one sold out, and a digital
-download that never runs out.
+download that never runs out. Each digital product comes with a real sample file (a PDF, or a WAV
+for the audiobook) that its buyers download.
 """
 
 from __future__ import annotations
 
+import io
+import wave
 from dataclasses import dataclass
 
 
@@ -302,6 +305,61 @@ ADMIN_EMAIL = "admin@shop.local"
 SHOPPER_EMAIL = "shopper@shop.local"
 # Local-only accounts on a local user pool; printed by the runner so a newcomer can sign in.
 LOCAL_PASSWORD = "Local-Shop-2026!"  # noqa: S105 - a documented demo password for the local pool only
+
+
+@dataclass(frozen=True)
+class SampleFile:
+    file_name: str
+    content_type: str
+    body: bytes
+
+
+def _pdf_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def sample_pdf(title: str, lines: tuple[str, ...]) -> bytes:
+    """A one-page PDF (Helvetica, no compression) that any reader opens: a title and a few lines."""
+    text = [f"BT /F1 20 Tf 72 720 Td ({_pdf_text(title)}) Tj ET"]
+    text += [f"BT /F1 12 Tf 72 {690 - 18 * n} Td ({_pdf_text(line)}) Tj ET" for n, line in enumerate(lines)]
+    stream = "\n".join(text)
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    document = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(document))
+        document += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(document)
+    document += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    document += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    document += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return document
+
+
+def _silence_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(1)
+        audio.setframerate(rate)
+        audio.writeframes(b"\x80" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+def sample_file(product: SampleProduct) -> SampleFile:
+    """What a buyer of the (digital) sample product downloads."""
+    stem = product.sku.lower()
+    if "audio" in product.tags:
+        return SampleFile(f"{stem}-sample.wav", "audio/wav", _silence_wav())
+    lines = (product.description, "A sample file of the local shop.", f"SKU {product.sku}")
+    return SampleFile(f"{stem}.pdf", "application/pdf", sample_pdf(product.name, lines))
 
 
 def product_image_svg(product: SampleProduct) -> str:

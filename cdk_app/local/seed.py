@@ -3,7 +3,9 @@
 Called by the runner after the resources exist (and after a `--persist` restore), before it serves.
 It is idempotent: accounts that exist are kept, and the catalog is created only when it is empty.
 Products go in through `POST /products` with an admin token and the admin API key, the same path an
-administrator's browser takes, so the seed also proves the admin route works.
+administrator's browser takes, so the seed also proves the admin route works. A digital product's
+sample file is uploaded first as the admin page does it: `POST /admin/product-files`, then the
+presigned POST form to the private digital-files bucket (moto's S3).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import requests
+
 from cdk_app.local.api_gateway import HttpRequest
 from cdk_app.local.sample_catalog import (
     ADMIN_EMAIL,
@@ -19,6 +23,7 @@ from cdk_app.local.sample_catalog import (
     SAMPLE_PRODUCTS,
     SHOPPER_EMAIL,
     SampleProduct,
+    sample_file,
 )
 
 if TYPE_CHECKING:
@@ -48,12 +53,9 @@ def seed(shop: LocalShop) -> None:
         (value for name, value in shop.api_keys.items() if name.endswith(ADMIN_API_KEY_SUFFIX)), ""
     )
     base_url = shop.server.url if shop.server is not None else ""
-    downloads = _DownloadStore(shop)
     for product in SAMPLE_PRODUCTS:
-        download_url = downloads.put(product) if product.digital else None
-        _create_product(
-            shop, product, token=token, api_key=api_key, base_url=base_url, download_url=download_url
-        )
+        files = [_upload_sample_file(shop, product, token=token, api_key=api_key)] if product.digital else []
+        _create_product(shop, product, token=token, api_key=api_key, base_url=base_url, digital_files=files)
     logger.info("local shop: seeded %d products", len(SAMPLE_PRODUCTS))
 
 
@@ -97,26 +99,48 @@ def _catalog_has_products(shop: LocalShop) -> bool:
     return bool(found["Count"])
 
 
-class _DownloadStore:
-    """Digital products' files live in the product-images bucket (locally: moto's S3)."""
-
-    def __init__(self, shop: LocalShop) -> None:
-        assert shop.model is not None
-        assert shop.aws is not None
-        bucket = next(b for b in shop.model.buckets if b.address.logical_id.startswith("ProductImages"))
-        self._bucket = bucket.name
-        self._endpoint = shop.aws.endpoint_url
-        self._s3 = shop.aws.client("s3")
-
-    def put(self, product: SampleProduct) -> str:
-        key = f"downloads/{product.sku}.txt"
-        self._s3.put_object(
-            Bucket=self._bucket,
-            Key=key,
-            Body=f"{product.name}\n\n{product.description}\n".encode(),
-            ContentType="text/plain",
+def _admin_call(shop: LocalShop, method: str, path: str, body: Any, *, token: str, api_key: str) -> Any:
+    assert shop.gateway is not None
+    return shop.gateway.handle(
+        HttpRequest(
+            method=method,
+            path=path,
+            headers=(("Authorization", token), ("X-Api-Key", api_key), ("Content-Type", "application/json")),
+            body=json.dumps(body).encode(),
         )
-        return f"{self._endpoint}/{self._bucket}/{key}"
+    )
+
+
+def _upload_sample_file(
+    shop: LocalShop, product: SampleProduct, *, token: str, api_key: str
+) -> dict[str, Any]:
+    """The product's sample file in the digital-files bucket, uploaded as the admin page does it; the
+    reference that goes into the product's `digital_files`."""
+    file = sample_file(product)
+    request = {"content_type": file.content_type, "file_name": file.file_name}
+    response = _admin_call(shop, "POST", "/admin/product-files", request, token=token, api_key=api_key)
+    if response.status != 201:
+        raise RuntimeError(
+            f"seed: presigning {product.sku}'s file answered {response.status}: {response.body[:300]!r}"
+        )
+    grant = json.loads(response.body)
+    posted = requests.post(
+        grant["upload"]["url"],
+        data=grant["upload"]["fields"],
+        files={"file": (file.file_name, file.body, file.content_type)},
+        timeout=30,
+    )
+    if posted.status_code not in (200, 201, 204):
+        raise RuntimeError(
+            f"seed: uploading {product.sku}'s file answered {posted.status_code}: {posted.text[:300]}"
+        )
+    return {
+        "file_id": grant["file_id"],
+        "key": grant["key"],
+        "file_name": file.file_name,
+        "content_type": file.content_type,
+        "size_bytes": len(file.body),
+    }
 
 
 def _create_product(
@@ -126,7 +150,7 @@ def _create_product(
     token: str,
     api_key: str,
     base_url: str,
-    download_url: str | None,
+    digital_files: list[dict[str, Any]],
 ) -> None:
     assert shop.gateway is not None
     image = f"{base_url}/img/products/{product.sku}.svg"
@@ -144,16 +168,9 @@ def _create_product(
         "featured": product.featured,
         "digital_download": product.digital,
     }
-    if download_url:
-        body["download_url"] = download_url
-    response = shop.gateway.handle(
-        HttpRequest(
-            method="POST",
-            path="/products",
-            headers=(("Authorization", token), ("X-Api-Key", api_key), ("Content-Type", "application/json")),
-            body=json.dumps(body).encode(),
-        )
-    )
+    if digital_files:
+        body["digital_files"] = digital_files
+    response = _admin_call(shop, "POST", "/products", body, token=token, api_key=api_key)
     if response.status not in (200, 201):
         raise RuntimeError(
             f"seed: creating {product.sku} answered {response.status}: {response.body[:300]!r}"

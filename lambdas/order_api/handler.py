@@ -16,6 +16,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.contracts.cart_ids import CART_ID_HEADER
+from shop.contracts.digital_files import FILE_ID_PATTERN
+from shop.orders.downloads import Downloads
 from shop.orders.invoicing import DocumentKind
 from shop.orders.model import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
 from shop.orders.processing import register_lambda_context
@@ -36,6 +38,11 @@ PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 @per_process
 def orders() -> OrderService:
     return OrderService()
+
+
+@per_process
+def downloads() -> Downloads:
+    return Downloads()
 
 
 @app.post("/orders/create", summary="Place an order from the cart or an item list", tags=["orders"])
@@ -96,7 +103,27 @@ def list_all_orders(
     "/orders/<order_id>", summary="One order: its owner, an admin, or a guest with its token", tags=["orders"]
 )
 def get_order(order_id: str, token: Annotated[str | None, Query(max_length=128)] = None) -> dict[str, Any]:
-    return orders().get_for(order_id, caller_of(app), token=token).public_view()
+    return orders().view_for(order_id, caller_of(app), token=token)
+
+
+@app.get(
+    "/orders/<order_id>/downloads/<product_id>",
+    summary="Download a paid digital line: 302 to its file, counted against the download limit",
+    tags=["orders"],
+)
+def download(
+    order_id: str,
+    product_id: str,
+    token: Annotated[str | None, Query(max_length=128)] = None,
+    file: Annotated[str | None, Query(pattern=FILE_ID_PATTERN)] = None,
+) -> Response[str]:
+    link = downloads().open(order_id, product_id, caller_of(app), token=token, file_id=file)
+    # The URL is the file for a few minutes: no cache keeps it, no page it leads to learns it.
+    return json_response(
+        HTTPStatus.FOUND,
+        link.body(),
+        headers={"Location": link.url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 def _document(order_id: str, kind: DocumentKind, token: str | None) -> Response[str]:

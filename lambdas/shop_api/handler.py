@@ -21,6 +21,7 @@ from shop.catalog.admin_listing import (
     AdminStatusFilter,
     admin_product_page,
 )
+from shop.catalog.digital_files import FileUploadRequest, FileUploadView, presign_file_upload
 from shop.catalog.images import ImageUploadRequest, ImageUploadView, presign_image_upload
 from shop.catalog.model import Category, ProductChanges, ProductDraft, ProductPageView, ProductView
 from shop.catalog.search import ProductFilters, ProductSort, search_terms
@@ -239,6 +240,27 @@ def presign_product_image(request: ImageUploadRequest) -> Response[str]:
         f"product-image#{upload.key}",
         None,
         {"content_type": request.content_type, "file_name": request.file_name},
+    )
+    return json_response(HTTPStatus.CREATED, upload.view())
+
+
+@app.post(
+    "/admin/product-files",
+    summary="A presigned S3 POST for one file of a digital product, new or replacing one (administrators)",
+    tags=["admin"],
+    responses=documented(201, "Where and how to upload the file", FileUploadView),
+)
+def presign_product_file(request: FileUploadRequest) -> Response[str]:
+    actor = limit_admin(caller_of(app))
+    upload = presign_file_upload(request)
+    logger.info("product file upload presigned", extra={"key": upload.key, "replaces": request.replaces})
+    # The product's own audit entry (product.update) then records which file it names from when on.
+    audit_log.record(
+        actor,
+        "product_file.replace" if request.replaces else "product_file.upload",
+        f"product-file#{upload.file_id}",
+        None,
+        {"key": upload.key, "content_type": request.content_type, "file_name": request.file_name},
     )
     return json_response(HTTPStatus.CREATED, upload.view())
 

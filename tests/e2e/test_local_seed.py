@@ -9,7 +9,13 @@ import requests
 
 from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
-from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SAMPLE_PRODUCTS, SHOPPER_EMAIL
+from cdk_app.local.sample_catalog import (
+    ADMIN_EMAIL,
+    LOCAL_PASSWORD,
+    SAMPLE_PRODUCTS,
+    SHOPPER_EMAIL,
+    sample_file,
+)
 from cdk_app.local.synth import synthesize_local_templates
 from tests.e2e.conftest import reset_moto
 
@@ -60,6 +66,17 @@ def test_stock_covers_sold_out_and_a_digital_download_with_a_real_file(seeded_sh
     by_sku = {product["sku"]: product for product in products}
     assert by_sku["BK-COMMENTARY"]["stock_quantity"] == 0
     assert by_sku["DD-EBOOK-HOPE"]["digital_download"] is True
+    assert "digital_files" not in by_sku["DD-EBOOK-HOPE"]  # where the file is stays private
+    # Each digital product's sample file was uploaded, through the presigned form, to the private
+    # digital-files bucket: the buyers' downloads are real files.
+    assert seeded_shop.model is not None
+    assert seeded_shop.aws is not None
+    [bucket] = [b for b in seeded_shop.model.buckets if b.address.logical_id.startswith("DigitalFiles")]
+    s3 = seeded_shop.aws.client("s3")
+    keys = [entry["Key"] for entry in s3.list_objects_v2(Bucket=bucket.name).get("Contents", [])]
+    expected = {sample_file(product).body for product in SAMPLE_PRODUCTS if product.digital}
+    assert {s3.get_object(Bucket=bucket.name, Key=key)["Body"].read() for key in keys} == expected
+    assert all(key.startswith("files/") for key in keys)
     image = requests.get(str(by_sku["MC-MUG"]["image_url"]), timeout=10)
     assert image.status_code == 200
     assert image.text.startswith("<svg")

@@ -492,8 +492,10 @@ def test_dev_shifts_all_at_once_and_prod_uses_a_ten_percent_canary(
     assert "Canary10Percent5Minutes" in prod_configs.pop()
 
 
-def test_api_stack_stays_under_the_cloudformation_resource_limit(api: dict[str, Any]) -> None:
-    assert len(api["Resources"]) < 450  # hard limit 500; the margin is for the next routes
+def test_api_stack_stays_under_the_cloudformation_resource_limit(dev: SynthesizedStage) -> None:
+    # The Api stack holds every route's resource, CORS method and model (the methods live in the
+    # domain stacks, each limited on its own by test_stack_limits): hard limit 500, half for growth.
+    assert len(dev.template("Api")["Resources"]) < 250
 
 
 def test_cart_and_orders_price_with_the_stage_rules(api: dict[str, Any], dev: SynthesizedStage) -> None:

@@ -67,12 +67,17 @@ def test_shop_api_may_put_objects_only_under_the_image_prefix(
     s3_statements = [
         s for s in policy_statements(api, "shop_api") if any(a.startswith("s3:") for a in _actions(s))
     ]
-    [put] = s3_statements  # no read, list or delete on the bucket
+    # One put statement (no read, list or delete), for the images and the digital files' uploads.
+    [put] = s3_statements
     assert "s3:PutObject" in _actions(put)
     assert not any(a.startswith(("s3:Get", "s3:Delete", "s3:List")) for a in _actions(put))
-    bucket_arn, suffix = put["Resource"]["Fn::Join"][1]
+    resources = put["Resource"] if isinstance(put["Resource"], list) else [put["Resource"]]
+    [suffix] = [
+        resource["Fn::Join"][1][1]
+        for resource in resources
+        if _imports_of_images_bucket(resource["Fn::Join"][1][0], data, "Arn")
+    ]
     assert suffix == "/product-images/products/*"
-    assert _imports_of_images_bucket(bucket_arn, data, "Arn")
     # No other function may write there.
     for name in ("cart_api", "order_api", "payment_api", "account_api"):
         assert not any("s3:PutObject" in _actions(s) for s in policy_statements(api, name)), name

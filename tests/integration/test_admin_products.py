@@ -228,7 +228,14 @@ def test_a_digital_download_is_never_low_on_stock(shop_api: Call, create_product
         category="Digital Downloads",
         stock_quantity=0,
         digital_download=True,
-        download_url="https://downloads.example.com/devotional.pdf",
+        digital_files=[
+            {
+                "file_id": "0123456789abcdef0123456789abcdef",
+                "key": "files/0123456789abcdef0123456789abcdef/fedcba9876543210fedcba9876543210",
+                "file_name": "devotional.pdf",
+                "content_type": "application/pdf",
+            }
+        ],
     )
     low = admin_list(shop_api, {"low_stock": "true"})
     assert ebook["product_id"] not in _ids(low)

@@ -13,6 +13,15 @@ from shop.platform.cache import shared_redis_outage
 from tests.integration.conftest import Call, emitted_metrics, product_payload
 from tests.integration.events import admin_claims, api_event, shopper_claims
 
+# A file reference as the admin page saves it after the presigned upload (POST /admin/product-files).
+EBOOK_FILE = {
+    "file_id": "0123456789abcdef0123456789abcdef",
+    "key": "files/0123456789abcdef0123456789abcdef/fedcba9876543210fedcba9876543210",
+    "file_name": "ebook.pdf",
+    "content_type": "application/pdf",
+    "size_bytes": 1234,
+}
+
 CreateProduct = Callable[..., dict[str, Any]]
 
 
@@ -41,10 +50,11 @@ def test_created_product_is_served_and_then_cached(
     assert first.status == second.status == 200
     assert first.body == second.body
     assert first.body["name"] == "Study Bible"
-    assert "download_url" not in first.body
+    assert "digital_files" not in first.body
     # The body is what the OpenAPI document promises.
     assert (
-        ProductView.model_validate(first.body).model_dump(mode="json", exclude={"download_url"}) == first.body
+        ProductView.model_validate(first.body).model_dump(mode="json", exclude={"digital_files"})
+        == first.body
     )
     metrics = emitted_metrics(capsys.readouterr().out)
     # Creation wrote the product through, so both reads are hits.
@@ -107,10 +117,10 @@ def test_invalid_product_is_rejected_naming_the_field_and_nothing_is_written(
     assert list_products(shop_api).body["items"] == []
 
 
-def test_digital_download_needs_its_url_and_hides_it_from_shoppers(
+def test_digital_download_needs_a_file_and_hides_it_from_shoppers(
     shop_api: Call, create_product: CreateProduct
 ) -> None:
-    missing_url = shop_api(
+    missing_file = shop_api(
         api_event(
             "POST",
             "/products",
@@ -118,17 +128,25 @@ def test_digital_download_needs_its_url_and_hides_it_from_shoppers(
             claims=admin_claims(),
         )
     )
-    assert missing_url.status == 422
-
-    product = create_product(
-        category="Digital Downloads",
-        digital_download=True,
-        download_url="https://files.example.com/ebook.pdf",
+    assert (missing_file.status, missing_file.body["field"]) == (422, "digital_files")
+    # The free-form URL of old is gone: files are uploaded to the private bucket instead.
+    old_style = shop_api(
+        api_event(
+            "POST",
+            "/products",
+            body=product_payload(digital_download=True, download_url="https://files.example.com/a.pdf"),
+            claims=admin_claims(),
+        )
     )
-    assert product["download_url"] == "https://files.example.com/ebook.pdf"
-    assert "download_url" not in get_product(shop_api, product["product_id"]).body
+    assert old_style.status == 422
+
+    product = create_product(category="Digital Downloads", digital_download=True, digital_files=[EBOOK_FILE])
+    assert product["digital_files"] == [EBOOK_FILE]
+    shopper_view = get_product(shop_api, product["product_id"]).body
+    assert "digital_files" not in shopper_view
+    assert EBOOK_FILE["key"] not in str(shopper_view)
     admin_view = get_product(shop_api, product["product_id"], claims=admin_claims())
-    assert admin_view.body["download_url"] == "https://files.example.com/ebook.pdf"
+    assert admin_view.body["digital_files"] == [EBOOK_FILE]
 
 
 def test_malformed_json_is_a_400_not_a_500(shop_api: Call) -> None:
@@ -175,7 +193,7 @@ def test_update_that_would_leave_an_invalid_product_is_refused(
             claims=admin_claims(),
         )
     )
-    assert response.status == 422
+    assert (response.status, response.body["field"]) == (422, "digital_files")
     assert get_product(shop_api, product["product_id"]).body["digital_download"] is False
 
 
@@ -402,9 +420,7 @@ def test_redis_down_serves_from_dynamodb_and_counts_the_outage(
 
 
 def test_health_and_partner_routes(shop_api: Call, create_product: CreateProduct) -> None:
-    product = create_product(
-        category="Digital Downloads", digital_download=True, download_url="https://f.example.com/a.pdf"
-    )
+    product = create_product(category="Digital Downloads", digital_download=True, digital_files=[EBOOK_FILE])
     health = shop_api(api_event("GET", "/health"))
     feed = shop_api(api_event("GET", "/partner/products", query={"category": "Digital Downloads"}))
     one = shop_api(api_event("GET", "/partner/products/{id}", path_parameters={"id": product["product_id"]}))
@@ -412,4 +428,4 @@ def test_health_and_partner_routes(shop_api: Call, create_product: CreateProduct
     assert health.body["cache"] == "up"
     assert [item["product_id"] for item in feed.body["items"]] == [product["product_id"]]
     assert one.status == 200
-    assert "download_url" not in one.body
+    assert "digital_files" not in one.body

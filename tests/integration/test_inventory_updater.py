@@ -92,7 +92,16 @@ def test_variants_draw_on_their_own_stock(order_world: OrderWorld) -> None:
 
 def test_digital_goods_sell_without_stock(order_world: OrderWorld) -> None:
     product_id = new_product(
-        stock=0, digital_download=True, download_url="https://files.example.com/book.pdf"
+        stock=0,
+        digital_download=True,
+        digital_files=[
+            {
+                "file_id": "0123456789abcdef0123456789abcdef",
+                "key": "files/0123456789abcdef0123456789abcdef/fedcba9876543210fedcba9876543210",
+                "file_name": "book.pdf",
+                "content_type": "application/pdf",
+            }
+        ],
     )
     order_id = order_of([{"product_id": product_id, "quantity": 2}])
     assert stored_order(order_id).stock_reserved is True

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shop.contracts.environment import PRODUCT_IMAGES_BUCKET
 from shop.contracts.product_images import KEY_PREFIX
-from shop.platform.process_state import per_process
+from shop.platform.object_storage import presign_post
 from shop.platform.settings import MissingSetting, get_settings
 
 IMAGE_CONTENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
@@ -74,18 +74,6 @@ def new_image_key(content_type: str) -> str:
     return f"{KEY_PREFIX}{uuid.uuid4().hex}.{IMAGE_CONTENT_TYPES[content_type]}"
 
 
-@per_process
-def _s3_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # SigV4 explicitly (this botocore still signs presigned POSTs with SigV2 by default); "virtual"
-    # addressing gives the regional host outside us-east-1, where the global one would answer a
-    # new bucket's uploads with a redirect the browser cannot follow. A custom AWS_ENDPOINT_URL
-    # (moto locally) keeps path-style URLs either way.
-    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
-
-
 def presign_image_upload(request: ImageUploadRequest) -> ImageUpload:
     """A POST form that lets the browser put one image, of the declared type and size, at a new key."""
     bucket = get_settings().product_images_bucket
@@ -94,14 +82,11 @@ def presign_image_upload(request: ImageUploadRequest) -> ImageUpload:
             f"the product-images bucket is not in this function's environment ({PRODUCT_IMAGES_BUCKET})"
         )
     key = new_image_key(request.content_type)
-    post = _s3_client().generate_presigned_post(
-        Bucket=bucket,
-        Key=key,  # boto3 adds the exact-key and bucket conditions itself
-        Fields={"Content-Type": request.content_type},
-        Conditions=[
-            {"Content-Type": request.content_type},
-            ["content-length-range", 1, MAX_IMAGE_BYTES],
-        ],
-        ExpiresIn=UPLOAD_EXPIRES_SECONDS,
+    post = presign_post(
+        bucket=bucket,
+        key=key,
+        content_type=request.content_type,
+        max_bytes=MAX_IMAGE_BYTES,
+        expires_in=UPLOAD_EXPIRES_SECONDS,
     )
-    return ImageUpload(key=key, url=str(post["url"]), fields={k: str(v) for k, v in post["fields"].items()})
+    return ImageUpload(key=key, url=post.url, fields=post.fields)

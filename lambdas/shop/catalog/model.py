@@ -1,7 +1,9 @@
 """The catalog's product model: prices in integer cents with a currency, seed 001's fields.
 
 `ProductDraft` is what an administrator sends to create a product, `ProductChanges` what an update
-may change, and `Product` what the catalog stores and serves.
+may change, and `Product` what the catalog stores and serves. A digital product lists its files
+(`digital_files`): objects of the private DigitalFiles bucket that buyers download through their
+orders (shop.orders.downloads), never shown to shoppers.
 """
 
 from __future__ import annotations
@@ -9,13 +11,28 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from shop.contracts.digital_files import CONTENT_TYPES, FILE_ID_PATTERN, KEY_PATTERN, MAX_FILE_BYTES
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 Cents = Annotated[int, Field(ge=0, le=100_000_000, description="an amount in the currency's minor unit")]
 Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w\- ]+$")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 DEFAULT_CURRENCY = "USD"
+# Shown to buyers and sent as the download's file name: no path separators, quotes or control bytes.
+FileName = Annotated[str, Field(min_length=1, max_length=200, pattern=r'^[^\\/:*?"<>|\x00-\x1f\x7f]+$')]
+MAX_DIGITAL_FILES = 10
 
 
 class Category(StrEnum):
@@ -60,6 +77,32 @@ class Variant(BaseModel):
     stock_quantity: int = Field(default=0, ge=0)
 
 
+class DigitalFile(BaseModel):
+    """One file that buyers of a digital product download. `file_id` stays when the file is replaced
+    (buyers' links keep working); `key` is the object of its current version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file_id: str = Field(pattern=FILE_ID_PATTERN)
+    key: str = Field(pattern=KEY_PATTERN, description="its object in the private DigitalFiles bucket")
+    file_name: FileName
+    content_type: str
+    size_bytes: int | None = Field(default=None, ge=1, le=MAX_FILE_BYTES)
+
+    @field_validator("content_type")
+    @classmethod
+    def _uploadable(cls, value: str) -> str:
+        if value not in CONTENT_TYPES:
+            raise ValueError(f"must be one of {', '.join(CONTENT_TYPES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _key_of_this_file(self) -> Self:
+        if not self.key.startswith(f"files/{self.file_id}/"):
+            raise ValueError("key must be a version of this file_id (files/<file_id>/<version>)")
+        return self
+
+
 class _ProductFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -78,23 +121,54 @@ class _ProductFields(BaseModel):
     featured: bool = False
     tags: list[Tag] = Field(default_factory=list, max_length=30)
     digital_download: bool = False
-    download_url: HttpUrl | None = None
+    digital_files: list[DigitalFile] = Field(default_factory=list, max_length=MAX_DIGITAL_FILES)
     variants: list[Variant] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.digital_download and self.download_url is None:
-            raise ValueError("download_url is required when digital_download is true")
         skus = [variant.sku for variant in self.variants]
         if len(skus) != len(set(skus)):
             raise ValueError("variants must have distinct SKUs")
+        file_ids = [file.file_id for file in self.digital_files]
+        if len(file_ids) != len(set(file_ids)):
+            raise ValueError("digital_files must have distinct file_ids")
         return self
+
+
+NO_FILES = "upload at least one file when digital_download is true"
+
+
+def missing_files(product: _ProductFields) -> bool:
+    """A digital product that buyers could not download: none of its files is uploaded. Checked on
+    what administrators send, not on stored items (those of the old `download_url` still load)."""
+    return product.digital_download and not product.digital_files
+
+
+def require_files(product: _ProductFields) -> None:
+    """The check ProductDraft makes, for a product as an update would leave it: a validation error
+    naming `digital_files`."""
+    if missing_files(product):
+        error = InitErrorDetails(
+            type=PydanticCustomError("value_error", NO_FILES), loc=("digital_files",), input=[]
+        )
+        raise ValidationError.from_exception_data(type(product).__name__, [error])
 
 
 class ProductDraft(_ProductFields):
     """A new product as an administrator submits it."""
 
     status: Literal["active", "draft"] = "active"
+    # Validated when absent too, so a digital product without files is refused naming this field.
+    digital_files: list[DigitalFile] = Field(
+        default_factory=list, max_length=MAX_DIGITAL_FILES, validate_default=True
+    )
+
+    @field_validator("digital_files")
+    @classmethod
+    def _downloadable(cls, files: list[DigitalFile], info: ValidationInfo) -> list[DigitalFile]:
+        if info.data.get("digital_download") and not files:
+            raise ValueError(NO_FILES)
+        return files
 
 
 class ProductChanges(BaseModel):
@@ -118,7 +192,7 @@ class ProductChanges(BaseModel):
     status: ProductStatus | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)
     digital_download: bool | None = None
-    download_url: HttpUrl | None = None
+    digital_files: list[DigitalFile] | None = Field(default=None, max_length=MAX_DIGITAL_FILES)
     variants: list[Variant] | None = Field(default=None, max_length=50)
 
 
@@ -141,8 +215,8 @@ class Product(_ProductFields):
         return round(self.rating_total / self.review_count, 2) if self.review_count else 0.0
 
     def public_view(self, *, for_admin: bool = False) -> dict[str, object]:
-        """The JSON a caller receives; the download URL is for administrators (buyers get it by order)."""
-        hidden = {"rating_total"} if for_admin else {"rating_total", "download_url"}
+        """The JSON a caller receives; the files are for administrators (buyers download by order)."""
+        hidden = {"rating_total"} if for_admin else {"rating_total", "digital_files"}
         document = self.model_dump(mode="json", exclude=hidden)
         document["rating"] = self.rating
         return document
@@ -154,7 +228,7 @@ class Product(_ProductFields):
 class ProductView(_ProductFields):
     """The product JSON of the API (for the OpenAPI document; `Product.public_view` produces it).
 
-    `download_url` is present for administrators only.
+    `digital_files` is present for administrators only.
     """
 
     product_id: str

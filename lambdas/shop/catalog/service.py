@@ -25,7 +25,14 @@ from shop.catalog.cache_keys import (
     query_fingerprint,
     query_key,
 )
-from shop.catalog.model import Category, Product, ProductChanges, ProductDraft, ProductStatus
+from shop.catalog.model import (
+    Category,
+    Product,
+    ProductChanges,
+    ProductDraft,
+    ProductStatus,
+    require_files,
+)
 from shop.catalog.repository import ProductMissingError, ProductRepository
 from shop.catalog.search import ProductFilters, ProductSort, matches, sort_products
 from shop.contracts.metric_names import CATALOG_CACHE
@@ -221,9 +228,10 @@ class Catalog:
         if not requested:
             raise BadRequest("send at least one field to change", field="body")
         # Validate the product as it will be after the change, so a partial update cannot leave an
-        # invalid item behind (e.g. digital_download without download_url, or a null name).
-        merged = {**current.model_dump(mode="json"), **requested}
-        Product.model_validate(merged)
+        # invalid item behind (e.g. a digital download without files, or a null name).
+        merged = Product.model_validate({**current.model_dump(mode="json"), **requested})
+        if {"digital_download", "digital_files"} & requested.keys():
+            require_files(merged)  # 422 naming digital_files, as on create
         return self._write(product_id, requested)
 
     def archive(self, product_id: str) -> Product:

@@ -25,6 +25,14 @@ REDIS_PORT = "REDIS_PORT"
 REDIS_AUTH_SECRET_ARN = "REDIS_AUTH_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 
 PRODUCT_IMAGES_BUCKET = "PRODUCT_IMAGES_BUCKET"
+# The private bucket of digital products' files (Data stack): shop_api presigns uploads into it,
+# order_api presigns downloads out of it.
+DIGITAL_FILES_BUCKET = "DIGITAL_FILES_BUCKET"
+# A paid digital line may be downloaded this many times within this many days (stage settings).
+DOWNLOAD_LIMIT = "DOWNLOAD_LIMIT"
+DOWNLOAD_DAYS = "DOWNLOAD_DAYS"
+# The REST API's stage URL (no trailing slash): guests' emails link to its download routes.
+API_URL = "API_URL"
 USER_POOL_ID = "USER_POOL_ID"
 USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
 ADMIN_GROUP = "ADMIN_GROUP"

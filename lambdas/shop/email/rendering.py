@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
+from shop.contracts.digital_files import GUEST_DOWNLOAD_PATH
 from shop.contracts.email_messages import EmailRequest, EmailTemplate
 from shop.platform.process_state import per_process
 from shop.platform.settings import MissingSetting, get_settings
@@ -99,6 +100,36 @@ def order_url(order_id: str, *, guest: bool) -> str:
     return f"{site_url()}/{ORDERS_PAGE}?{urlencode(query)}"
 
 
+def download_url(order_id: str, product_id: str, file_id: str | None = None) -> str:
+    """A guest's link to one file of a paid digital line: the API's download route with the order's
+    link token (it counts against the line's download limit, then redirects to the file)."""
+    api_url = get_settings().api_url
+    if not api_url:
+        raise MissingSetting("API_URL is not in this function's environment")
+    path = GUEST_DOWNLOAD_PATH.format(id=quote(order_id, safe=""), product_id=quote(product_id, safe=""))
+    query = {"token": link_token(ORDER_LINK, order_id), **({"file": file_id} if file_id else {})}
+    return f"{api_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+def download_links(order_id: str, entitlements: Any) -> list[dict[str, str]]:
+    """One link per file of each entitlement (a line without named files: one link to its first)."""
+    links: list[dict[str, str]] = []
+    for entitlement in entitlements if isinstance(entitlements, list) else []:
+        product_id, name = str(entitlement["product_id"]), str(entitlement["name"])
+        files = entitlement.get("files") or [{}]
+        for file in files:
+            links.append(
+                {
+                    "name": name,
+                    "file_name": str(file.get("file_name") or name),
+                    "url": download_url(
+                        order_id, product_id, file.get("file_id") if len(files) > 1 else None
+                    ),
+                }
+            )
+    return links
+
+
 @per_process
 def _environment() -> Any:
     import jinja2
@@ -150,7 +181,11 @@ def render(request: EmailRequest) -> RenderedEmail:
         context["unsubscribe_url"] = f"{origin.rstrip('/')}/preferences.html?unsubscribe={token}"
     order_id = request.data.get("order_id")
     if request.template in ORDER_TEMPLATES and order_id:
-        context["order_url"] = order_url(str(order_id), guest=bool(request.data.get("guest")))
+        guest = bool(request.data.get("guest"))
+        context["order_url"] = order_url(str(order_id), guest=guest)
+        if guest and request.template is EmailTemplate.PAYMENT_RECEIVED:
+            # Guests download from the email; an account's buyer from the orders page, signed in.
+            context["download_links"] = download_links(str(order_id), request.data.get("digital_downloads"))
     stem = _file_stem(request.template)
     return RenderedEmail(
         # A subject is one header line: no data may smuggle a line break (header injection) into it.

@@ -53,6 +53,19 @@ class AddressRequest(Address):
     country: CountryCode
 
 
+class BillingAddress(Address):
+    """Whom the bill is for: a name and a country at least (a digital-only order asks for no more);
+    the street, city and postal code when the shopper gives them."""
+
+    line1: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    city: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    postal_code: str | None = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
+
+
+class BillingAddressRequest(BillingAddress):
+    country: CountryCode
+
+
 class OrderLineRequest(BaseModel):
     """One product (variant) and quantity; the price is always re-read from the catalog."""
 
@@ -64,13 +77,16 @@ class OrderLineRequest(BaseModel):
 
 
 class CreateOrderRequest(BaseModel):
-    """POST /orders/create: explicit `items`, or (without them) the caller's cart."""
+    """POST /orders/create: explicit `items`, or (without them) the caller's cart. An order with
+    goods to ship needs `shipping_address`; a digital-only order needs none, only `billing_address`."""
 
     model_config = _REQUEST
 
-    shipping_address: AddressRequest
-    billing_address: AddressRequest | None = Field(
-        default=None, description="defaults to the shipping address"
+    shipping_address: AddressRequest | None = Field(
+        default=None, description="required when a line ships; ignored by a digital-only order"
+    )
+    billing_address: BillingAddressRequest | None = Field(
+        default=None, description="defaults to the shipping address; name and country at least"
     )
     items: list[OrderLineRequest] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
@@ -100,6 +116,13 @@ class RefundRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class OrderedFile(BaseModel):
+    """One file of a digital line: its catalog id (the download resolves its current version) and name."""
+
+    file_id: str
+    file_name: str
+
+
 class OrderLine(BaseModel):
     """A line as ordered: the catalog's name and price at the time of the order."""
 
@@ -112,6 +135,27 @@ class OrderLine(BaseModel):
     quantity: int = Field(ge=1)
     requires_shipping: bool = True
     line_total: int = Field(ge=0)
+    # A digital line's files as they were named when it was ordered (what its downloads offer).
+    digital_files: list[OrderedFile] = Field(default_factory=list)
+
+
+class DownloadEntitlement(BaseModel):
+    """A paid digital line, downloadable by its buyer `download_limit` times until `expires_at`.
+    Granted when the order is paid (shop.orders.downloads); counted by conditional writes, so the
+    count never passes the limit; an order refunded or cancelled later downloads nothing."""
+
+    product_id: str
+    name: str
+    files: list[OrderedFile] = Field(default_factory=list)
+    download_limit: int = Field(ge=1)
+    downloads_used: int = Field(default=0, ge=0)
+    granted_at: str
+    expires_at: str
+    last_download_at: str | None = None
+
+    @property
+    def downloads_left(self) -> int:
+        return max(0, self.download_limit - self.downloads_used)
 
 
 class HistoryEntry(BaseModel):
@@ -154,8 +198,8 @@ class Order(BaseModel):
     payment_id: str | None = None
     payment_status: PaymentStatus = PaymentStatus.UNPAID
     payment_attempts: list[PaymentAttempt] = Field(default_factory=list)
-    shipping_address: Address
-    billing_address: Address
+    shipping_address: Address | None = Field(default=None, description="absent on digital-only orders")
+    billing_address: BillingAddress
     order_status: OrderStatus
     order_date: str
     updated_at: str
@@ -165,7 +209,7 @@ class Order(BaseModel):
     delivered_date: str | None = None
     cancelled_date: str | None = None
     notes: str | None = None
-    digital_downloads: list[dict[str, Any]] = Field(default_factory=list)
+    digital_downloads: list[DownloadEntitlement] = Field(default_factory=list)
     processing_queue_id: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     # Set with the order's creation (its stock is taken in the same transaction), cleared when a

@@ -48,12 +48,21 @@ def order_email_data(order: Order) -> dict[str, Any]:
         "shipping": order.shipping,
         "total": order.total,
         "currency": order.currency,
-        "shipping_address": order.shipping_address.model_dump(mode="json", exclude_none=True),
+        "shipping_address": (
+            order.shipping_address.model_dump(mode="json", exclude_none=True)
+            if order.shipping_address
+            else None
+        ),
         "billing_address": order.billing_address.model_dump(mode="json", exclude_none=True),
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "failure_reason": order.failure_reason,
         "refund_amount": order.refund_amount,
+        # What the order's emails offer to download (email_sender builds the links).
+        "digital_downloads": [
+            entitlement.model_dump(mode="json", exclude={"last_download_at"})
+            for entitlement in order.digital_downloads
+        ],
     }
 
 

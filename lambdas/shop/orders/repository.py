@@ -15,7 +15,7 @@ from typing import Any
 
 from shop.contracts.tables import ORDERS
 from shop.orders.model import DocumentSeries, HistoryEntry, Order, PaymentAttempt
-from shop.orders.state import RESTORABLE, OrderStatus, check_transition
+from shop.orders.state import RESTORABLE, OrderStatus, PaymentStatus, check_transition
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import (
     attr,
@@ -134,6 +134,49 @@ class OrderRepository:
                     raise OrderChangedError(order.order_id) from None
                 known = current.payment_attempts
         raise OrderChangedError(order.order_id)
+
+    def count_download(
+        self, order: Order, position: int, *, product_id: str, limit: int, now: str, active: frozenset[str]
+    ) -> Order | None:
+        """Count one download of the entitlement at `position` (it must still name `product_id`), in
+        one write conditioned on a download being left, the entitlement not expired and the order
+        still paid and in an `active` status: concurrent downloads never pass the limit. None when
+        the condition failed (the caller reads the order again to say why)."""
+        entry = f"#downloads[{position}]"
+        values: dict[str, Any] = {
+            ":product": product_id,
+            ":limit": limit,
+            ":now": now,
+            ":one": 1,
+            ":paid": PaymentStatus.PAID.value,
+        }
+        statuses = []
+        for index, status in enumerate(sorted(active)):
+            values[f":active{index}"] = status
+            statuses.append(f":active{index}")
+        try:
+            response = self._table().update_item(
+                Key={"order_id": order.order_id, "user_id": order.user_id},
+                UpdateExpression=f"SET {entry}.#used = {entry}.#used + :one, {entry}.#last = :now",
+                ConditionExpression=(
+                    f"{entry}.#product = :product AND {entry}.#used < :limit AND {entry}.#expires > :now"
+                    f" AND #payment = :paid AND #status IN ({', '.join(statuses)})"
+                ),
+                ExpressionAttributeNames={
+                    "#downloads": "digital_downloads",
+                    "#used": "downloads_used",
+                    "#last": "last_download_at",
+                    "#product": "product_id",
+                    "#expires": "expires_at",
+                    "#payment": "payment_status",
+                    "#status": "order_status",
+                },
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except errors().ConditionalCheckFailedException:
+            return None
+        return Order.model_validate(from_item(response["Attributes"]))
 
     def get(self, order_id: str, user_id: str | None = None) -> Order | None:
         """An order by id (strongly consistent); with `user_id`, only if it belongs to that key."""

@@ -20,11 +20,12 @@ from shop.cart.model import CartLine
 from shop.cart.pricing import PricedLine, UnknownDiscountCodeError, price, pricing_rules
 from shop.cart.repository import CartRepository
 from shop.cart.service import CartOwner, available_quantity, shared_carts
-from shop.catalog.model import Product, ProductStatus
+from shop.catalog.model import Product, ProductStatus, missing_files
 from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
 from shop.orders.access import token_opens
+from shop.orders.downloads import download_grants, with_download_token
 from shop.orders.inventory import Inventory, InventoryConflictError, out_of_stock
 from shop.orders.invoicing import (
     DocumentKind,
@@ -35,9 +36,12 @@ from shop.orders.invoicing import (
     seller_brand,
 )
 from shop.orders.model import (
+    Address,
+    BillingAddress,
     CreateOrderRequest,
     HistoryEntry,
     Order,
+    OrderedFile,
     OrderLine,
     OrderLineRequest,
     OrderMessage,
@@ -155,6 +159,13 @@ def _order_line(product: Product | None, request: OrderLineRequest, currency: st
     available = available_quantity(product, request.variant_sku)
     if request.quantity > available:
         raise out_of_stock(product.product_id, request.variant_sku, available)
+    if missing_files(product):
+        # Nothing could be delivered: sold only once an administrator has uploaded its file.
+        raise Conflict(
+            f"{product.name} cannot be downloaded yet, so it cannot be ordered",
+            field="product_id",
+            product_id=product.product_id,
+        )
     unit_price = variant.price if variant is not None and variant.price is not None else product.price
     return OrderLine(
         product_id=product.product_id,
@@ -166,7 +177,26 @@ def _order_line(product: Product | None, request: OrderLineRequest, currency: st
         quantity=request.quantity,
         requires_shipping=not product.digital_download,
         line_total=unit_price * request.quantity,
+        digital_files=[
+            OrderedFile(file_id=file.file_id, file_name=file.file_name)
+            for file in (product.digital_files if product.digital_download else [])
+        ],
     )
+
+
+def _addresses(request: CreateOrderRequest, lines: list[OrderLine]) -> tuple[Address | None, BillingAddress]:
+    """Where the order ships (None when nothing ships) and whom it bills; 400 naming what is missing."""
+    ships = any(line.requires_shipping for line in lines)
+    if ships and request.shipping_address is None:
+        raise BadRequest("an order with goods to ship needs a shipping address", field="shipping_address")
+    shipping = request.shipping_address if ships else None
+    if request.billing_address is not None:
+        return shipping, request.billing_address
+    if request.shipping_address is None:
+        raise BadRequest(
+            "a digital-only order needs a billing address (name and country)", field="billing_address"
+        )
+    return shipping, BillingAddress.model_validate(request.shipping_address.model_dump())
 
 
 def _date_bound(value: str | None, field: str, *, upper: bool) -> str | None:
@@ -310,6 +340,7 @@ class OrderService:
         merged = _merge_lines(requested)
         products = self.products.get_many([line.product_id for line in merged], consistent=True)
         lines = [_order_line(products.get(line.product_id), line, rules.currency) for line in merged]
+        shipping_address, billing_address = _addresses(request, lines)
         try:
             totals = price(
                 [PricedLine(line.unit_price, line.quantity, line.requires_shipping) for line in lines],
@@ -337,8 +368,8 @@ class OrderService:
             currency=totals.currency,
             payment_method=request.payment_method,
             payment_status=PaymentStatus.UNPAID,
-            shipping_address=request.shipping_address,
-            billing_address=request.billing_address or request.shipping_address,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
             order_status=OrderStatus.PENDING,
             order_date=timestamp,
             updated_at=timestamp,
@@ -389,6 +420,11 @@ class OrderService:
         order = self.get_for(order_id, caller, token=token)
         document = document_of(order, kind, seller_brand())
         return document.file_name, render_pdf(document)
+
+    def view_for(self, order_id: str, caller: Caller, *, token: str | None = None) -> dict[str, Any]:
+        """The order's JSON for whoever may see it (get_for), with its download token for its buyer."""
+        order = self.get_for(order_id, caller, token=token)
+        return with_download_token(order, order.public_view(), caller, token)
 
     def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> dict[str, Any]:
         """The caller's orders newest first, merged with the guest orders placed with their email once
@@ -574,6 +610,9 @@ class OrderService:
             OrderStatus.PAID: {"payment_status": PaymentStatus.PAID.value},
             OrderStatus.REFUNDED: {"payment_status": PaymentStatus.REFUNDED.value},
         }.get(target, {})
+        if target is OrderStatus.PAID:
+            # As with a provider's payment, the digital lines become downloads in the same write.
+            changes = {**changes, **download_grants(order)}
         moved = self._move(order, target, actor=actor_of(caller), note=note, changes=changes)
         return self._after_move(moved, actor=actor_of(caller))
 

@@ -2,11 +2,12 @@
 payments started for an order whose hold expired.
 
 Settling verifies the payment with the provider (never trusting the message), then moves the order
-`pending -> paid` with a write conditioned on its status, and queues the PAYMENT_RECEIVED email
-(deduplicated per order). A failed attempt (declined card, failed 3-D Secure) leaves the order
-pending: it holds its stock until the shopper pays another way or the hold expires. Only money the
-provider took for an order that cannot keep it (wrong amount, expired or cancelled order, a second
-payment) moves it on and is refunded at once. A paid order gets its invoice number and a completed
+`pending -> paid` with a write conditioned on its status (granting its digital lines' downloads in
+the same write), and queues the PAYMENT_RECEIVED email (deduplicated per order), which carries them.
+A failed attempt (declined card, failed 3-D Secure) leaves the order pending: it holds its stock
+until the shopper pays another way or the hold expires. Only money the provider took for an order
+that cannot keep it (wrong amount, expired or cancelled order, a second payment) moves it on
+and is refunded at once. A paid order gets its invoice number and a completed
 refund of an invoiced order its credit note, each once (shop.orders.invoicing). An event id is acted
 on once: its record in the Idempotency table is written after the order changed, so a crash in
 between retries the event and the conditional move makes the retry harmless.
@@ -21,6 +22,7 @@ from typing import Any
 from shop.contracts.alarm_metric_names import PAYMENT_FAILED, PAYMENT_SUCCEEDED, PROVIDER_DIMENSION
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import INVENTORY_UPDATE
+from shop.orders.downloads import download_grants
 from shop.orders.invoicing import issue_credit_note, issue_invoice
 from shop.orders.model import CancelPaymentsMessage, InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
@@ -143,6 +145,8 @@ class PaymentSettlement:
                     # PayPal's capture id (not its order id): refunds are made against the capture.
                     "payment_id": state.payment_id,
                     "payment_method": message.provider,
+                    # Its digital lines become downloads in the same write (shop.orders.downloads).
+                    **download_grants(order),
                 },
             )
             if paid is None:

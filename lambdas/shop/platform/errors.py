@@ -51,6 +51,12 @@ class NotFound(ShopError):
     code = "not_found"
 
 
+class Gone(ShopError):
+    """What the caller asks for existed but is over for good (an expired or revoked download)."""
+
+    code = "gone"
+
+
 class Conflict(ShopError):
     """The request is valid but the current state forbids it (stock, order status, a changed cart)."""
 

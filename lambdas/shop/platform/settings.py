@@ -10,7 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shop.contracts.environment import (
     ADMIN_GROUP,
+    API_URL,
     BRAND_SETTINGS,
+    DIGITAL_FILES_BUCKET,
+    DOWNLOAD_DAYS,
+    DOWNLOAD_LIMIT,
     ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_HOLD_MINUTES,
     PAYMENT_SECRETS_ARN,
@@ -55,6 +59,7 @@ class Settings(BaseModel):
     redis_port: int = 6379
     redis_auth_secret_arn: str | None = None
     product_images_bucket: str | None = None
+    digital_files_bucket: str | None = None
     user_pool_id: str | None = None
     user_pool_client_id: str | None = None
     admin_group: str = "admin"
@@ -70,6 +75,10 @@ class Settings(BaseModel):
     pricing_rules_json: str | None = None
     # How long an unpaid order holds its stock (cdk.json `payment_hold_minutes`).
     payment_hold_minutes: int = Field(default=30, ge=1)
+    # What a paid digital line allows (cdk.json `download_limit`, `download_days`).
+    download_limit: int = Field(default=5, ge=1)
+    download_days: int = Field(default=30, ge=1)
+    api_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     # The seller on invoices (cdk.json `brand`, JSON of shop.contracts.brand.SellerBrand).
     brand_json: str | None = None
 
@@ -104,6 +113,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         redis_port=int(environ.get(REDIS_PORT, "6379")),
         redis_auth_secret_arn=optional(REDIS_AUTH_SECRET_ARN),
         product_images_bucket=optional(PRODUCT_IMAGES_BUCKET),
+        digital_files_bucket=optional(DIGITAL_FILES_BUCKET),
         user_pool_id=optional(USER_POOL_ID),
         user_pool_client_id=optional(USER_POOL_CLIENT_ID),
         admin_group=environ.get(ADMIN_GROUP, "admin"),
@@ -118,6 +128,9 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
         pricing_rules_json=optional(PRICING_RULES),
         payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
+        download_limit=int(environ.get(DOWNLOAD_LIMIT, "5")),
+        download_days=int(environ.get(DOWNLOAD_DAYS, "30")),
+        api_url=optional(API_URL),
         brand_json=optional(BRAND_SETTINGS),
     )
 

@@ -17,6 +17,9 @@ from shop.platform.settings import MissingSetting, get_settings
 
 # A guest's link to one order (orders.html?id=...&token=...): it reads the order, nothing more.
 ORDER_LINK = "order"
+# The orders page's links to the downloads of one paid order (any order, a guest's or an account's):
+# they download that order's digital lines within their limits, and read nothing.
+DOWNLOAD_LINK = "downloads"
 # Rotation is rare; five minutes bounds how long a rotated key keeps being used.
 KEY_MAX_AGE_SECONDS = 300
 
