@@ -54,7 +54,9 @@ function shipTo(order) {
   const billing = order.billing_address;
   const separate = billing && !sameAddress(billing, order.shipping_address);
   return el("td", { class: "ship-to" }, [
-    el("address", {}, lines(order.shipping_address)),
+    order.shipping_address
+      ? el("address", {}, lines(order.shipping_address))
+      : el("span", { class: "muted", text: "Nothing to ship (digital)" }),
     separate ? el("details", {}, [el("summary", { text: "Billing address" }), el("address", {}, lines(billing))]) : null,
   ]);
 }

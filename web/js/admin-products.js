@@ -1,5 +1,6 @@
 // Products section of the admin page: list with filters and low-stock flags, add/edit form with image
-// upload (presigned POST to the images bucket), archive, bulk actions and CSV export.
+// upload (presigned POST to the images bucket) and a digital product's files (presigned POST to the
+// private digital-files bucket: upload, replace, remove), archive, bulk actions and CSV export.
 import { el, formatPrice, say } from "./ui.js";
 import { adminApi, centsText, downloadCsv, exportAllPages, parseCents, today } from "./admin-common.js";
 
@@ -7,6 +8,12 @@ const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 50;
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+// shop.contracts.digital_files.CONTENT_TYPES, by extension for files the browser cannot type itself.
+const FILE_TYPES = {
+  pdf: "application/pdf", epub: "application/epub+zip", zip: "application/zip", mp3: "audio/mpeg",
+  wav: "audio/wav", mp4: "video/mp4", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", txt: "text/plain",
+};
+const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
 
 const products = new Map();
 const selected = new Set();
@@ -16,6 +23,8 @@ let cursor = null;
 let generation = 0;
 let editing = null;
 let images = [];
+let files = []; // the product's digital_files: {file_id, key, file_name, content_type, size_bytes}
+let replacing = null; // the file_id the next chosen file replaces
 
 const status = () => $("products-status");
 
@@ -199,6 +208,23 @@ function renderImages() {
   ));
 }
 
+function sizeText(bytes) {
+  if (!bytes) return "";
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+function renderFiles() {
+  $("file-list").replaceChildren(...files.map((file, index) =>
+    el("li", { "data-file-id": file.file_id }, [
+      el("span", { class: "file-name", text: file.file_name }),
+      el("span", { class: "muted", text: [file.content_type, sizeText(file.size_bytes)].filter(Boolean).join(", ") }),
+      el("button", { type: "button", class: "button secondary small", text: "Replace", "aria-label": `Replace ${file.file_name}`, onclick: () => { replacing = file.file_id; $("f-file-replace").click(); } }),
+      el("button", { type: "button", class: "button secondary small", text: "Remove", "aria-label": `Remove ${file.file_name}`, onclick: () => { files.splice(index, 1); renderFiles(); } }),
+    ]),
+  ));
+}
+
 function variantRow(variant = {}) {
   const number = $("variant-list").children.length + 1;
   const input = (name, label, value, extra = {}) =>
@@ -238,8 +264,10 @@ function openForm(productId) {
   form.unit.value = dims.unit || "in";
   form.featured.checked = Boolean(product.featured);
   form.digital_download.checked = Boolean(product.digital_download);
-  form.download_url.value = product.download_url || "";
   $("download-field").hidden = !form.digital_download.checked;
+  files = (product.digital_files || []).map((file) => ({ ...file }));
+  renderFiles();
+  say($("file-status"), product.digital_download && !files.length ? "Upload the file buyers download before saving." : "");
   // The archived option only makes sense for a stored product; a new one is active or a draft.
   form.status.querySelector('option[value="archived"]').disabled = !editing;
   images = [...new Set([product.image_url, ...(product.images || [])].filter(Boolean))];
@@ -291,8 +319,7 @@ function collect() {
     dimensions = { length: sizes[0], width: sizes[1], height: sizes[2], unit: form.unit.value };
   }
   const digital = form.digital_download.checked;
-  const downloadUrl = form.download_url.value.trim();
-  if (digital && !/^https?:\/\/\S+$/.test(downloadUrl)) return invalid(form.download_url, "A digital download needs its download URL (https://…).");
+  if (digital && !files.length) return invalid($("f-file"), "A digital download needs a file for its buyers: upload one.");
   const variants = [];
   for (const node of $("variant-list").children) {
     const field = (name) => node.querySelector(`[name="${name}"]`);
@@ -326,7 +353,7 @@ function collect() {
       dimensions,
       featured: form.featured.checked,
       digital_download: digital,
-      download_url: digital ? downloadUrl : null,
+      digital_files: files,
       images,
       // Shoppers' pages show image_url, else images[0]: image_url is only cleared (when its image was
       // removed here), never set, so uploads (site-relative paths) only ever go into `images`.
@@ -426,6 +453,71 @@ async function uploadImage() {
   }
 }
 
+// -- a digital product's files ----------------------------------------------------------------------
+
+/** The file's type as the upload route takes it (the browser's, else by extension); null if not allowed. */
+function fileType(file) {
+  const allowed = Object.values(FILE_TYPES);
+  if (allowed.includes(file.type)) return file.type;
+  const extension = (file.name.split(".").pop() || "").toLowerCase();
+  return FILE_TYPES[extension] || null;
+}
+
+/** A name the shop accepts (no path separators, quotes or control characters), shown to buyers. */
+function safeName(name) {
+  return name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, "_").slice(-200) || "download";
+}
+
+async function uploadFile(input) {
+  const file = input.files && input.files[0];
+  const replaces = input.id === "f-file-replace" ? replacing : null;
+  const message = $("file-status");
+  const progress = $("file-progress");
+  if (!file) return;
+  const contentType = fileType(file);
+  if (!contentType) {
+    say(message, `“${file.name}” is not a PDF, EPUB, ZIP, MP3, WAV, MP4, PNG, JPEG or text file.`, "error");
+    input.value = "";
+    return;
+  }
+  if (file.size > MAX_FILE_BYTES) {
+    say(message, `“${file.name}” is ${(file.size / 1073741824).toFixed(1)} GB; files may be 2 GB at most.`, "error");
+    input.value = "";
+    return;
+  }
+  const fileName = safeName(file.name);
+  input.disabled = true;
+  say(message, `Preparing the upload of “${fileName}”…`);
+  try {
+    const grant = await adminApi("/admin/product-files", {
+      method: "POST",
+      body: { content_type: contentType, file_name: fileName, ...(replaces ? { replaces } : {}) },
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(grant.upload.fields || {})) form.append(name, value);
+    form.append("file", file);
+    progress.value = 0;
+    progress.hidden = false;
+    await postForm(grant.upload.url, form, (percent) => {
+      progress.value = percent;
+      say(message, `Uploading “${fileName}”: ${percent}%`);
+    });
+    const reference = { file_id: grant.file_id, key: grant.key, file_name: fileName, content_type: contentType, size_bytes: file.size };
+    const at = files.findIndex((entry) => entry.file_id === grant.file_id);
+    if (at >= 0) files[at] = reference;
+    else files.push(reference);
+    renderFiles();
+    say(message, `Uploaded “${fileName}”${replaces ? " as the new version" : ""}. Save the product to keep it.`, "ok");
+  } catch (error) {
+    say(message, `The file was not uploaded: ${error.message}`, "error");
+  } finally {
+    progress.hidden = true;
+    input.disabled = false;
+    input.value = "";
+    replacing = null;
+  }
+}
+
 // -- wiring -----------------------------------------------------------------------------------------
 
 export async function initProducts(categories) {
@@ -456,6 +548,8 @@ export async function initProducts(categories) {
   $("product-cancel").addEventListener("click", () => $("product-dialog").close());
   $("f-digital").addEventListener("change", (event) => { $("download-field").hidden = !event.target.checked; });
   $("f-image").addEventListener("change", uploadImage);
+  $("f-file").addEventListener("change", (event) => uploadFile(event.target));
+  $("f-file-replace").addEventListener("change", (event) => uploadFile(event.target));
   $("add-variant").addEventListener("click", () => $("variant-list").append(variantRow()));
   await loadProducts();
 }

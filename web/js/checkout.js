@@ -28,6 +28,9 @@ let placing = false;
 let placed = null; // {order_id, order_number, access_token?} once the order exists
 let currentCart = null;
 let reorderLines = null; // the lines of an order that expired while the page was open
+let digitalOnly = false; // nothing in the cart ships: no shipping address, only whom to bill
+// What a digital-only order still needs: an email (guests) and the billing name and country.
+const DIGITAL_REQUIRED = ["email", `${BILLING}name`, `${BILLING}country`];
 
 function savedCode() {
   try {
@@ -91,14 +94,30 @@ const REQUIRED = {
 };
 
 function billsToShipping() {
-  return $("billing-same").checked;
+  return !digitalOnly && $("billing-same").checked;
+}
+
+/** A cart of downloads only: the address step asks whom to bill (name and country), not where to ship. */
+function applyDigitalOnly(body) {
+  digitalOnly = (body.items || []).length > 0 && body.items.every((line) => line.requires_shipping === false);
+  $("shipping-fields").hidden = digitalOnly;
+  $("saved-addresses-box").hidden = digitalOnly || !$("saved-addresses").options.length;
+  $("billing-same-box").hidden = digitalOnly;
+  $("digital-note").hidden = !digitalOnly;
+  $("address-title").textContent = digitalOnly ? "Your details" : "Shipping address";
+  $("standard-shipping").hidden = digitalOnly;
+  $("digital-delivery").hidden = !digitalOnly;
+  showBillingFields();
 }
 
 /** The API gateway refuses a body missing a field without naming it, so empty fields are named here. */
 function checkRequired() {
   const missing = Object.keys(REQUIRED).filter(
     (id) =>
-      !(id === "email" && isSignedIn()) && !(id.startsWith(BILLING) && billsToShipping()) && !$(id).value.trim(),
+      !(id === "email" && isSignedIn()) &&
+      !(id.startsWith(BILLING) && billsToShipping()) &&
+      !(digitalOnly && !DIGITAL_REQUIRED.includes(id)) &&
+      !$(id).value.trim(),
   );
   for (const id of missing) {
     say($(`error-${id}`), REQUIRED[id], "error");
@@ -124,6 +143,7 @@ function address(prefix = "") {
 
 /** The billing address when it differs from the shipping one; null when the order bills to shipping. */
 function billingAddress() {
+  if (digitalOnly) return address(BILLING);
   if (billsToShipping()) return null;
   const billing = address(BILLING);
   return sameAddress(billing, address()) ? null : billing;
@@ -176,9 +196,9 @@ function renderReview() {
   const method = document.querySelector("input[name=payment]:checked");
   const rows = [
     ["Email", isSignedIn() ? "Your account's email" : $("email").value.trim()],
-    ["Ship to", addressLines(a).join(", ")],
+    ["Ship to", digitalOnly ? "Nothing to ship: digital delivery" : addressLines(a).join(", ")],
     ["Bill to", billingAddress() ? addressLines(billingAddress()).join(", ") : "Same as shipping"],
-    ["Shipping", `Standard (${$("shipping").textContent})`],
+    ["Shipping", digitalOnly ? "None" : `Standard (${$("shipping").textContent})`],
     ["Payment", method ? method.dataset.label : ""],
     ["Total", $("total").textContent],
   ];
@@ -250,7 +270,7 @@ async function loadProfile() {
     const profile = await api("/me");
     const addresses = profile.addresses || [];
     const ofKind = (kind) => addresses.filter((item) => (item.kind || "shipping") === kind);
-    offerSaved(ofKind("shipping"), $("saved-addresses"), $("saved-addresses-box"), "");
+    if (!digitalOnly) offerSaved(ofKind("shipping"), $("saved-addresses"), $("saved-addresses-box"), "");
     const billing = ofKind("billing");
     if (billing.length) {
       // A saved billing address is where this shopper's bills go: offered (and filled) from the start.
@@ -276,7 +296,8 @@ function orderQuery() {
 }
 
 async function createOrder() {
-  const body = { shipping_address: address() };
+  // A digital-only order sends no shipping address: order_api needs one only when a line ships.
+  const body = digitalOnly ? {} : { shipping_address: address() };
   // After an expired order the cart is already empty (it became that order): order its lines again.
   if (reorderLines) body.items = reorderLines;
   const billing = billingAddress();
@@ -522,6 +543,7 @@ async function load() {
     return;
   }
   renderSummary(currentCart);
+  applyDigitalOnly(currentCart);
   $("checkout").hidden = false;
   say(status, "");
   await Promise.all([loadProfile(), paymentOptions(config)]);

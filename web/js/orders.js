@@ -2,6 +2,7 @@
 // credit note as PDFs, reorder, tracking and downloads. The order emails link here: a guest's with ?id=...&token=...
 // (this one order only), an account's with ?id=... (its details open once signed in).
 import { addressLines, sameAddress } from "./addresses.js";
+import { siteConfig } from "./config.js";
 import { api, apiFile, cart, isSignedIn } from "./api.js";
 import { el, formatPrice, saveFile, say } from "./ui.js";
 
@@ -11,6 +12,7 @@ const dialog = $("details");
 const params = new URLSearchParams(location.search);
 const linkedId = params.get("id");
 const guestToken = params.get("token");
+let apiUrl = ""; // config.json's, for the download links (set first thing in load())
 
 function badge(order) {
   const value = order.order_status || "pending";
@@ -68,11 +70,41 @@ function trackingLink(order) {
   ]);
 }
 
+/** A link to one file of a paid digital line: the API counts the download and redirects to the file.
+ * A page's link cannot carry a Cognito token, so it carries the order's download token (or a
+ * guest's own token from the email's link). */
+function downloadLink(order, item, file, token) {
+  const query = new URLSearchParams({ token });
+  if (file && (item.files || []).length > 1) query.set("file", file.file_id);
+  const path = `/guest/orders/${encodeURIComponent(order.order_id)}/downloads/${encodeURIComponent(item.product_id)}`;
+  const name = file ? file.file_name : item.name;
+  return el("a", { class: "button secondary", href: `${apiUrl}${path}?${query}`, text: `Download ${name}`, "aria-label": `Download ${name} (${item.name})` });
+}
+
+/** "Download digital products": each paid digital line's files, with its downloads left and until when. */
 function downloads(order) {
-  if (order.payment_status !== "paid" || !(order.digital_downloads || []).length) return null;
-  return el("ul", { class: "downloads", "aria-label": "Downloads" }, order.digital_downloads.map((item) =>
-    el("li", {}, [el("a", { href: item.url || item.download_url || "#", text: `Download ${item.name || item.product_id || ""}`.trim() })]),
-  ));
+  const items = order.digital_downloads || [];
+  const token = order.download_token || guestToken;
+  if (order.payment_status !== "paid" || !items.length || !token) return null;
+  const now = new Date();
+  return el("section", { class: "downloads no-print", "aria-labelledby": "downloads-title" }, [
+    el("h3", { id: "downloads-title", text: "Download digital products" }),
+    el("ul", { "aria-label": "Downloads" }, items.map((item) => {
+      const left = Math.max(0, item.download_limit - item.downloads_used);
+      const until = new Date(item.expires_at);
+      const open = left > 0 && until > now;
+      const files = (item.files || []).length ? item.files : [null];
+      const note = open
+        ? `${left} of ${item.download_limit} downloads left, until ${until.toLocaleDateString("en-US")}`
+        : left > 0 ? `The download period ended on ${until.toLocaleDateString("en-US")}.` : `All ${item.download_limit} downloads are used.`;
+      return el("li", { "data-product-id": item.product_id }, [
+        el("strong", { text: item.name }),
+        " ",
+        el("span", { class: "muted", text: note }),
+        ...(open ? files.map((file) => downloadLink(order, item, file, token)) : []),
+      ]);
+    })),
+  ]);
 }
 
 function addressBlock(title, address, className) {
@@ -82,14 +114,14 @@ function addressBlock(title, address, className) {
   ]);
 }
 
-/** Ship to, and Bill to when the bill goes elsewhere: every line of each address. */
+/** Ship to (nothing for a digital-only order), and Bill to: every line of each address. */
 function addresses(order) {
-  const shipping = order.shipping_address || {};
+  const shipping = order.shipping_address;
   const billing = order.billing_address;
-  const separate = billing && !sameAddress(billing, shipping);
+  const separate = billing && (!shipping || !sameAddress(billing, shipping));
   return el("div", { class: "invoice-addresses" }, [
-    addressBlock("Ship to", shipping, "ship-to"),
-    addressBlock("Bill to", separate ? billing : shipping, "bill-to"),
+    shipping ? addressBlock("Ship to", shipping, "ship-to") : null,
+    addressBlock("Bill to", separate ? billing : shipping || {}, "bill-to"),
   ]);
 }
 
@@ -168,6 +200,7 @@ function row(order) {
 }
 
 async function load() {
+  apiUrl = (await siteConfig()).apiUrl;
   $("close").addEventListener("click", () => dialog.close());
   if (linkedId && guestToken) {
     try {
