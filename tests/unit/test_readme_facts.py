@@ -61,3 +61,9 @@ def test_the_card_emails_sign_up_and_logs_are_as_described() -> None:
     # The sign-up page's local hint says the same: moto accepts any confirmation code.
     assert re.search(r"any code works", (ROOT / "web" / "signup.html").read_text())
     assert "any code confirms" in section
+
+
+def test_the_download_limits_are_the_local_stages() -> None:
+    section = try_it()
+    assert f"{LOCAL_STAGE['download_limit']} downloads within {LOCAL_STAGE['download_days']} days" in section
+    assert "Hope Rising (e-book)" in section
