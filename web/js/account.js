@@ -3,7 +3,7 @@
 import { ADDRESS_FIELDS as POSTAL_FIELDS, addressLines } from "./addresses.js";
 import { ApiError, api, forgetSession, isSignedIn } from "./api.js";
 import { changePassword } from "./cognito.js";
-import { fillCountrySelect } from "./countries.js";
+import { countryName, fillCountrySelect } from "./countries.js";
 import { formsReady, valueOf, whileBusy } from "./forms.js";
 import { currentUser, freshAccessToken, signOut, signOutEverywhere } from "./session.js";
 import { el, say } from "./ui.js";
@@ -85,7 +85,7 @@ function addressCard(address) {
       el("strong", { text: kind }),
       address.is_default ? el("span", { class: "badge default-badge", text: "Default" }) : null,
     ]),
-    el("address", {}, addressLines(address).flatMap((line, index) => [index ? el("br") : null, line])),
+    el("address", {}, addressLines(address, countryName).flatMap((line, index) => [index ? el("br") : null, line])),
     el("div", { class: "inline address-actions" }, [
       button("Edit", () => openAddressForm(address), { "aria-label": `Edit ${label}` }),
       address.is_default

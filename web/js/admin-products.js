@@ -8,12 +8,8 @@ const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 50;
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
-// shop.contracts.digital_files.CONTENT_TYPES, by extension for files the browser cannot type itself.
-const FILE_TYPES = {
-  pdf: "application/pdf", epub: "application/epub+zip", zip: "application/zip", mp3: "audio/mpeg",
-  wav: "audio/wav", mp4: "video/mp4", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", txt: "text/plain",
-};
-const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+// shop.contracts.digital_files.CONTENT_TYPES by extension (the browser cannot type every file).
+const FILE_TYPES = { pdf: "application/pdf", epub: "application/epub+zip", zip: "application/zip", mp3: "audio/mpeg", wav: "audio/wav", mp4: "video/mp4", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", txt: "text/plain" };
 
 const products = new Map();
 const selected = new Set();
@@ -208,21 +204,16 @@ function renderImages() {
   ));
 }
 
-function sizeText(bytes) {
-  if (!bytes) return "";
-  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-  return `${(bytes / 1048576).toFixed(1)} MB`;
-}
-
 function renderFiles() {
-  $("file-list").replaceChildren(...files.map((file, index) =>
-    el("li", { "data-file-id": file.file_id }, [
+  $("file-list").replaceChildren(...files.map((file, index) => {
+    const button = (text, onclick) => el("button", { type: "button", class: "button secondary small", text, "aria-label": `${text} ${file.file_name}`, onclick });
+    return el("li", {}, [
       el("span", { class: "file-name", text: file.file_name }),
-      el("span", { class: "muted", text: [file.content_type, sizeText(file.size_bytes)].filter(Boolean).join(", ") }),
-      el("button", { type: "button", class: "button secondary small", text: "Replace", "aria-label": `Replace ${file.file_name}`, onclick: () => { replacing = file.file_id; $("f-file-replace").click(); } }),
-      el("button", { type: "button", class: "button secondary small", text: "Remove", "aria-label": `Remove ${file.file_name}`, onclick: () => { files.splice(index, 1); renderFiles(); } }),
-    ]),
-  ));
+      el("span", { class: "muted", text: `${file.content_type}, ${((file.size_bytes || 0) / 1048576).toFixed(1)} MB` }),
+      button("Replace", () => { replacing = file.file_id; $("f-file-replace").click(); }),
+      button("Remove", () => { files.splice(index, 1); renderFiles(); }),
+    ]);
+  }));
 }
 
 function variantRow(variant = {}) {
@@ -411,111 +402,77 @@ function postForm(url, form, onProgress) {
   });
 }
 
-async function uploadImage() {
-  const input = $("f-image");
-  const file = input.files && input.files[0];
-  const message = $("upload-status");
-  const progress = $("upload-progress");
-  if (!file) return;
-  if (!IMAGE_TYPES.includes(file.type)) {
-    say(message, `“${file.name}” is not a PNG, JPEG, WebP or GIF image.`, "error");
-    return;
-  }
-  if (file.size > MAX_IMAGE_BYTES) {
-    say(message, `“${file.name}” is ${(file.size / 1048576).toFixed(1)} MB; images may be 5 MB at most.`, "error");
-    return;
-  }
-  input.disabled = true;
-  say(message, `Preparing the upload of “${file.name}”…`);
+/** Presigns at `path` with `body`, then posts `file` to the storage, the progress in `message`. */
+async function presignedUpload(file, name, path, body, message) {
+  const progress = message.previousElementSibling; // the <progress> before each status line
+  say(message, `Preparing the upload of “${name}”…`);
+  const grant = await adminApi(path, { method: "POST", body });
+  if (grant.max_bytes && file.size > grant.max_bytes) throw new Error(`the file is larger than the ${Math.floor(grant.max_bytes / 1048576)} MB allowed`);
+  const form = new FormData();
+  for (const [field, value] of Object.entries(grant.upload.fields || {})) form.append(field, value);
+  form.append("file", file);
+  progress.value = 0;
+  progress.hidden = false;
   try {
-    const grant = await adminApi("/admin/product-images", { method: "POST", body: { content_type: file.type, file_name: file.name } });
-    if (grant.max_bytes && file.size > grant.max_bytes) throw new Error(`the file is larger than the ${Math.floor(grant.max_bytes / 1048576)} MB allowed`);
-    const form = new FormData();
-    for (const [name, value] of Object.entries(grant.upload.fields || {})) form.append(name, value);
-    form.append("file", file);
-    progress.value = 0;
-    progress.hidden = false;
     await postForm(grant.upload.url, form, (percent) => {
       progress.value = percent;
-      say(message, `Uploading “${file.name}”: ${percent}%`);
+      say(message, `Uploading “${name}”: ${percent}%`);
     });
+  } finally {
+    progress.hidden = true;
+  }
+  return grant;
+}
+
+/** Runs an upload from a file input: the input is busy meanwhile, and a failure is said in `message`. */
+async function fromInput(input, message, noun, upload) {
+  const file = input.files && input.files[0];
+  if (!file) return;
+  input.disabled = true;
+  try {
+    await upload(file);
+  } catch (error) {
+    say(message, `The ${noun} was not uploaded: ${error.message}`, "error");
+  } finally {
+    input.disabled = false;
+    input.value = "";
+  }
+}
+
+function uploadImage() {
+  const message = $("upload-status");
+  return fromInput($("f-image"), message, "image", async (file) => {
+    if (!IMAGE_TYPES.includes(file.type)) throw new Error(`“${file.name}” is not a PNG, JPEG, WebP or GIF image`);
+    if (file.size > MAX_IMAGE_BYTES) throw new Error(`“${file.name}” is ${(file.size / 1048576).toFixed(1)} MB; images may be 5 MB at most`);
+    const grant = await presignedUpload(file, file.name, "/admin/product-images", { content_type: file.type, file_name: file.name }, message);
     // The API answers a site-relative path (this site's origin serves the bucket's product-images/);
     // the catalog stores absolute URLs, as it does for the seeded images.
     images.push(new URL(grant.image_url, location.href).href);
     renderImages();
     say(message, `Uploaded “${file.name}”. Save the product to keep it.`, "ok");
-  } catch (error) {
-    say(message, `The image was not uploaded: ${error.message}`, "error");
-  } finally {
-    progress.hidden = true;
-    input.disabled = false;
-    input.value = "";
-  }
+  });
 }
 
-// -- a digital product's files ----------------------------------------------------------------------
+// -- a digital product's files (private bucket; a replacement keeps the file's id) -----------------
 
-/** The file's type as the upload route takes it (the browser's, else by extension); null if not allowed. */
-function fileType(file) {
-  const allowed = Object.values(FILE_TYPES);
-  if (allowed.includes(file.type)) return file.type;
-  const extension = (file.name.split(".").pop() || "").toLowerCase();
-  return FILE_TYPES[extension] || null;
-}
-
-/** A name the shop accepts (no path separators, quotes or control characters), shown to buyers. */
-function safeName(name) {
-  return name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, "_").slice(-200) || "download";
-}
-
-async function uploadFile(input) {
-  const file = input.files && input.files[0];
+function uploadFile(input) {
   const replaces = input.id === "f-file-replace" ? replacing : null;
+  replacing = null;
   const message = $("file-status");
-  const progress = $("file-progress");
-  if (!file) return;
-  const contentType = fileType(file);
-  if (!contentType) {
-    say(message, `“${file.name}” is not a PDF, EPUB, ZIP, MP3, WAV, MP4, PNG, JPEG or text file.`, "error");
-    input.value = "";
-    return;
-  }
-  if (file.size > MAX_FILE_BYTES) {
-    say(message, `“${file.name}” is ${(file.size / 1073741824).toFixed(1)} GB; files may be 2 GB at most.`, "error");
-    input.value = "";
-    return;
-  }
-  const fileName = safeName(file.name);
-  input.disabled = true;
-  say(message, `Preparing the upload of “${fileName}”…`);
-  try {
-    const grant = await adminApi("/admin/product-files", {
-      method: "POST",
-      body: { content_type: contentType, file_name: fileName, ...(replaces ? { replaces } : {}) },
-    });
-    const form = new FormData();
-    for (const [name, value] of Object.entries(grant.upload.fields || {})) form.append(name, value);
-    form.append("file", file);
-    progress.value = 0;
-    progress.hidden = false;
-    await postForm(grant.upload.url, form, (percent) => {
-      progress.value = percent;
-      say(message, `Uploading “${fileName}”: ${percent}%`);
-    });
-    const reference = { file_id: grant.file_id, key: grant.key, file_name: fileName, content_type: contentType, size_bytes: file.size };
+  return fromInput(input, message, "file", async (file) => {
+    const extension = file.name.split(".").pop().toLowerCase();
+    const type = Object.values(FILE_TYPES).includes(file.type) ? file.type : FILE_TYPES[extension];
+    if (!type) throw new Error(`“${file.name}” is not a PDF, EPUB, ZIP, MP3, WAV, MP4, PNG, JPEG or text file`);
+    // Shown to buyers: no path separators, quotes or control characters.
+    const name = file.name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, "_").slice(-200);
+    const body = { content_type: type, file_name: name, ...(replaces ? { replaces } : {}) };
+    const grant = await presignedUpload(file, name, "/admin/product-files", body, message);
+    const reference = { file_id: grant.file_id, key: grant.key, file_name: name, content_type: type, size_bytes: file.size };
     const at = files.findIndex((entry) => entry.file_id === grant.file_id);
-    if (at >= 0) files[at] = reference;
-    else files.push(reference);
+    files.splice(at < 0 ? files.length : at, 1, reference);
     renderFiles();
-    say(message, `Uploaded “${fileName}”${replaces ? " as the new version" : ""}. Save the product to keep it.`, "ok");
-  } catch (error) {
-    say(message, `The file was not uploaded: ${error.message}`, "error");
-  } finally {
-    progress.hidden = true;
-    input.disabled = false;
-    input.value = "";
-    replacing = null;
-  }
+    say(message, `Uploaded “${name}”${replaces ? " as the new version" : ""}. Save the product to keep it.`, "ok");
+  });
 }
 
 // -- wiring -----------------------------------------------------------------------------------------

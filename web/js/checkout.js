@@ -6,7 +6,7 @@ import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
 import { CardError, cardToken, mountCard, payByCard } from "./card-payment.js";
 import { siteConfig } from "./config.js";
-import { fillCountrySelect } from "./countries.js";
+import { countryName, fillCountrySelect } from "./countries.js";
 import { offersPayPal, renderPayPalButtons } from "./paypal-payment.js";
 import { el, formatPrice, say } from "./ui.js";
 
@@ -196,8 +196,8 @@ function renderReview() {
   const method = document.querySelector("input[name=payment]:checked");
   const rows = [
     ["Email", isSignedIn() ? "Your account's email" : $("email").value.trim()],
-    ["Ship to", digitalOnly ? "Nothing to ship: digital delivery" : addressLines(a).join(", ")],
-    ["Bill to", billingAddress() ? addressLines(billingAddress()).join(", ") : "Same as shipping"],
+    ["Ship to", digitalOnly ? "Nothing to ship: digital delivery" : addressLines(a, countryName).join(", ")],
+    ["Bill to", billingAddress() ? addressLines(billingAddress(), countryName).join(", ") : "Same as shipping"],
     ["Shipping", digitalOnly ? "None" : `Standard (${$("shipping").textContent})`],
     ["Payment", method ? method.dataset.label : ""],
     ["Total", $("total").textContent],

@@ -3,6 +3,7 @@
 // (this one order only), an account's with ?id=... (its details open once signed in).
 import { addressLines, sameAddress } from "./addresses.js";
 import { siteConfig } from "./config.js";
+import { countryName } from "./countries.js";
 import { api, apiFile, cart, isSignedIn } from "./api.js";
 import { el, formatPrice, saveFile, say } from "./ui.js";
 
@@ -110,7 +111,7 @@ function downloads(order) {
 function addressBlock(title, address, className) {
   return el("div", { class: `invoice-address ${className}` }, [
     el("h3", { text: title }),
-    el("address", {}, addressLines(address).flatMap((line, index) => [index ? el("br") : null, line])),
+    el("address", {}, addressLines(address, countryName).flatMap((line, index) => [index ? el("br") : null, line])),
   ]);
 }
 
