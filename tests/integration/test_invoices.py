@@ -525,3 +525,31 @@ def test_a_number_series_counter_is_never_read_as_an_order(
         api_event("GET", "/orders/admin/list", query={"payment_status": "paid"}, claims=admin_claims())
     )
     assert [order["order_id"] for order in listed.body["orders"]] == [order_id]
+
+
+def test_a_digital_only_order_is_invoiced_with_nothing_to_ship(
+    world: OrderWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.test_digital_downloads import BUCKET, digital_product, place_digital
+
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    monkeypatch.setenv(environment.DIGITAL_FILES_BUCKET, BUCKET)
+    reset_process_state()
+    placed = place_digital(digital_product(price=999))
+    paid = call_order_api(
+        order_action_event(
+            "PUT", "/orders/{id}/status", placed["order_id"], admin_claims(), {"status": "paid"}
+        )
+    )
+    assert paid.status == 200, paid.body
+    assert paid.body["shipping_address"] is None
+
+    text = _pdf_text(_document(placed["order_id"], "invoice", token=placed["access_token"]))
+    for part in (
+        f"Invoice number: {paid.body['invoice_number']}",
+        "Bill to Ada Lovelace reader@example.com",
+        "Ship to Nothing to ship: digital delivery",
+        "Shipping 0.00 USD",
+        f"Total {_money(paid.body['total'])}",
+    ):
+        assert part in text, (part, text)
