@@ -22,6 +22,7 @@ from shop.platform.process_state import reset_process_state
 
 if TYPE_CHECKING:
     from tests.integration.localstripe_world import LocalStripe
+    from tests.integration.order_events import OrderWorld
 
 TEST_PRICING_RULES = {
     "currency": "USD",
@@ -257,3 +258,20 @@ def localstripe() -> Iterator[LocalStripe]:
     from tests.integration.localstripe_world import running_localstripe
 
     yield from running_localstripe()
+
+
+@pytest.fixture
+def stripe_world(
+    shop_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
+    localstripe: LocalStripe,
+) -> Iterator[OrderWorld]:
+    """The order pipeline's queues (payment_world_in) with the payment secret and STRIPE_API_BASE
+    pointing at the session's localstripe: what every test that pays by card starts from."""
+    from tests.integration.localstripe_world import localstripe_in
+    from tests.integration.payment_events import payment_world_in
+
+    for each in payment_world_in(monkeypatch, lambda_context):
+        localstripe_in(monkeypatch, localstripe)
+        yield each

@@ -10,7 +10,6 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,9 +21,8 @@ import requests
 from shop.contracts import environment
 from shop.platform.clock import utc_now
 from shop.platform.process_state import reset_process_state
-from tests.integration.conftest import LambdaContext
 from tests.integration.events import admin_claims, api_event, shopper_claims
-from tests.integration.localstripe_world import CARD_OK, LocalStripe, localstripe_in
+from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import (
     ADDRESS,
     OrderWorld,
@@ -41,7 +39,6 @@ from tests.integration.payment_events import (
     PAYMENT_QUEUE,
     call_payment_api,
     payment_request,
-    payment_world_in,
     run_payment_processor,
     stripe_webhook_event,
 )
@@ -53,21 +50,14 @@ EBOOK = b"%PDF-1.4\n% Hope Rising, the whole book\n%%EOF\n"
 
 
 @pytest.fixture
-def world(
-    shop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_context: LambdaContext,
-    localstripe: LocalStripe,
-) -> Iterator[OrderWorld]:
-    for each in payment_world_in(monkeypatch, lambda_context):
-        localstripe_in(monkeypatch, localstripe)
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        monkeypatch.setenv(environment.DIGITAL_FILES_BUCKET, BUCKET)
-        monkeypatch.setenv(environment.DOWNLOAD_LIMIT, "3")
-        monkeypatch.setenv(environment.DOWNLOAD_DAYS, "30")
-        monkeypatch.setenv(environment.API_URL, API_URL)
-        reset_process_state()
-        yield each
+def world(stripe_world: OrderWorld, monkeypatch: pytest.MonkeyPatch) -> OrderWorld:
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    monkeypatch.setenv(environment.DIGITAL_FILES_BUCKET, BUCKET)
+    monkeypatch.setenv(environment.DOWNLOAD_LIMIT, "3")
+    monkeypatch.setenv(environment.DOWNLOAD_DAYS, "30")
+    monkeypatch.setenv(environment.API_URL, API_URL)
+    reset_process_state()
+    return stripe_world
 
 
 def digital_product(body: bytes = EBOOK, *, file_name: str = "hope-rising.pdf", price: int = 999) -> str:

@@ -12,7 +12,6 @@ import io
 import json
 import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from shop.platform.process_state import reset_process_state
 from shop.platform.signed_links import ORDER_LINK, link_token
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import admin_claims, api_event, shopper_claims
-from tests.integration.localstripe_world import CARD_OK, LocalStripe, localstripe_in
+from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import (
     OrderWorld,
     call_order_api,
@@ -45,7 +44,6 @@ from tests.integration.payment_events import (
     PAYMENT_QUEUE,
     call_payment_api,
     payment_request,
-    payment_world_in,
     run_payment_processor,
     stripe_webhook_event,
 )
@@ -83,17 +81,10 @@ NUMBER = re.compile(r"^INV-(\d{4})-(\d{6})$")
 
 
 @pytest.fixture
-def world(
-    shop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_context: LambdaContext,
-    localstripe: LocalStripe,
-) -> Iterator[OrderWorld]:
-    for each in payment_world_in(monkeypatch, lambda_context):
-        localstripe_in(monkeypatch, localstripe)
-        monkeypatch.setenv(environment.BRAND_SETTINGS, json.dumps(BRAND))
-        reset_process_state()
-        yield each
+def world(stripe_world: OrderWorld, monkeypatch: pytest.MonkeyPatch) -> OrderWorld:
+    monkeypatch.setenv(environment.BRAND_SETTINGS, json.dumps(BRAND))
+    reset_process_state()
+    return stripe_world
 
 
 # -- helpers ------------------------------------------------------------------------------------------

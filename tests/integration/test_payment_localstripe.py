@@ -4,19 +4,16 @@ webhook through the real verification -> processor -> paid; declines, 3-D Secure
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from shop.payments.model import ProviderRejected
-from tests.integration.conftest import LambdaContext
 from tests.integration.events import admin_claims
 from tests.integration.localstripe_world import (
     CARD_3DS,
     CARD_DECLINED,
     CARD_OK,
     LocalStripe,
-    localstripe_in,
 )
 from tests.integration.order_events import (
     OrderWorld,
@@ -32,22 +29,14 @@ from tests.integration.payment_events import (
     call_payment_api,
     guest_order,
     payment_request,
-    payment_world_in,
     run_payment_processor,
     stripe_webhook_event,
 )
 
 
 @pytest.fixture
-def world(
-    shop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_context: LambdaContext,
-    localstripe: LocalStripe,
-) -> Iterator[OrderWorld]:
-    for each in payment_world_in(monkeypatch, lambda_context):
-        localstripe_in(monkeypatch, localstripe)
-        yield each
+def world(stripe_world: OrderWorld) -> OrderWorld:
+    return stripe_world
 
 
 def _intent(order_id: str, token: str, card_token: str | None) -> tuple[int, dict[str, object]]:

@@ -3,13 +3,10 @@ cancelled, and a second payment of a paid order (two tabs). Stripe is a real loc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.integration.conftest import LambdaContext
 from tests.integration.events import shopper_claims
-from tests.integration.localstripe_world import CARD_OK, LocalStripe, localstripe_in
+from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import (
     OrderWorld,
     call_order_api,
@@ -24,22 +21,14 @@ from tests.integration.payment_events import (
     PAYMENT_QUEUE,
     call_payment_api,
     payment_request,
-    payment_world_in,
     run_payment_processor,
     stripe_webhook_event,
 )
 
 
 @pytest.fixture
-def world(
-    shop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_context: LambdaContext,
-    localstripe: LocalStripe,
-) -> Iterator[OrderWorld]:
-    for each in payment_world_in(monkeypatch, lambda_context):
-        localstripe_in(monkeypatch, localstripe)
-        yield each
+def world(stripe_world: OrderWorld) -> OrderWorld:
+    return stripe_world
 
 
 def _pay(localstripe: LocalStripe, order_id: str) -> str:

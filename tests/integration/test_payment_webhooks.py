@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.conftest import LambdaContext
-from tests.integration.localstripe_world import CARD_OK, LocalStripe, localstripe_in
+from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import OrderWorld, metric_totals, stored_order
 from tests.integration.payment_events import (
     PAYMENT_QUEUE,
     call_payment_api,
     guest_order,
     payment_request,
-    payment_world_in,
     run_payment_processor,
     stripe_signature,
     stripe_webhook_event,
@@ -24,15 +21,8 @@ from tests.integration.payment_events import (
 
 
 @pytest.fixture
-def world(
-    shop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_context: LambdaContext,
-    localstripe: LocalStripe,
-) -> Iterator[OrderWorld]:
-    for each in payment_world_in(monkeypatch, lambda_context):
-        localstripe_in(monkeypatch, localstripe)
-        yield each
+def world(stripe_world: OrderWorld) -> OrderWorld:
+    return stripe_world
 
 
 @pytest.fixture
