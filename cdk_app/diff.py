@@ -4,7 +4,9 @@ With AWS credentials (and no --against) this is `cdk diff` against the deployed 
 current synth is compared with a release's templates, stack by stack: the CLI's own
 `cdk diff --template` output (it works offline), then a summary computed here of added, changed and
 removed resources, ending with a `!!! DANGER` banner for every stateful resource that would be
-replaced or deleted. Exit status is 0 whether or not anything changed; non-zero only on errors.
+replaced or deleted. Last comes the change in fixed monthly cost (cdk_app/cost.py): between the two
+sides offline; against AWS, between the newest release of the stage and the synth. Exit status is 0
+whether or not anything changed; non-zero only on errors.
 
     python -m cdk_app.diff [--stage dev] [--against VERSION] [--offline] [--reverse] [--summary-only]
 """
@@ -32,6 +34,7 @@ from cdk_app.cloud_assembly import (
     stack_template_files,
     synthesize,
 )
+from cdk_app.cost import PriceTableError, render_change
 from cdk_app.release import (
     ReleaseError,
     ReleaseManifest,
@@ -369,6 +372,7 @@ def _offline(arguments: argparse.Namespace, *, assembly_dir: Path) -> int:
                 failures.append(stack)
     print()
     print("\n".join(render_summary(diff_templates(old, new), title=f"Summary: {old_name} -> {new_name}")))
+    print("\n".join(_cost_lines(old, new)))
     if failures:
         print(f"cdk diff failed for {', '.join(failures)}", file=sys.stderr)
         return 1
@@ -382,7 +386,34 @@ def _against_aws(arguments: argparse.Namespace, *, assembly_dir: Path) -> int:
         synthesize(stage=stage, out_dir=assembly)
     print(f"AWS credentials found: comparing the '{stage}' synth with the deployed stacks")
     sys.stdout.flush()
-    return run_cdk(cdk_command("diff", "--app", display_path(assembly)), capture=False).returncode
+    returncode = run_cdk(cdk_command("diff", "--app", display_path(assembly)), capture=False).returncode
+    print("\n".join(_cost_against_newest_release(releases_dir(arguments.releases_dir), stage, assembly)))
+    return returncode
+
+
+def _cost_lines(old: Mapping[str, Template], new: Mapping[str, Template]) -> list[str]:
+    # A broken price table must not hide the diff above it.
+    try:
+        return ["", *render_change(old, new)]
+    except PriceTableError as error:
+        return ["", f"Fixed monthly cost: not computed ({error})"]
+
+
+def _cost_against_newest_release(releases: Path, stage: str, assembly: Path) -> list[str]:
+    # What is deployed is not known offline; the newest release of the stage stands in for it. The
+    # `cdk diff` above has run by now, so a broken release only costs these lines.
+    try:
+        same_stage = [manifest for manifest in list_releases(releases) if manifest.stage == stage]
+        if not same_stage:
+            return [
+                "",
+                f"Fixed monthly cost: no '{stage}' release to compare with (`make cost STAGE={stage}`).",
+            ]
+        newest = same_stage[-1].version
+        lines = _cost_lines(read_templates(releases / newest), read_templates(assembly))
+    except (ReleaseError, AssemblyError) as error:
+        return ["", f"Fixed monthly cost: not computed ({error})"]
+    return ["", f"Against release {newest}, the newest '{stage}' release:", *lines[1:]]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,18 +1,22 @@
 """The fixed-cost tool on hand-made templates: each priced type, the change between two assemblies,
-what it cannot price and its command line."""
+what it cannot price, its command line and the cost lines `make diff` prints."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cdk_app import cost
+from cdk_app import cost, diff
 from cdk_app.cost import compare, load_prices, price_templates, render_delta
+from cdk_app.release import create_release
+from cdk_app.version import product_version
 
 PRICES = load_prices()
 HOURS = 730
@@ -331,7 +335,7 @@ def test_many_changed_alarms_of_a_stack_read_as_one_line() -> None:
     assert len(render_delta(delta, all_items=True)) == 6
 
 
-# --- the command line, on hand-made assemblies ----------------------------------------------------
+# --- the command line and `make diff`, on hand-made assemblies ------------------------------------
 
 
 def write_assembly(directory: Path, templates: dict[str, dict[str, Any]]) -> Path:
@@ -344,6 +348,17 @@ def write_assembly(directory: Path, templates: dict[str, dict[str, Any]]) -> Pat
     for stack, template in templates.items():
         (directory / f"{stack}.template.json").write_text(json.dumps(template))
     return directory
+
+
+def release(releases: Path, assembly: Path) -> str:
+    def copy_assembly(staging: Path) -> None:
+        shutil.copytree(assembly, staging, dirs_exist_ok=True)
+
+    version = product_version()
+    create_release(
+        version=version, stage="dev", releases=releases, synthesize_into=copy_assembly, commit="abc"
+    )
+    return version
 
 
 def test_the_cli_prints_the_items_by_category_and_the_total(
@@ -380,3 +395,44 @@ def test_the_cli_prints_json_and_the_change_from_another_assembly(
 def test_the_cli_reports_a_missing_assembly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cost.main(["--assembly", str(tmp_path / "nowhere")]) == 1
     assert "cost failed:" in capsys.readouterr().err
+
+
+def test_the_offline_diff_ends_with_the_change_in_fixed_cost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    releases = tmp_path / "releases"
+    version = release(releases, write_assembly(tmp_path / "released", shop_templates()))
+    now = write_assembly(tmp_path / "now", shop_templates(Monitoring__Dashboard={}))
+
+    code = diff.main(
+        ["--against", version, "--releases-dir", str(releases), "--assembly", str(now), "--summary-only"],
+        environ={},
+    )
+
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "\nFixed monthly cost: $71.96 -> $68.96 (-$3.00)\n" in out
+    assert out.rstrip().endswith("-$3.00  Shop-dev-Monitoring  Dashboard  gone: dashboard Shopping-Overview")
+
+
+def test_the_aws_diff_compares_the_cost_with_the_newest_release_of_the_stage_or_says_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fake_run_cdk(command: list[str], *, capture: bool) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(diff, "run_cdk", fake_run_cdk)
+    releases = tmp_path / "releases"
+    now = write_assembly(tmp_path / "now", shop_templates(Cache__Spare=alarm()))
+    arguments = ["--assembly", str(now), "--releases-dir", str(releases)]
+
+    assert diff.main(arguments, environ={"AWS_PROFILE": "shop"}) == 0
+    assert "Fixed monthly cost: no 'dev' release to compare with" in capsys.readouterr().out
+
+    version = release(releases, write_assembly(tmp_path / "released", shop_templates()))
+    assert diff.main(arguments, environ={"AWS_PROFILE": "shop"}) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Against release {version}, the newest 'dev' release:\nFixed monthly cost: $71.96 -> $72.06 (+$0.10)"
+        in out
+    )
