@@ -22,7 +22,7 @@ RUN_STAMP := $(VENV)/.installed-run
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff deploy release rollback bench openapi api-docs create-admin bench-load clean
+.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi api-docs create-admin bench-load clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint       ruff (lint + format check), mypy and lint-imports"
 	@echo "make synth      synthesize every stack of STAGE=$(STAGE) into $(CDK_OUT)/ (nag + cfn-lint)"
 	@echo "make diff       cdk diff of STAGE against AWS, or offline against AGAINST=<release>"
+	@echo "make cost       fixed monthly cost of STAGE=$(STAGE) with zero traffic, item by item"
 	@echo "make deploy     cdk deploy --all for STAGE"
 	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
@@ -83,6 +84,9 @@ synth: setup
 
 diff: setup
 	$(PY) -m cdk_app.diff --stage $(STAGE) $(if $(AGAINST),--against $(AGAINST))
+
+cost: setup
+	$(PY) -m cdk_app.cost --stage $(STAGE)
 
 deploy: setup
 	$(CDK) deploy $(CDK_FLAGS) --all --require-approval broadening
