@@ -41,7 +41,6 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-FLAGS_PARAMETER = "/shop/local/runtime-flags"
 KILL_SWITCH_FLAGS = {"orders_inline": False, "cache_bypass": True}
 ADDRESS = {
     "name": "Load Test",
@@ -510,10 +509,13 @@ class PeakMemory:
 def set_kill_switch(shop: Any) -> None:
     import boto3
 
-    ssm = boto3.client("ssm", endpoint_url=shop.aws.endpoint_url, region_name=shop.aws.region)
-    ssm.put_parameter(
-        Name=FLAGS_PARAMETER, Value=json.dumps(KILL_SWITCH_FLAGS), Type="String", Overwrite=True
-    )
+    if str(ROOT / "lambdas") not in sys.path:
+        sys.path.append(str(ROOT / "lambdas"))  # tests.kill_switches takes the switch names from shop
+    from tests.kill_switches import set_runtime_flags
+
+    (table,) = [table.name for table in shop.model.tables if table.name.endswith("-RuntimeFlags")]
+    dynamodb = boto3.client("dynamodb", endpoint_url=shop.aws.endpoint_url, region_name=shop.aws.region)
+    set_runtime_flags(dynamodb, table, **KILL_SWITCH_FLAGS)
     # Handlers read the flags at most every 30 s and seeding may have read them already: in-process
     # handlers forget that reading; worker processes are stopped, so every function starts cold.
     recycle = getattr(shop.runtime, "recycle", None)

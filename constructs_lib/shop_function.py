@@ -13,7 +13,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from cdk_app.function_catalog import FunctionSpec
@@ -149,6 +148,14 @@ class ShopFunction(Construct):
         )
         self.function.add_environment(env_vars.TABLE_ENV_VARS[logical_name], table.table_name)
 
+    def get_items(self, logical_name: str, table: dynamodb.ITableV2) -> None:
+        """dynamodb:GetItem on one table and nothing else (no Query, Scan or write): for a function
+        that only reads items whose keys it knows."""
+        iam.Grant.add_to_principal(
+            grantee=self.function, actions=["dynamodb:GetItem"], resource_arns=[table.table_arn]
+        )
+        self.function.add_environment(env_vars.TABLE_ENV_VARS[logical_name], table.table_name)
+
     def send_to(self, logical_name: str, queue: sqs.IQueue) -> None:
         queue.grant_send_messages(self.function)
         self.function.add_environment(env_vars.QUEUE_ENV_VARS[logical_name], queue.queue_url)
@@ -162,7 +169,3 @@ class ShopFunction(Construct):
     def use_secret(self, env_var: str, secret: secretsmanager.ISecret) -> None:
         secret.grant_read(self.function)
         self.function.add_environment(env_var, secret.secret_arn)
-
-    def use_parameter(self, env_var: str, parameter: ssm.IStringParameter) -> None:
-        parameter.grant_read(self.function)
-        self.function.add_environment(env_var, parameter.parameter_name)

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.synth import synthesize_local_templates
+from tests.kill_switches import set_runtime_flags
 
 CHROMIUM = os.environ.get("SHOP_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling Google's hosts, which this
@@ -160,27 +161,19 @@ def serve_with_production_csp(page: Page, shop: LocalShop | None = None) -> None
 
 @pytest.fixture
 def paused_payments(local_shop: LocalShop) -> Iterator[None]:
-    """The payments switch on (docs/runbooks.md), as an operator flips it in SSM; the functions start
-    cold afterwards so they read it at once instead of within their 30-second cache."""
-    import json
-
+    """The payments switch on (docs/runbooks.md), as an operator flips it in the RuntimeFlags table; the
+    functions start cold afterwards so they read it at once instead of within their 30-second cache."""
     assert local_shop.model is not None
     assert local_shop.aws is not None
     assert local_shop.runtime is not None
-    ssm = local_shop.aws.client("ssm")
-    (name,) = [
-        local_shop.model.resources.values[address].ref
-        for address, _ in local_shop.model.resources.resources_of_type("AWS::SSM::Parameter")
-        if "RuntimeFlags" in address.logical_id
-    ]
-    before = ssm.get_parameter(Name=name)["Parameter"]["Value"]
-    flags = {**json.loads(before), "payments_paused": True}
-    ssm.put_parameter(Name=name, Value=json.dumps(flags), Type="String", Overwrite=True)
+    dynamodb = local_shop.aws.client("dynamodb")
+    (table,) = [table.name for table in local_shop.model.tables if table.name.endswith("-RuntimeFlags")]
+    before = set_runtime_flags(dynamodb, table, payments_paused=True)
     local_shop.runtime.recycle()
     try:
         yield
     finally:
-        ssm.put_parameter(Name=name, Value=before, Type="String", Overwrite=True)
+        set_runtime_flags(dynamodb, table, payments_paused=before.get("payments_paused", False))
         local_shop.runtime.recycle()
 
 

@@ -69,6 +69,8 @@ EXPECTED_TABLES: dict[str, dict[str, Any]] = {
     "RateLimits": {"keys": [("limit_key", "HASH", "S")], "gsis": {}, "ttl": "expires_at"},
     # aws_lambda_powertools DynamoDBPersistenceLayer's default schema.
     "Idempotency": {"keys": [("id", "HASH", "S")], "gsis": {}, "ttl": "expiration"},
+    # The kill switches' one item (docs/runbooks.md, "Kill switches").
+    "RuntimeFlags": {"keys": [("flag_set", "HASH", "S")], "gsis": {}, "ttl": None},
 }
 
 

@@ -4,6 +4,7 @@ events built from the messages each step really queued."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,15 +19,16 @@ from moto.ses.models import ses_backends
 
 from shop.contracts import environment
 from shop.contracts.queues import MAIN_QUEUES
+from shop.contracts.tables import RUNTIME_FLAGS
 from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import api_event, shopper_claims
 from tests.integration.events import sqs_record as shared_sqs_record
+from tests.kill_switches import set_runtime_flags
 
 REGION = "us-east-1"
 STAGE = "test"
 SENDER = "shop@example.com"
-FLAGS_PARAMETER = "/shop/test/runtime-flags"
 SITE_URL = "https://shop.test"
 
 ADDRESS = {
@@ -67,8 +69,8 @@ class OrderWorld:
 
 
 def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext) -> Iterator[OrderWorld]:
-    """Inside shop_env: the four pipeline queues, a verified SES sender, the runtime-flags parameter, the
-    site's URL and the order-link key."""
+    """Inside shop_env: the four pipeline queues, a verified SES sender, the site's URL and the
+    order-link key. The kill switches are off: their item does not exist until a test flips one."""
     sqs = boto3.client("sqs", region_name=REGION)
     queues: dict[str, str] = {}
     for spec in MAIN_QUEUES:
@@ -82,19 +84,18 @@ def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContex
         Name="test/shop/order-link-key", SecretString="test-order-link-key"
     )
     monkeypatch.setenv(environment.ORDER_LINK_KEY_SECRET_ARN, link_key["ARN"])
-    monkeypatch.setenv(environment.RUNTIME_FLAGS_PARAMETER, FLAGS_PARAMETER)
-    set_flags(orders_inline=False, cache_bypass=False)
     reset_order_state()
     yield OrderWorld(queues, lambda_context)
     reset_order_state()
 
 
-def set_flags(**flags: bool) -> None:
-    boto3.client("ssm", region_name=REGION).put_parameter(
-        Name=FLAGS_PARAMETER, Value=json.dumps(flags), Type="String", Overwrite=True
-    )
-
+def set_flags(**flags: bool) -> dict[str, bool]:
+    """Flip these switches (shop_env's RuntimeFlags table) and forget the flags this process read;
+    returns the switches stored before."""
+    table_name = os.environ[RUNTIME_FLAGS.env_var]
+    before = set_runtime_flags(boto3.client("dynamodb", region_name=REGION), table_name, **flags)
     reset_process_state()
+    return before
 
 
 def sent_emails() -> list[Any]:

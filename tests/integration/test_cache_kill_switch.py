@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 
-from shop.contracts import environment
 from shop.contracts.metric_names import CACHE_HIT, CACHE_MISS, CATALOG_CACHE
+from shop.contracts.tables import RUNTIME_FLAGS
 from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import Call, emitted_metrics
 from tests.integration.events import api_event
+from tests.kill_switches import set_runtime_flags
 
-FLAGS = "/shop/test/runtime-flags"
 
-
-def _flags(monkeypatch: pytest.MonkeyPatch, **flags: bool) -> None:
-    boto3.client("ssm").put_parameter(Name=FLAGS, Value=json.dumps(flags), Type="String", Overwrite=True)
-    monkeypatch.setenv(environment.RUNTIME_FLAGS_PARAMETER, FLAGS)
+def _flags(**flags: bool) -> None:
+    set_runtime_flags(boto3.client("dynamodb"), os.environ[RUNTIME_FLAGS.env_var], **flags)
     reset_process_state()
 
 
@@ -33,18 +31,17 @@ def _get(shop_api: Call, product_id: str) -> dict[str, object]:
 def test_bypass_reads_dynamodb_and_switching_back_finds_a_current_cache(
     shop_api: Call,
     create_product: Callable[..., dict[str, Any]],
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     product = create_product()
-    _flags(monkeypatch, cache_bypass=True, orders_inline=False)
+    _flags(cache_bypass=True, orders_inline=False)
     capsys.readouterr()
 
     assert _get(shop_api, product["product_id"])["name"] == product["name"]
     bypassed = emitted_metrics(capsys.readouterr().out)
     assert bypassed[(CACHE_HIT, CATALOG_CACHE)] == 0  # Redis was not asked
 
-    _flags(monkeypatch, cache_bypass=False, orders_inline=False)
+    _flags(cache_bypass=False, orders_inline=False)
     assert _get(shop_api, product["product_id"])["name"] == product["name"]
     restored = emitted_metrics(capsys.readouterr().out)
     assert restored[(CACHE_HIT, CATALOG_CACHE)] == 1

@@ -1,18 +1,20 @@
-"""The kill switches in SSM: read with a short in-process cache, and harmless when unreadable; the
-payments switch refuses new orders before anything is held."""
+"""The kill switches in DynamoDB: read consistently with a short in-process cache, and harmless when
+missing or unreadable; the payments switch refuses new orders before anything is held."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
 
-from shop.platform import runtime_flags
+from shop.contracts.tables import RUNTIME_FLAG_SET, RUNTIME_FLAGS
+from shop.platform import dynamodb, runtime_flags
 from shop.platform.process_state import reset_process_state
 from tests.integration.conftest import LambdaContext
 from tests.integration.order_events import (
-    FLAGS_PARAMETER,
     OrderWorld,
     call_order_api,
     create_order_event,
@@ -23,6 +25,7 @@ from tests.integration.order_events import (
     set_flags,
     stored_stock,
 )
+from tests.kill_switches import set_runtime_flags
 
 
 @pytest.fixture
@@ -32,47 +35,110 @@ def order_world(
     yield from order_world_in(monkeypatch, lambda_context)
 
 
-def test_flags_are_read_from_ssm_and_cached(order_world: OrderWorld) -> None:
-    set_flags(orders_inline=False, cache_bypass=True)
+def _flip_without_forgetting(**switches: bool) -> None:
+    """An operator's flip as a running function sees it: its cached copy is not reset."""
+    set_runtime_flags(boto3.client("dynamodb"), os.environ[RUNTIME_FLAGS.env_var], **switches)
+
+
+def _store_item(**attributes: Any) -> None:
+    """The flags item exactly as given, whatever the types (set_flags writes Booleans only)."""
+    boto3.resource("dynamodb").Table(os.environ[RUNTIME_FLAGS.env_var]).put_item(
+        Item={RUNTIME_FLAGS.partition_key.name: RUNTIME_FLAG_SET, **attributes}
+    )
+    reset_process_state()
+
+
+def _get_item_calls() -> list[dict[str, Any]]:
+    """The parameters of every GetItem the functions' DynamoDB client sends from now on."""
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(dict(params))
+
+    dynamodb.dynamodb_resource().meta.client.meta.events.register(
+        "provide-client-params.dynamodb.GetItem", record
+    )
+    return calls
+
+
+def test_a_missing_item_turns_every_switch_off(order_world: OrderWorld) -> None:
+    """The state right after a deploy: the stack creates the table, not the item."""
+    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
+
+
+def test_flags_are_read_consistently_from_dynamodb_and_cached(order_world: OrderWorld) -> None:
+    set_flags(cache_bypass=True)
+    calls = _get_item_calls()
+    assert runtime_flags.cache_bypassed() is True
+    assert runtime_flags.orders_inline() is False  # a switch the item leaves out is off
+    assert calls == [
+        {
+            "TableName": os.environ[RUNTIME_FLAGS.env_var],
+            "Key": {"flag_set": RUNTIME_FLAG_SET},
+            "ConsistentRead": True,
+        }
+    ]
+    _flip_without_forgetting(orders_inline=True, cache_bypass=False)
+    # Within the cache period the process keeps its copy: DynamoDB is not read on every request.
     assert runtime_flags.cache_bypassed() is True
     assert runtime_flags.orders_inline() is False
-    boto3.client("ssm").put_parameter(
-        Name=FLAGS_PARAMETER,
-        Value='{"orders_inline": true, "cache_bypass": false}',
-        Type="String",
-        Overwrite=True,
-    )
-    # Within the cache period the process keeps its copy: SSM is not read on every request.
-    assert runtime_flags.cache_bypassed() is True
+    assert len(calls) == 1
 
 
 def test_flags_refresh_after_the_cache_period(
     order_world: OrderWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert runtime_flags.CACHE_SECONDS == 30.0
     monkeypatch.setattr(runtime_flags, "CACHE_SECONDS", 0.0)
     set_flags(orders_inline=False, cache_bypass=True)
     assert runtime_flags.cache_bypassed() is True
-    boto3.client("ssm").put_parameter(
-        Name=FLAGS_PARAMETER,
-        Value='{"orders_inline": true, "cache_bypass": false}',
-        Type="String",
-        Overwrite=True,
-    )
+    _flip_without_forgetting(orders_inline=True, cache_bypass=False)
     assert runtime_flags.cache_bypassed() is False
     assert runtime_flags.orders_inline() is True
 
 
-@pytest.mark.parametrize("value", ["not json", '{"cache_bypass": "sometimes"}'])
-def test_a_broken_parameter_turns_every_switch_off(order_world: OrderWorld, value: str) -> None:
-    boto3.client("ssm").put_parameter(Name=FLAGS_PARAMETER, Value=value, Type="String", Overwrite=True)
-    reset_process_state()
-    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
+def test_flipping_one_switch_keeps_the_others(order_world: OrderWorld) -> None:
+    """The runbook's update-item sets one attribute; the first flip creates the item."""
+    assert set_flags(cache_bypass=True) == {}
+    assert set_flags(payments_paused=True) == {"cache_bypass": True}
+    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags(
+        cache_bypass=True, payments_paused=True
+    )
 
 
-def test_a_missing_parameter_turns_every_switch_off(order_world: OrderWorld) -> None:
-    boto3.client("ssm").delete_parameter(Name=FLAGS_PARAMETER)
+@pytest.mark.parametrize(
+    "attributes",
+    [{"cache_bypass": "true"}, {"cache_bypass": 1}, {"orders_inline": True, "payments_paused": "yes"}],
+    ids=["string", "number", "one-bad-of-two"],
+)
+def test_a_switch_that_is_not_a_boolean_turns_every_switch_off(
+    order_world: OrderWorld, attributes: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    _store_item(**attributes)
+    assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
+    assert "runtime flags are not Booleans; all switches off" in caplog.messages
+
+
+def test_an_unreadable_table_turns_every_switch_off(
+    order_world: OrderWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_flags(payments_paused=True)
+    boto3.client("dynamodb").delete_table(TableName=os.environ[RUNTIME_FLAGS.env_var])
     reset_process_state()
     assert runtime_flags.runtime_flags() == runtime_flags.RuntimeFlags()
+    assert "cannot read runtime flags; all switches off" in caplog.messages
+
+
+def test_a_function_without_the_table_has_every_switch_off(
+    order_world: OrderWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Functions not granted the switches (the queue consumers' cache) never read them."""
+    set_flags(cache_bypass=True)
+    monkeypatch.delenv(RUNTIME_FLAGS.env_var)
+    reset_process_state()
+    calls = _get_item_calls()
+    assert runtime_flags.cache_bypassed() is False
+    assert calls == []
 
 
 @pytest.mark.parametrize("user_id", ["alice", None], ids=["/orders/create", "/guest/orders/create"])
@@ -99,7 +165,7 @@ def test_with_payments_paused_no_order_is_placed_and_no_stock_held(
     assert stored_stock(product_id) == 8
 
 
-def test_payments_paused_is_read_from_ssm_and_off_by_default(order_world: OrderWorld) -> None:
+def test_payments_paused_is_read_from_dynamodb_and_off_by_default(order_world: OrderWorld) -> None:
     assert runtime_flags.payments_paused() is False
     set_flags(orders_inline=False, cache_bypass=False, payments_paused=True)
     assert runtime_flags.payments_paused() is True

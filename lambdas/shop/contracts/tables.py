@@ -167,6 +167,16 @@ AUDIT_LOG = TableSpec(
     indexes=(Index("actor-occurred_at-index", Key("actor"), Key("occurred_at")),),
 )
 
+# The kill switches (shop.platform.runtime_flags): one item, `flag_set` = RUNTIME_FLAG_SET, with a
+# Boolean attribute per switch. Not created by the deploy: a missing item means every switch off, and
+# an operator's first `update-item` creates it (docs/runbooks.md, "Kill switches").
+RUNTIME_FLAGS = TableSpec(
+    logical_name="RuntimeFlags",
+    env_var="RUNTIME_FLAGS_TABLE",
+    partition_key=Key("flag_set"),
+)
+RUNTIME_FLAG_SET = "runtime"
+
 ALL_TABLES: tuple[TableSpec, ...] = (
     PRODUCTS,
     ORDERS,
@@ -180,4 +190,5 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     RATE_LIMITS,
     IDEMPOTENCY,
     AUDIT_LOG,
+    RUNTIME_FLAGS,
 )

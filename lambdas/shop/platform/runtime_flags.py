@@ -1,22 +1,25 @@
-"""The kill switches of seed 001's rollback plan, read from the SSM parameter RUNTIME_FLAGS_PARAMETER.
+"""The kill switches of seed 001's rollback plan, read from the one item of the RuntimeFlags table.
 
-The parameter holds JSON `{"orders_inline": bool, "cache_bypass": bool, "payments_paused": bool}`
-(a switch it leaves out is off). It is read at most once
-per CACHE_SECONDS per process, so flipping a switch takes effect everywhere within that time
-without a deployment. Any problem reading it (no parameter configured, SSM down, bad JSON) means
-"all switches off": the switches are emergency measures and must never cause an outage themselves.
+The item (`flag_set` = "runtime") holds a Boolean attribute per switch: `orders_inline`,
+`cache_bypass`, `payments_paused`; a switch it leaves out is off, and so is every switch while the
+item does not exist (the deploy does not create it; an operator's first flip does). It is read at most
+once per CACHE_SECONDS per process, so flipping a switch takes effect everywhere within that time
+without a deployment. Any problem reading it (no table configured, DynamoDB unreachable, an attribute
+that is not a Boolean) means "all switches off": the switches are emergency measures and must never
+cause an outage themselves.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shop.contracts.tables import RUNTIME_FLAG_SET, RUNTIME_FLAGS
+from shop.platform import dynamodb
 from shop.platform.observability import logger
-from shop.platform.process_state import on_reset, per_process
+from shop.platform.process_state import on_reset
 from shop.platform.settings import get_settings
 
 CACHE_SECONDS = 30.0
@@ -30,13 +33,6 @@ class RuntimeFlags(BaseModel):
     payments_paused: bool = False
 
 
-@per_process
-def _ssm_client() -> Any:
-    import boto3
-
-    return boto3.client("ssm")
-
-
 class _FlagCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -47,7 +43,7 @@ class _FlagCache:
         with self._lock:
             if self._read_at is not None and time.monotonic() - self._read_at < CACHE_SECONDS:
                 return self._flags
-            self._flags = _read_parameter()
+            self._flags = _read_flags()
             self._read_at = time.monotonic()
             return self._flags
 
@@ -57,18 +53,27 @@ class _FlagCache:
             self._flags = RuntimeFlags()
 
 
-def _read_parameter() -> RuntimeFlags:
-    name = get_settings().runtime_flags_parameter
-    if not name:
+def _read_flags() -> RuntimeFlags:
+    if RUNTIME_FLAGS.logical_name not in get_settings().tables:
+        return RuntimeFlags()  # a function not given the switches: they are off for it
+    try:
+        # Consistent: a flip counts from the write, not from replication; one read per CACHE_SECONDS.
+        item = (
+            dynamodb.table(RUNTIME_FLAGS.logical_name)
+            .get_item(Key={RUNTIME_FLAGS.partition_key.name: RUNTIME_FLAG_SET}, ConsistentRead=True)
+            .get("Item")
+        )
+    except Exception as error:  # DynamoDB unreachable or access denied: the switches stay off
+        logger.warning("cannot read runtime flags; all switches off", extra={"error": repr(error)})
+        return RuntimeFlags()
+    if item is None:
         return RuntimeFlags()
     try:
-        raw = _ssm_client().get_parameter(Name=name)["Parameter"]["Value"]
-        return RuntimeFlags.model_validate_json(raw)
-    except (ValidationError, ValueError) as error:
-        logger.error("runtime flags are not valid JSON; all switches off", extra={"error": repr(error)})
-    except Exception as error:  # SSM unreachable or access denied: the switches stay off
-        logger.warning("cannot read runtime flags; all switches off", extra={"error": repr(error)})
-    return RuntimeFlags()
+        # Strict: "true" or 1 is a typo to be logged, not a switch to be turned on.
+        return RuntimeFlags.model_validate(item, strict=True)
+    except ValidationError as error:
+        logger.error("runtime flags are not Booleans; all switches off", extra={"error": repr(error)})
+        return RuntimeFlags()
 
 
 _flags = _FlagCache()
