@@ -10,11 +10,11 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 # VPC Lambdas reach these services through interface endpoints rather than a NAT gateway:
-# SQS (enqueueing), Secrets Manager (the Redis AUTH token, provider keys) and SSM (kill switches).
+# SQS (enqueueing) and Secrets Manager (the Redis AUTH token, provider keys). Each costs per AZ-hour,
+# so what can live in DynamoDB (free gateway endpoint) does: the kill switches left SSM for that.
 INTERFACE_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
     "Sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
     "SecretsManager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-    "Ssm": ec2.InterfaceVpcEndpointAwsService.SSM,
 }
 
 

@@ -1,23 +1,19 @@
-"""Api: the one REST API (resources, CORS, authorizer, validators, models) and the run-time kill switches.
+"""Api: the one REST API (resources, CORS, authorizer, validators, models).
 
 The methods live in the domain stacks and the stage in the ApiStage stack (docs/decisions.md).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from cdk_app.api_routes import ROUTES
 from cdk_app.config import StageConfig
 from constructs_lib.shop_rest_api import ApiParts, ShopRestApi
 from stacks.shop_stack import ShopStack
-
-RUNTIME_FLAGS_DEFAULT = {"orders_inline": False, "cache_bypass": False, "payments_paused": False}
 
 
 class ApiStack(ShopStack):
@@ -34,7 +30,7 @@ class ApiStack(ShopStack):
             "Api",
             config=config,
             stateful=False,
-            purpose="REST API resources, authorizer and models; kill switches",
+            purpose="REST API resources, authorizer and models",
             **kwargs,
         )
         self.rest_api = ShopRestApi(
@@ -46,16 +42,6 @@ class ApiStack(ShopStack):
             routes=ROUTES,
         )
         self.api = self.rest_api.api
-        self.runtime_flags = ssm.StringParameter(
-            self,
-            "RuntimeFlags",
-            parameter_name=f"/shop/{config.name}/runtime-flags",
-            description=(
-                "Kill switches read at run time: orders_inline skips SQS, cache_bypass skips Redis, "
-                "payments_paused refuses new orders"
-            ),
-            string_value=json.dumps(RUNTIME_FLAGS_DEFAULT),
-        )
 
     @property
     def parts(self) -> ApiParts:

@@ -64,9 +64,11 @@ def test_dynamodb_and_s3_gateway_endpoints(dev: SynthesizedStage) -> None:
         )
 
 
-def test_interface_endpoints_for_sqs_secrets_manager_and_ssm(
+def test_interface_endpoints_for_sqs_and_secrets_manager_only(
     dev: SynthesizedStage, prod: SynthesizedStage
 ) -> None:
+    """No SSM endpoint ($7.30 per AZ per month): the kill switches are read from DynamoDB through the
+    free gateway endpoint (docs/decisions.md, "Kill switches in DynamoDB, not SSM")."""
     for stage, azs in ((dev, 1), (prod, 2)):
         endpoints = [
             resource["Properties"]
@@ -74,9 +76,10 @@ def test_interface_endpoints_for_sqs_secrets_manager_and_ssm(
             if resource["Properties"].get("VpcEndpointType") == "Interface"
         ]
         services = sorted(str(endpoint["ServiceName"]) for endpoint in endpoints)
-        assert len(endpoints) == 3
-        for name in ("sqs", "secretsmanager", "ssm"):
+        assert len(endpoints) == 2
+        for name in ("sqs", "secretsmanager"):
             assert any(name in service for service in services), services
+        assert not any("ssm" in service for service in services), services
         for endpoint in endpoints:
             assert endpoint["PrivateDnsEnabled"] is True
             assert len(endpoint["SubnetIds"]) == azs
