@@ -1,8 +1,9 @@
 """Consumer of inventory-update: gives back the stock of cancelled, refunded and failed orders.
 
 Stock is taken by order_api, in the transaction that stores the order. The give-back is idempotent by
-its own conditions (shop.orders.inventory), so a redelivered message changes nothing. A record that
-raises is reported in batchItemFailures alone.
+its own conditions (shop.orders.inventory), so a redelivered message changes nothing. A malformed
+message, or one naming an order that does not exist, goes to the DLQ at once; any other failure backs
+off and is retried (shop.platform.queue_consumer).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shop.contracts.queues import INVENTORY_UPDATE
 from shop.orders.inventory import Inventory
 from shop.orders.model import InventoryMessage
+from shop.orders.processing import OrderNotFoundError
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.process_state import per_process
-from shop.platform.queue_consumer import consume
+from shop.platform.queue_consumer import PermanentErrors, consume
+
+PERMANENT: PermanentErrors = {OrderNotFoundError: "unknown_order"}
 
 
 @per_process
@@ -44,4 +49,4 @@ def process_record(record: SQSRecord) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consume(event, context, process_record)
+    return consume(event, context, process_record, queue=INVENTORY_UPDATE, permanent=PERMANENT)

@@ -1,8 +1,10 @@
 """Consumer of order-processing: validates orders, confirms them, asks for the stock of closed ones back.
 
 Each record is one step of shop.orders.processing, run once per order and kind (Powertools
-idempotency). A record that raises is reported in batchItemFailures alone; SQS retries it and
-parks it in the DLQ after three receives.
+idempotency). A malformed message, or one naming an order that does not exist, goes to the DLQ at
+once; an order that fails validation becomes `failed` (its own outcome, not a queue failure). Any
+other failure backs off and is retried, then parked in the DLQ after three receives
+(shop.platform.queue_consumer).
 
 EventBridge Scheduler also invokes it directly with {"job": "expire-payment-holds"} every few minutes:
 the sweep of shop.orders.payment_hold cancels unpaid orders whose hold ran out.
@@ -18,12 +20,15 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop.contracts.alarm_metric_names import ORDER_PROCESSING_FAILED, ORDERS_PROCESSED
+from shop.contracts.queues import ORDER_PROCESSING
 from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_JOB
 from shop.orders.model import OrderMessage
 from shop.orders.payment_hold import expire_payment_holds
-from shop.orders.processing import handle_order_message, register_lambda_context
+from shop.orders.processing import OrderNotFoundError, handle_order_message, register_lambda_context
 from shop.platform.observability import logger, metrics, tracer
-from shop.platform.queue_consumer import consume
+from shop.platform.queue_consumer import PermanentErrors, consume
+
+PERMANENT: PermanentErrors = {OrderNotFoundError: "unknown_order"}
 
 
 def process_record(record: SQSRecord) -> dict[str, Any]:
@@ -48,7 +53,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     if _is_payment_hold_sweep(event):
         return expire_payment_holds().body()
     register_lambda_context(context)
-    return consume(event, context, process_record)
+    return consume(event, context, process_record, queue=ORDER_PROCESSING, permanent=PERMANENT)
 
 
 def _is_payment_hold_sweep(event: dict[str, Any]) -> bool:

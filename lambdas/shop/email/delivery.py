@@ -47,9 +47,17 @@ def ses_client() -> Any:
     return boto3.client("ses", config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2}))
 
 
-def _counts_against_ses(error: BaseException) -> bool:
+class EmailRejected(RuntimeError):
+    """SES refused this request for itself (NOT_AN_OUTAGE): sending it again cannot help."""
+
+
+def _error_code(error: BaseException) -> str | None:
     code = getattr(error, "response", {}).get("Error", {}).get("Code")
-    return code not in NOT_AN_OUTAGE
+    return str(code) if code else None
+
+
+def _counts_against_ses(error: BaseException) -> bool:
+    return _error_code(error) not in NOT_AN_OUTAGE
 
 
 @per_process
@@ -124,7 +132,12 @@ class EmailDelivery:
                 },
             )
 
-        response = self.breaker.call(send)
+        try:
+            response = self.breaker.call(send)
+        except Exception as error:
+            if _error_code(error) in NOT_AN_OUTAGE:
+                raise EmailRejected(f"SES refused the email: {error}") from error
+            raise
         message_id = str(response.get("MessageId", ""))
         self.sent.record(request, message_id)
         return Delivery("sent", message_id)

@@ -8,9 +8,10 @@ A failed attempt (declined card, failed 3-D Secure) leaves the order pending: it
 until the shopper pays another way or the hold expires. Only money the provider took for an order
 that cannot keep it (wrong amount, expired or cancelled order, a second payment) moves it on
 and is refunded at once. A paid order gets its invoice number and a completed
-refund of an invoiced order its credit note, each once (shop.orders.invoicing). An event id is acted
-on once: its record in the Idempotency table is written after the order changed, so a crash in
-between retries the event and the conditional move makes the retry harmless.
+refund of an invoiced order its credit note, each once (shop.orders.invoicing). A message naming an
+order that is not stored raises OrderNotFoundError (payment_processor parks it in the DLQ at once). An
+event id is acted on once: its record in the Idempotency table is written after the order changed, so
+a crash in between retries the event and the conditional move makes the retry harmless.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shop.orders.downloads import download_grants
 from shop.orders.invoicing import issue_credit_note, issue_invoice
 from shop.orders.model import CancelPaymentsMessage, InventoryMessage, Order, RefundMessage
 from shop.orders.notifications import notify_customer, send
+from shop.orders.processing import OrderNotFoundError
 from shop.orders.repository import OrderChangedError, OrderRepository
 from shop.orders.state import OrderStatus, PaymentStatus, can_move
 from shop.payments.breakers import guarded
@@ -107,8 +109,9 @@ class PaymentSettlement:
             return Outcome("duplicate", message.order_id, message.event_id)
         order = self._order(message.order_id, message.user_id)
         if order is None:
-            logger.warning("payment for an unknown order", extra={"order_id": message.order_id})
-            return Outcome("skipped", message.order_id, "unknown order")
+            # The provider may have taken money for it (another stage sharing the provider account, an
+            # erased order): a person must look, so the message goes to the DLQ.
+            raise OrderNotFoundError(f"payment {message.payment_id} names no order {message.order_id}")
         provider = provider_named(message.provider)
         state = guarded(provider.name, lambda: provider.retrieve(message.payment_id))
         if state.order_id != order.order_id:
@@ -233,7 +236,7 @@ class PaymentSettlement:
         returns the first refund; the order then moves to `refunded` and its stock comes back."""
         order = self._order(message.order_id, message.user_id)
         if order is None:
-            return Outcome("skipped", message.order_id, "unknown order")
+            raise OrderNotFoundError(f"no order {message.order_id} of {message.user_id}")
         if order.payment_status is not PaymentStatus.REFUND_REQUESTED:
             if order.payment_status is PaymentStatus.REFUNDED:
                 self._after_refund(order)  # a redelivery after a crash: the follow-ups are idempotent
@@ -266,7 +269,7 @@ class PaymentSettlement:
         (ProviderRejected) and left alone: money that still reaches the order is returned by `settle`."""
         order = self._order(message.order_id, message.user_id)
         if order is None:
-            return Outcome("skipped", message.order_id, "unknown order")
+            raise OrderNotFoundError(f"no order {message.order_id} of {message.user_id}")
         if order.order_status is OrderStatus.PENDING:
             return Outcome("skipped", order.order_id, "the order still awaits payment")
         cancelled = []
