@@ -25,7 +25,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "--retry-delay",
         type=int,
         metavar="SECONDS",
-        help="retry failed queue messages after SECONDS instead of the queue's visibility timeout",
+        help="retry failed queue messages after SECONDS instead of the consumer's backoff",
     )
     parser.add_argument("--no-schedules", action="store_true", help="fire schedules only by hand")
     parser.add_argument("--no-seed", action="store_true", help="do not load the sample catalog")

@@ -6,11 +6,14 @@ Semantics kept from AWS:
   `ApproximateReceiveCount`, `messageAttributes`, `md5OfBody`, `eventSource`, `eventSourceARN`, ...);
 - with `ReportBatchItemFailures`, only the messages named in `batchItemFailures` stay on the queue; a
   response naming an unknown id, or a handler exception, fails the whole batch;
-- failed messages come back after the queue's visibility timeout, and after `maxReceiveCount` receives
-  the queue's redrive policy moves them to the dead-letter queue (moto implements redrive on receive).
+- failed messages come back after the queue's visibility timeout, or after the delay the function set
+  itself with ChangeMessageVisibility (the shop's consumers back off so: shop.platform.queue_consumer),
+  and after `maxReceiveCount` receives the queue's redrive policy moves them to the dead-letter queue
+  (moto implements redrive on receive). A function's own sends to the DLQ (poison messages) are plain
+  SendMessage calls to moto.
 
-`retry_delay_seconds` shortens the wait before a failed message is retried (the template's visibility
-timeout is minutes long); leave it None to keep AWS's timing.
+`retry_delay_seconds` shortens the wait before a failed message is retried, overriding the function's
+backoff too (it changes the visibility after the function returned); leave it None to keep AWS's timing.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ class LocalShopOptions:
     host: str = "127.0.0.1"
     persist_dir: Path | None = None
     web_root: Path = PROJECT_ROOT / "web"
-    # None keeps the template's visibility timeout before a failed message is retried (minutes).
+    # None keeps AWS's timing before a failed message is retried: the consumer's backoff (a minute or
+    # more), or the template's visibility timeout (minutes). A number overrides both.
     retry_delay_seconds: int | None = None
     run_schedules: bool = True
     seed: bool = True

@@ -107,6 +107,11 @@ def messaging_template(*, visibility_timeout: int = 1800) -> dict[str, Any]:
             **_export(
                 MESSAGING, "ExportsOutputReforderprocessingQueue", {"Ref": "orderprocessingQueue62ECB13D"}
             ),
+            **_export(
+                MESSAGING,
+                "ExportsOutputReforderprocessingDeadLetterQueue",
+                {"Ref": "orderprocessingDeadLetterQueueECF41012"},
+            ),
         },
     }
 
@@ -275,6 +280,13 @@ def api_template(*, consumer_handler: str = "shop_consumer.handler") -> dict[str
                     "SHOP_STAGE": "local",
                     "CONSUMER_SETTING": {
                         "Fn::ImportValue": f"{MESSAGING}:ExportsOutputReforderprocessingQueue"
+                    },
+                    # As the domain stacks give every consumer: its queue (backoff) and DLQ (poison).
+                    "ORDER_PROCESSING_QUEUE_URL": {
+                        "Fn::ImportValue": f"{MESSAGING}:ExportsOutputReforderprocessingQueue"
+                    },
+                    "ORDER_PROCESSING_DLQ_URL": {
+                        "Fn::ImportValue": f"{MESSAGING}:ExportsOutputReforderprocessingDeadLetterQueue"
                     },
                 },
                 timeout=300,

@@ -454,11 +454,17 @@ def test_a_poison_message_ends_in_the_dlq_and_later_orders_still_process(shop: L
         ),
     )
 
-    def poison_in_dlq() -> bool:
-        received = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0)
-        return any(m["Body"] == poison for m in received.get("Messages", []))
+    def poison_in_dlq() -> list[dict[str, Any]]:
+        received = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+        )
+        return [m for m in received.get("Messages", []) if m["Body"] == poison]
 
-    _wait_for("the poison message in the DLQ", poison_in_dlq)
+    # Put there by order_processor itself after one receive (its DLQ URL comes from the synthesized
+    # template), not by SQS's redrive after three.
+    (parked,) = _wait_for("the poison message in the DLQ", poison_in_dlq)
+    assert parked["MessageAttributes"]["reason"]["StringValue"] == "malformed_message"
+    assert parked["MessageAttributes"]["receive_count"]["StringValue"] == "1"
 
 
 def _stored_stock_reserved(shop: LocalShop, order_id: str) -> bool:

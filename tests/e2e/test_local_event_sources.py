@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -200,3 +201,97 @@ def test_a_failing_stream_batch_is_bisected_then_sent_to_the_on_failure_destinat
     assert attempts == [2, 2, 1, 1, 1, 1]
     assert [f["DDBStreamBatchInfo"]["batchSize"] for f in failures] == [1, 1]
     assert failures[0]["DDBStreamBatchInfo"]["startSequenceNumber"] == "0"
+
+
+# -- consumers on shop.platform.queue_consumer: poison messages at once, backoff honoured ------------
+# They share the module's queues with the tests above, so their bodies are unique and they look for
+# their own messages only.
+
+
+@pytest.fixture
+def strict_pump(model: ShopModel, moto_aws: LocalAws) -> Iterator[Callable[..., QueuePump]]:
+    """Pumps into strict_consumer, which uses the shared queue_consumer mechanism."""
+    from shop.platform.process_state import reset_process_state
+
+    strict = read_shop_model(shop_templates(visibility_timeout=1, consumer_handler="strict_consumer.handler"))
+    runtime = FunctionRuntime(strict, moto_aws.process_environment(), code_root=FAKE_CONSUMERS)
+    (source,) = [s for s in strict.event_sources if s.kind == "sqs"]
+    main_url, _ = queue_urls(moto_aws)
+
+    def pump(retry_delay_seconds: int | None = None) -> QueuePump:
+        return QueuePump(
+            sqs=moto_aws.client("sqs"),
+            queue_url=main_url,
+            queue_arn=source.source_arn,
+            function=source.function,
+            invoke=runtime.invoke,
+            region="us-east-1",
+            batch_size=source.batch_size,
+            reports_failures=source.report_batch_item_failures,
+            wait_seconds=0,
+            retry_delay_seconds=retry_delay_seconds,
+        )
+
+    reset_process_state()  # the consumer's SQS client must reach this module's moto
+    try:
+        yield pump
+    finally:
+        importlib.import_module("strict_consumer").RECEIVED.clear()
+        reset_process_state()
+
+
+def _dead_letters(moto_aws: LocalAws, dlq_url: str) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = (
+        moto_aws.client("sqs")
+        .receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
+        )
+        .get("Messages", [])
+    )
+    return messages
+
+
+def test_a_poison_message_is_in_the_dlq_within_a_minute_after_one_receive(
+    moto_aws: LocalAws, strict_pump: Callable[..., QueuePump]
+) -> None:
+    main_url, dlq_url = queue_urls(moto_aws)
+    sqs = moto_aws.client("sqs")
+    poison = f"poison-{uuid.uuid4().hex}"
+    for body in ("ok-strict-1", poison, "ok-strict-2"):
+        sqs.send_message(QueueUrl=main_url, MessageBody=body)
+    pump = strict_pump()
+
+    def parked() -> list[dict[str, Any]]:
+        return [m for m in _dead_letters(moto_aws, dlq_url) if m["Body"] == poison]
+
+    wait_until(lambda: queue_depth(moto_aws, main_url) == 0 and bool(parked()), pump.poll_once, timeout=60)
+
+    (dead,) = parked()
+    attributes = {name: value["StringValue"] for name, value in dead["MessageAttributes"].items()}
+    assert attributes["reason"] == "invalid_test_message"
+    assert attributes["receive_count"] == "1"
+    assert attributes["source_queue"] == MAIN_QUEUE
+    # Received once, not the three receives of SQS's own redrive; the rest of its batch went through.
+    received: list[str] = importlib.import_module("strict_consumer").RECEIVED
+    assert received == ["ok-strict-1", poison, "ok-strict-2"]
+    assert (pump.stats.batches, pump.stats.deleted, pump.stats.failed) == (1, 3, 0)
+
+
+def test_the_pump_honours_the_consumers_backoff_unless_told_to_retry_sooner(
+    moto_aws: LocalAws, strict_pump: Callable[..., QueuePump]
+) -> None:
+    main_url, _ = queue_urls(moto_aws)
+    sqs = moto_aws.client("sqs")
+    sqs.send_message(QueueUrl=main_url, MessageBody="later-1")
+    faithful = strict_pump()
+    assert faithful.poll_once() == 1
+    time.sleep(2)  # twice the queue's own visibility timeout
+    # Still hidden: the consumer pushed it back by backoff_seconds(1) = 60 s, and the pump kept that.
+    assert faithful.poll_once() == 0
+    assert queue_depth(moto_aws, main_url) == 1
+
+    sqs.send_message(QueueUrl=main_url, MessageBody="later-2")
+    hurried = strict_pump(retry_delay_seconds=1)  # `--retry-delay 1` shortens every wait, backoff too
+    assert hurried.poll_once() == 1
+    wait_until(lambda: hurried.stats.batches == 2, hurried.poll_once, timeout=10)
+    assert importlib.import_module("strict_consumer").RECEIVED == ["later-1", "later-2", "later-2"]
