@@ -37,7 +37,7 @@ class Access:
     tables: dict[str, bool] = field(default_factory=dict)  # logical name -> may write
     sends_to: tuple[str, ...] = ()  # queues it may send to
     redis: bool = False
-    runtime_flags: bool = False  # reads the kill switches (SSM parameter)
+    runtime_flags: bool = False  # reads the kill switches (GetItem on the RuntimeFlags table)
     pricing_rules: bool = False
     payment_secrets: bool = False  # reads the provider keys and gets the stage's provider mode
     sender_email: bool = False
@@ -53,7 +53,6 @@ class Access:
     serves_downloads: bool = False  # reads digital files (presigned downloads, counted first)
     grants_downloads: bool = False  # a paid order's digital lines: the stage's download limit and days
     api_url: bool = False  # links to the REST API's routes (guests' download links in emails)
-    own_queue: str | None = None  # its own queue's URL: retries back off by changing visibility
 
 
 @dataclass(frozen=True)
@@ -208,7 +207,6 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 tables={"Orders": WRITE, "Idempotency": WRITE},
                 sends_to=("email-notification", "inventory-update"),  # refunds restore stock
                 payment_secrets=True,
-                own_queue="payment-processing",
                 grants_downloads=True,  # settling a payment grants the order's downloads
             ),
         ),

@@ -22,6 +22,7 @@ OWNERS = {
     "RateLimits": "shop.platform.rate_limiter",
     "AuditLog": "shop.platform.audit_log",
     "Idempotency": "shop.platform.idempotency",
+    "RuntimeFlags": "shop.platform.runtime_flags",
 }
 
 # Known violations still to be moved, each with its reason: (module, table logical name).

@@ -47,7 +47,6 @@ ORDER_LINK_KEY_SECRET_ARN = "ORDER_LINK_KEY_SECRET_ARN"  # noqa: S105 - a variab
 # Another Stripe API than Stripe's own (the local shop's localstripe); unset in deployed stages.
 STRIPE_API_BASE = "STRIPE_API_BASE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
-RUNTIME_FLAGS_PARAMETER = "RUNTIME_FLAGS_PARAMETER"
 # Minutes an unpaid order holds its stock before the payment-hold sweep cancels it (stage setting).
 PAYMENT_HOLD_MINUTES = "PAYMENT_HOLD_MINUTES"
 # JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping, discount codes), per stage;
@@ -59,3 +58,5 @@ BRAND_SETTINGS = "BRAND_SETTINGS"
 
 TABLE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_TABLES}
 QUEUE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_QUEUES}
+# Each queue's dead-letter queue, on its consumer (ORDER_PROCESSING_DLQ_URL, ...).
+DLQ_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.dlq_env_var for spec in ALL_QUEUES}

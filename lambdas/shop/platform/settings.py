@@ -13,6 +13,7 @@ from shop.contracts.environment import (
     API_URL,
     BRAND_SETTINGS,
     DIGITAL_FILES_BUCKET,
+    DLQ_ENV_VARS,
     DOWNLOAD_DAYS,
     DOWNLOAD_LIMIT,
     ORDER_LINK_KEY_SECRET_ARN,
@@ -28,7 +29,6 @@ from shop.contracts.environment import (
     REDIS_URL,
     REST_API_ID,
     REST_API_STAGE,
-    RUNTIME_FLAGS_PARAMETER,
     SENDER_EMAIL,
     SITE_URL,
     STAGE,
@@ -54,6 +54,7 @@ class Settings(BaseModel):
     version: str = "0.0.0"
     tables: dict[str, str] = Field(default_factory=dict)
     queues: dict[str, str] = Field(default_factory=dict)
+    dead_letter_queues: dict[str, str] = Field(default_factory=dict)  # a consumer's own queue's DLQ
     redis_url: str | None = None
     redis_host: str | None = None
     redis_port: int = 6379
@@ -71,7 +72,6 @@ class Settings(BaseModel):
     order_link_key_secret_arn: str | None = None
     stripe_api_base: str | None = None
     payment_secrets_arn: str | None = None
-    runtime_flags_parameter: str | None = None
     pricing_rules_json: str | None = None
     # How long an unpaid order holds its stock (cdk.json `payment_hold_minutes`).
     payment_hold_minutes: int = Field(default=30, ge=1)
@@ -98,6 +98,15 @@ class Settings(BaseModel):
                 f"queue {logical_name} is not in this function's environment ({QUEUE_ENV_VARS[logical_name]})"
             ) from None
 
+    def dead_letter_queue_url(self, logical_name: str) -> str:
+        try:
+            return self.dead_letter_queues[logical_name]
+        except KeyError:
+            raise MissingSetting(
+                f"the DLQ of {logical_name} is not in this function's environment "
+                f"({DLQ_ENV_VARS[logical_name]})"
+            ) from None
+
 
 def settings_from(environ: Mapping[str, str]) -> Settings:
     def optional(name: str) -> str | None:
@@ -108,6 +117,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         version=environ.get(PRODUCT_VERSION, "0.0.0"),
         tables={name: environ[var] for name, var in TABLE_ENV_VARS.items() if environ.get(var)},
         queues={name: environ[var] for name, var in QUEUE_ENV_VARS.items() if environ.get(var)},
+        dead_letter_queues={name: environ[var] for name, var in DLQ_ENV_VARS.items() if environ.get(var)},
         redis_url=optional(REDIS_URL),
         redis_host=optional(REDIS_HOST),
         redis_port=int(environ.get(REDIS_PORT, "6379")),
@@ -125,7 +135,6 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         order_link_key_secret_arn=optional(ORDER_LINK_KEY_SECRET_ARN),
         stripe_api_base=optional(STRIPE_API_BASE),
         payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
-        runtime_flags_parameter=optional(RUNTIME_FLAGS_PARAMETER),
         pricing_rules_json=optional(PRICING_RULES),
         payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
         download_limit=int(environ.get(DOWNLOAD_LIMIT, "5")),
