@@ -1,4 +1,4 @@
-"""ElastiCache Redis 7 replication group: private, TLS-only, encrypted, behind an AUTH token."""
+"""ElastiCache replication group (Valkey 8 or Redis OSS 7): private, TLS-only, encrypted, AUTH token."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib.nag import acknowledge
+
+# Valkey 8 speaks the Redis 7.2 protocol; redis-py and the local redis-server need nothing else.
+ENGINE_VERSIONS = {"valkey": "8.0", "redis": "7.1"}
+PARAMETER_GROUPS = {"valkey": "default.valkey8", "redis": "default.redis7"}
 
 
 class RedisCache(Construct):
@@ -25,6 +29,7 @@ class RedisCache(Construct):
         subnet_type: ec2.SubnetType,
         security_group: ec2.ISecurityGroup,
         node_type: str,
+        engine: str,
         nodes: int,
         snapshot_retention_days: int,
         port: int,
@@ -59,9 +64,9 @@ class RedisCache(Construct):
             self,
             "ReplicationGroup",
             replication_group_description="Shop catalog, cart and breaker state",
-            engine="redis",
-            engine_version="7.1",
-            cache_parameter_group_name="default.redis7",
+            engine=engine,
+            engine_version=ENGINE_VERSIONS[engine],
+            cache_parameter_group_name=PARAMETER_GROUPS[engine],
             cache_node_type=node_type,
             num_cache_clusters=nodes,
             automatic_failover_enabled=multi_az,

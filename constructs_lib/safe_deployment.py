@@ -26,7 +26,9 @@ class SafeDeployment(Construct):
     """A deployment group for `alias` with three rollback alarms: errors, throttles and p99 duration.
 
     Each alarm needs two consecutive bad minutes, so a single bad request does not undo a release,
-    while a broken one is rolled back inside the canary's five minutes.
+    while a broken one is rolled back inside the canary's five minutes. With `rollback_alarms=False`
+    (all-at-once stages: the shift is over before any alarm could fire) the group has no alarms and
+    rolls back only a deployment that fails or is stopped.
     """
 
     def __init__(
@@ -40,6 +42,7 @@ class SafeDeployment(Construct):
         strategy: DeploymentStrategy,
         application: codedeploy.ILambdaApplication,
         role: iam.IRole,
+        rollback_alarms: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
@@ -75,6 +78,7 @@ class SafeDeployment(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
             for construct_id, suffix, metric, threshold, what in rollback_signals
+            if rollback_alarms
         ]
         self.group = codedeploy.LambdaDeploymentGroup(
             self,
@@ -85,6 +89,6 @@ class SafeDeployment(Construct):
             alarms=self.alarms,
             role=role,
             auto_rollback=codedeploy.AutoRollbackConfig(
-                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=rollback_alarms
             ),
         )

@@ -111,8 +111,8 @@ class ShopRestApi(Construct):
             description="Serverless shop REST API",
             deploy=False,  # the ApiStage stack deploys it, after every domain stack added its methods
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # The account-wide CloudWatch role belongs to the Account stack, not to any stage.
+            cloud_watch_role=False,
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
             # Invoices and credit notes are PDFs: a handler's base64 body reaches a client whose first
             # Accept type is one of these as bytes (the pages send `Accept: application/pdf`).
@@ -168,13 +168,6 @@ class ShopRestApi(Construct):
                     model_name(route), content_type="application/json", schema=json_schema(route.body)
                 )
             self.models[route_key(route)] = by_schema[id(route.body)]
-        acknowledge(
-            self.api,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AmazonAPIGatewayPushToCloudWatchLogs]",
-            "API Gateway's account-level CloudWatch role uses the AWS-managed "
-            "AmazonAPIGatewayPushToCloudWatchLogs policy, the documented minimum for execution logs.",
-        )
 
     def parts(self) -> ApiParts:
         return ApiParts(
@@ -334,10 +327,12 @@ class ShopApiStage(Construct):
         stage_name: str,
         routes: Iterable[Route],
         log_retention_days: int,
+        cache: bool,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
         routes = tuple(routes)
+        cached_routes = [route for route in routes if route.cached] if cache else []
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
@@ -369,10 +364,11 @@ class ShopApiStage(Construct):
             ),
             throttling_rate_limit=STAGE_RATE_PER_SECOND,
             throttling_burst_limit=STAGE_BURST,
-            cache_cluster_enabled=True,
-            cache_cluster_size=CACHE_SIZE_GB,
+            # Without the cache cluster the cached routes are served by their functions (and Redis).
+            cache_cluster_enabled=cache,
+            cache_cluster_size=CACHE_SIZE_GB if cache else None,
             caching_enabled=False,
-            cache_data_encrypted=True,
+            cache_data_encrypted=cache,
             method_options={
                 # A method setting replaces the stage's, so it repeats logging, metrics and throttling.
                 method_option_key(route): apigw.MethodDeploymentOptions(
@@ -385,8 +381,7 @@ class ShopApiStage(Construct):
                     throttling_rate_limit=STAGE_RATE_PER_SECOND,
                     throttling_burst_limit=STAGE_BURST,
                 )
-                for route in routes
-                if route.cached
+                for route in cached_routes
             },
         )
         self.usage_plans: dict[str, apigw.UsagePlan] = {}

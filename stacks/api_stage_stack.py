@@ -33,5 +33,6 @@ class ApiStageStack(ShopStack):
             stage_name=API_STAGE_NAME,
             routes=ROUTES,
             log_retention_days=config.log_retention_days,
+            cache=config.api_cache,
         )
         self.stage = self.api_stage.stage

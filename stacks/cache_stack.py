@@ -23,7 +23,14 @@ class CacheStack(ShopStack):
         cache_security_group: ec2.ISecurityGroup,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, "Cache", config=config, stateful=True, purpose="ElastiCache Redis", **kwargs)
+        super().__init__(
+            scope,
+            "Cache",
+            config=config,
+            stateful=True,
+            purpose=f"ElastiCache {config.cache_engine}",
+            **kwargs,
+        )
         self.redis = RedisCache(
             self,
             "Redis",
@@ -31,6 +38,7 @@ class CacheStack(ShopStack):
             subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
             security_group=cache_security_group,
             node_type=config.cache_node_type,
+            engine=config.cache_engine,
             nodes=config.cache_nodes,
             snapshot_retention_days=config.cache_snapshot_retention_days,
             port=REDIS_PORT,

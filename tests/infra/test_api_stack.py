@@ -93,6 +93,12 @@ def api(dev: SynthesizedStage) -> dict[str, Any]:
     return merged_api_template(dev)
 
 
+@pytest.fixture(scope="module")
+def prod_api(prod: SynthesizedStage) -> dict[str, Any]:
+    """The stage cache exists only where the stage setting `api_cache` asks for it (prod)."""
+    return merged_api_template(prod)
+
+
 @pytest.mark.parametrize("name", sorted(SEED_FUNCTIONS))
 def test_function_size_timeout_and_placement(api: dict[str, Any], name: str) -> None:
     memory, timeout, in_vpc = SEED_FUNCTIONS[name]
@@ -214,8 +220,8 @@ def _stage(api: dict[str, Any]) -> dict[str, Any]:
     return stage["Properties"]  # type: ignore[no-any-return]
 
 
-def test_stage_cache_is_half_a_gigabyte_and_encrypted(api: dict[str, Any]) -> None:
-    stage = _stage(api)
+def test_stage_cache_is_half_a_gigabyte_and_encrypted(prod_api: dict[str, Any]) -> None:
+    stage = _stage(prod_api)
     assert stage["CacheClusterEnabled"] is True
     assert stage["CacheClusterSize"] == "0.5"
     [default] = [setting for setting in stage["MethodSettings"] if setting["ResourcePath"] == "/*"]
@@ -223,7 +229,8 @@ def test_stage_cache_is_half_a_gigabyte_and_encrypted(api: dict[str, Any]) -> No
     assert default["CacheDataEncrypted"] is True
 
 
-def test_seed_ttls_are_cached_with_their_keys_and_nothing_else_is(api: dict[str, Any]) -> None:
+def test_seed_ttls_are_cached_with_their_keys_and_nothing_else_is(prod_api: dict[str, Any]) -> None:
+    api = prod_api
     stage = _stage(api)
     cached = {
         (setting["ResourcePath"][1:].replace("~1", "/"), setting["HttpMethod"]): setting
@@ -414,13 +421,30 @@ def test_no_function_holds_a_wildcard_on_a_table(api: dict[str, Any]) -> None:
             assert "*" not in resource, (name, resource)
 
 
-def test_only_the_invalidator_can_flush_the_api_cache(api: dict[str, Any]) -> None:
+def test_only_the_invalidator_can_flush_the_api_cache(prod_api: dict[str, Any]) -> None:
+    api = prod_api
     for name in function_ids(api):
         flush = [s for s in policy_statements(api, name) if s["Action"] == "apigateway:DELETE"]
         assert bool(flush) is (name == "catalog_cache_invalidator"), name
 
 
-def test_product_changes_stream_into_the_cache_invalidator_with_a_dlq(api: dict[str, Any]) -> None:
+def test_dev_has_no_stage_cache_and_nothing_to_flush(api: dict[str, Any]) -> None:
+    """dev's `api_cache: false`: no cache cluster billed by the hour, no method cached, and the
+    invalidator has no stream feeding it (docs/decisions.md, "Fixed cost per stage")."""
+    stage = _stage(api)
+    assert stage["CacheClusterEnabled"] is False
+    assert "CacheClusterSize" not in stage
+    assert not [setting for setting in stage["MethodSettings"] if setting.get("CachingEnabled")]
+    aliases = alias_ids(api)
+    assert not [
+        mapping
+        for mapping in resources_of(api, "AWS::Lambda::EventSourceMapping").values()
+        if aliases["catalog_cache_invalidator"] in referenced_ids(mapping["Properties"]["FunctionName"])
+    ]
+
+
+def test_product_changes_stream_into_the_cache_invalidator_with_a_dlq(prod_api: dict[str, Any]) -> None:
+    api = prod_api
     aliases = alias_ids(api)
     [stream] = [
         mapping["Properties"]
@@ -463,7 +487,10 @@ def _deployment_groups(template: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_alarms(api: dict[str, Any]) -> None:
+def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_alarms(
+    prod_api: dict[str, Any],
+) -> None:
+    api = prod_api
     groups = _deployment_groups(api)
     assert len(groups) == len(function_ids(api))
     alarms = resources_of(api, "AWS::CloudWatch::Alarm")
@@ -478,6 +505,20 @@ def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_alarms(
         for name in alarm_names:
             dimensions = {d["Name"] for d in alarms[name]["Properties"]["Dimensions"]}
             assert dimensions == {"FunctionName", "Resource"}  # the alias's own metrics, not the function's
+
+
+def test_dev_deploys_all_at_once_without_rollback_alarms(api: dict[str, Any]) -> None:
+    """An all-at-once shift is over before a two-minute alarm could fire: dev pays for no rollback
+    alarms, and still rolls back a deployment that fails or is stopped."""
+    groups = _deployment_groups(api)
+    assert len(groups) == len(function_ids(api))
+    for group in groups:
+        assert "AlarmConfiguration" not in group or not group["AlarmConfiguration"].get("Alarms")
+        assert set(group["AutoRollbackConfiguration"]["Events"]) == {
+            "DEPLOYMENT_FAILURE",
+            "DEPLOYMENT_STOP_ON_REQUEST",
+        }
+    assert not [name for name in resources_of(api, "AWS::CloudWatch::Alarm") if "deploy" in name.lower()]
 
 
 def test_dev_shifts_all_at_once_and_prod_uses_a_ten_percent_canary(
