@@ -21,6 +21,9 @@ CDK_CLI = Path("node_modules/.bin/cdk")
 ASSEMBLY_MANIFEST = "manifest.json"
 STACK_ARTIFACT_TYPE = "aws:cloudformation:stack"
 VERSION_TAG = "shop:version"
+# The one stack every stage's assembly holds under the same name: account-wide settings that no stage
+# may own (stacks/account_stack.py). Every other stack is named `Shop-<stage>-<Name>`.
+ACCOUNT_STACK_NAME = "Shop-Account"
 
 
 class AssemblyError(RuntimeError):
