@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -53,16 +54,37 @@ def queue_depth(queue: sqs.IQueue, *, label: str) -> cloudwatch.Metric:
     )
 
 
-def lambda_error_rate(function: lambda_.IFunction, *, name: str) -> cloudwatch.MathExpression:
-    """Errors per invocation, in percent. Lambda writes Errors (0 included) whenever it is invoked."""
+def lambda_error_rate(
+    function: lambda_.IFunction, *, name: str, min_invocations: int = 1
+) -> cloudwatch.MathExpression:
+    """Errors per invocation, in percent. Lambda writes Errors (0 included) whenever it is invoked.
+
+    Over fewer than `min_invocations` the expression yields no datapoint: 1 error in 2 calls is 50 %
+    but no reason to page anyone.
+    """
     errors, invocations = metric_id(f"{name}_errors"), metric_id(f"{name}_invocations")
+    rate = f"100 * {errors} / {invocations}"
     return cloudwatch.MathExpression(
-        expression=f"100 * {errors} / {invocations}",
+        expression=rate if min_invocations <= 1 else f"IF({invocations} >= {min_invocations}, {rate})",
         using_metrics={
             errors: function.metric_errors(statistic="Sum", period=PERIOD),
             invocations: function.metric_invocations(statistic="Sum", period=PERIOD),
         },
         label=f"{name} error %",
+        period=PERIOD,
+    )
+
+
+def api_5xx_rate(stage: apigateway.Stage, *, min_requests: int) -> cloudwatch.MathExpression:
+    """Responses with a 5xx status per request, in percent, over the whole stage: function errors and
+    timeouts, but also API Gateway's own failures (integration errors, its 29 s limit) that no function
+    metric sees. No datapoint under `min_requests` requests."""
+    errors = stage.metric_server_error(statistic="Sum", period=PERIOD)
+    requests = stage.metric_count(statistic="Sum", period=PERIOD)
+    return cloudwatch.MathExpression(
+        expression=f"IF(requests >= {min_requests}, 100 * FILL(errors, 0) / requests)",
+        using_metrics={"errors": errors, "requests": requests},
+        label="API 5xx %",
         period=PERIOD,
     )
 
