@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from cdk_app.api_routes import ROUTES
 from cdk_app.config import STAGE_CONTEXT_KEY, STAGES_CONTEXT_KEY, StageConfig, load_stage_config
 from cdk_app.function_catalog import Domain
 from constructs_lib.shop_function import FunctionVpcPlacement, ShopFunction
+from stacks.account_stack import AccountStack
 from stacks.api_stack import ApiStack
 from stacks.api_stage_stack import ApiStageStack
 from stacks.auth_stack import AuthStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
-from stacks.domain_stack import DomainStack, RedisEndpoint, SharedResources
+from stacks.domain_stack import DomainStack, RedisEndpoint, SharedResources, deployment_application_name
 from stacks.messaging_stack import MessagingStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import NetworkStack
@@ -25,6 +27,7 @@ from stacks.web_stack import WebStack
 @dataclass(frozen=True)
 class ShopStacks:
     config: StageConfig
+    account: AccountStack
     network: NetworkStack
     data: DataStack
     messaging: MessagingStack
@@ -55,6 +58,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
     Raises cdk_app.config.ConfigError for an unknown stage or malformed settings.
     """
     config = stage_config_of(app)
+    account = AccountStack(app, region=config.region)
     network = NetworkStack(app, config=config)
     data = DataStack(app, config=config)
     messaging = MessagingStack(app, config=config)
@@ -83,16 +87,18 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         digital_files_bucket=data.digital_files_bucket,
         payment_provider_secret=data.payment_provider_secret,
         order_link_key=data.order_link_key,
-        runtime_flags=api.runtime_flags,
         api=api.parts,
     )
     domains = {domain: DomainStack(app, domain=domain, config=config, shared=shared) for domain in Domain}
-    domains[Domain.CATALOG].flush_api_cache_on_product_changes(
-        products=data.tables["Products"], api=api.parts, stream_dlq=messaging.stream_dlq
-    )
+    if config.api_cache:  # without a stage cache there is nothing to flush
+        domains[Domain.CATALOG].flush_api_cache_on_product_changes(
+            products=data.tables["Products"], api=api.parts, stream_dlq=messaging.stream_dlq
+        )
     domains[Domain.MARKETING].schedule_daily_marketing(dead_letter_queue=messaging.schedule_dlq)
     domains[Domain.ORDERS].schedule_payment_hold_sweep(dead_letter_queue=messaging.schedule_dlq)
     api_stage = ApiStageStack(app, config=config, api=api.api)
+    # The stage's execution logs need the account's CloudWatch role to be set first.
+    api_stage.add_stack_dependency(account, "API Gateway logs through the account's CloudWatch role")
     for domain_stack in domains.values():
         # The deployment must see every domain's methods.
         api_stage.add_stack_dependency(domain_stack, "the deployment includes this domain's routes")
@@ -110,9 +116,13 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         queues=messaging.queues,
         extra_dlqs={"schedule-failures": messaging.schedule_dlq, "stream-failures": messaging.stream_dlq},
         functions={name: fn for stack in domains.values() for name, fn in stack.functions.items()},
+        api_functions=sorted({route.function for route in ROUTES}),
         api_stage=api_stage.stage,
+        codedeploy_applications=[deployment_application_name(config, domain) for domain in domains],
         redis_replication_group=cache.redis.replication_group,
     )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ShopStacks(config, network, data, messaging, cache, auth, api, domains, api_stage, web, monitoring)
+    return ShopStacks(
+        config, account, network, data, messaging, cache, auth, api, domains, api_stage, web, monitoring
+    )

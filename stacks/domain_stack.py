@@ -24,7 +24,6 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from cdk_app.api_routes import API_STAGE_NAME, MARKETING_SCHEDULE_HOUR, MARKETING_SCHEDULED_JOB, ROUTES
@@ -43,6 +42,7 @@ from shop.contracts.digital_files import KEY_PREFIX as DIGITAL_FILES_KEY_PREFIX
 from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
 from shop.contracts.queues import ALL_QUEUES
 from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_EVERY_MINUTES, PAYMENT_HOLD_SWEEP_JOB
+from shop.contracts.tables import RUNTIME_FLAGS
 from stacks.shop_stack import ShopStack
 
 # Messages in flight at once per consumer; SQS event sources need at least 2.
@@ -77,7 +77,6 @@ class SharedResources:
     digital_files_bucket: s3.IBucket
     payment_provider_secret: secretsmanager.ISecret
     order_link_key: secretsmanager.ISecret
-    runtime_flags: ssm.IStringParameter
     api: ApiParts
 
 
@@ -135,18 +134,12 @@ class DomainStack(ShopStack):
             function.use_table(table, shared.tables[table], write=write)
         for queue in access.sends_to:
             function.send_to(queue, shared.queues[queue].queue)
-        if access.own_queue:
-            # Retries back off by changing a failed message's visibility (the event source's consume
-            # grant already allows sqs:ChangeMessageVisibility).
-            function.add_environment(
-                environment.QUEUE_ENV_VARS[access.own_queue], shared.queues[access.own_queue].queue.queue_url
-            )
         if access.redis:
             function.use_redis(
                 host=shared.redis.host, port=shared.redis.port, auth_token=shared.redis.auth_token
             )
         if access.runtime_flags:
-            function.use_parameter(environment.RUNTIME_FLAGS_PARAMETER, shared.runtime_flags)
+            function.get_items(RUNTIME_FLAGS.logical_name, shared.tables[RUNTIME_FLAGS.logical_name])
         if access.pricing_rules:
             function.add_environment(
                 environment.PRICING_RULES, json.dumps(self.config.pricing, sort_keys=True)
@@ -233,11 +226,19 @@ class DomainStack(ShopStack):
         )
 
     def _consume_queues(self, queues: dict[str, QueueWithDlq]) -> None:
-        """Queue consumers: batches of 10 with partial-batch responses, through the `live` alias."""
+        """Queue consumers: batches of 10 with partial-batch responses, through the `live` alias. Each
+        knows its queue (retries back off by changing a message's visibility: the event source's
+        consume grant allows sqs:ChangeMessageVisibility) and may send to its DLQ (poison messages go
+        there at once, shop.platform.queue_consumer)."""
         for spec in ALL_QUEUES:
             consumer = self.functions.get(spec.consumer)
             if consumer is None:
                 continue
+            pair = queues[spec.logical_name]
+            consumer.add_environment(spec.env_var, pair.queue.queue_url)
+            consumer.add_environment(spec.dlq_env_var, pair.dead_letter_queue.queue_url)
+            # The DLQs are SQS-managed encrypted (constructs_lib/queue_with_dlq.py): no KMS grant needed.
+            pair.dead_letter_queue.grant_send_messages(consumer.function)
             consumer.alias.add_event_source(
                 event_sources.SqsEventSource(
                     queues[spec.logical_name].queue,
@@ -328,7 +329,7 @@ class DomainStack(ShopStack):
         application = codedeploy.LambdaApplication(
             self,
             "Deployments",
-            application_name=self.config.resource_name(f"shop-{self.domain.value.lower()}"),
+            application_name=deployment_application_name(self.config, self.domain),
         )
         role = iam.Role(
             self,
@@ -356,6 +357,7 @@ class DomainStack(ShopStack):
                 strategy=self.config.deployment_strategy,
                 application=application,
                 role=role,
+                rollback_alarms=self.config.rollback_alarms,
             )
             for name, shop_function in self.functions.items()
         }
@@ -375,3 +377,8 @@ class DomainStack(ShopStack):
                     else "."
                 ),
             )
+
+
+def deployment_application_name(config: StageConfig, domain: Domain) -> str:
+    """The CodeDeploy application of one domain's functions; the Monitoring stack's rule matches on it."""
+    return config.resource_name(f"shop-{domain.value.lower()}")
