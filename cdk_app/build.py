@@ -70,6 +70,9 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
     )
     auth = AuthStack(app, config=config)
     api = ApiStack(app, config=config, user_pool=auth.user_pool)
+    # Stages deployed before the Account stack existed set the account's role to their Api stack's
+    # own: the Account stack must point it at its role before that old role is deleted.
+    api.add_stack_dependency(account, "takes over the account's CloudWatch role before the old one goes")
     shared = SharedResources(
         vpc_placement=FunctionVpcPlacement(
             vpc=network.vpc, subnets=network.lambda_subnets, security_group=network.lambda_security_group

@@ -66,6 +66,9 @@ STATEFUL_TYPES = frozenset(
 # `causesReplacement: "yes"`; tests/unit/test_diff.py checks the table against it), minus
 # properties the shop never sets. "Maybe" properties (VPC InstanceTenancy, ElastiCache AuthToken,
 # NumNodeGroups, NodeGroupConfiguration) are left to `cdk diff`, which prints "may be replaced".
+# ElastiCache's Engine is left out although that file still marks it: the CloudFormation registry
+# schema (cfn-lint's copy, createOnlyProperties) does not, and ElastiCache upgrades Redis OSS to Valkey
+# in place through ModifyReplicationGroup, keeping the endpoint and the data.
 REPLACEMENT_PROPERTIES: dict[str, frozenset[str]] = {
     "AWS::DynamoDB::Table": frozenset({"TableName", "KeySchema", "ImportSourceSpecification"}),
     "AWS::DynamoDB::GlobalTable": frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes"}),
@@ -73,7 +76,6 @@ REPLACEMENT_PROPERTIES: dict[str, frozenset[str]] = {
     "AWS::ElastiCache::ReplicationGroup": frozenset(
         {
             "ReplicationGroupId",
-            "Engine",
             "Port",
             "AtRestEncryptionEnabled",
             "KmsKeyId",

@@ -35,5 +35,6 @@ def test_the_account_stack_is_the_same_in_every_stage_and_survives_a_stage(
     assert "shop:stage" not in dev.stacks.account.tags.tag_values()
 
 
-def test_the_api_stage_is_deployed_after_the_account_role(dev: SynthesizedStage) -> None:
+def test_the_api_and_its_stage_are_deployed_after_the_account_role(dev: SynthesizedStage) -> None:
     assert dev.stacks.account in dev.stacks.api_stage.dependencies
+    assert dev.stacks.account in dev.stacks.api.dependencies

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from cdk_app import diff
 from cdk_app.cloud_assembly import AssemblyError
@@ -260,6 +261,18 @@ def test_replacement_properties_match_the_cdk_resource_specification() -> None:
             assert not properties & {"UserPoolName"}  # renamed in place; the rest is documented in diff.py
             continue
         assert properties <= spec[resource_type], resource_type
+
+
+def test_replacement_properties_agree_with_the_cloudformation_registry_schema() -> None:
+    """The registry schema (what CloudFormation's handlers do) is the authority where the CLI's
+    specification is older: an engine change from Redis OSS to Valkey is an in-place upgrade."""
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", "AWS::ElastiCache::ReplicationGroup")
+    create_only = {path.rsplit("/", 1)[-1] for path in schema.schema["createOnlyProperties"]}
+    assert "Engine" not in create_only
+    assert REPLACEMENT_PROPERTIES["AWS::ElastiCache::ReplicationGroup"] <= create_only
+    old = {"Resources": {"Redis": resource("AWS::ElastiCache::ReplicationGroup", Engine="redis")}}
+    new = {"Resources": {"Redis": resource("AWS::ElastiCache::ReplicationGroup", Engine="valkey")}}
+    assert not diff_stack("Shop-prod-Cache", old, new).dangers
 
 
 @pytest.mark.parametrize(
