@@ -413,6 +413,14 @@ ROUTES: tuple[Route, ...] = (
         rate_limit=RateLimit.ADMIN,
     ),
     Route(
+        "GET",
+        "/orders/admin/sales",
+        "order_api",
+        Access.ADMIN,
+        "Sales per day and top products of a range (from, to: at most 92 days)",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
         "POST",
         "/orders/{id}/refund",
         "order_api",

@@ -100,6 +100,19 @@ def list_all_orders(
 
 
 @app.get(
+    "/orders/admin/sales",
+    summary="Sales per day (orders, revenue, average order value) and top products of up to 92 days",
+    tags=["orders"],
+)
+def sales_report(
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    limit_admin(caller_of(app))
+    return orders().sales(date_from=date_from, date_to=date_to)
+
+
+@app.get(
     "/orders/<order_id>", summary="One order: its owner, an admin, or a guest with its token", tags=["orders"]
 )
 def get_order(order_id: str, token: Annotated[str | None, Query(max_length=128)] = None) -> dict[str, Any]:

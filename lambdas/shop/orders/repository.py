@@ -15,6 +15,7 @@ from typing import Any
 
 from shop.contracts.tables import ORDERS
 from shop.orders.model import DocumentSeries, HistoryEntry, Order, PaymentAttempt
+from shop.orders.sales import SALE_FIELDS, OrderSale
 from shop.orders.state import RESTORABLE, OrderStatus, PaymentStatus, check_transition
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import (
@@ -448,6 +449,22 @@ class OrderRepository:
             if last_key is None or len(orders) >= limit:
                 return OrderPage(orders, from_item(last_key) if last_key else None)
             arguments["ExclusiveStartKey"] = last_key
+
+    def sales_between(self, date_from: str, date_to: str) -> Iterator[OrderSale]:
+        """Every order placed between the two order_date bounds, with only the fields the sales report
+        reads: one Query of payment_status-order_date-index per payment status (each order has exactly
+        one), so the report never scans the table."""
+        names = {f"#f{position}": name for position, name in enumerate(SALE_FIELDS)}
+        for payment_status in PaymentStatus:
+            arguments: dict[str, Any] = {
+                "IndexName": PAYMENT_INDEX,
+                "KeyConditionExpression": key("payment_status").eq(payment_status.value)
+                & key("order_date").between(date_from, date_to),
+                "ProjectionExpression": ", ".join(names),
+                "ExpressionAttributeNames": names,
+            }
+            for item in every_item(self._table().query, **arguments):
+                yield OrderSale.model_validate(item)
 
     def items_of_owner(self, owner_key: str, *, newest_first: bool = True) -> Iterator[dict[str, Any]]:
         """Every stored order item whose user_id is `owner_key` (a user id or "guest#<email>"), across

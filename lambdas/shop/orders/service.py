@@ -58,9 +58,10 @@ from shop.orders.notifications import notify_customer, send
 from shop.orders.processing import handle_order_message
 from shop.orders.refunds import request_refund
 from shop.orders.repository import OrderChangedError, OrderExistsError, OrderRepository
+from shop.orders.sales import sales_range, sales_report
 from shop.orders.state import CANCELLABLE, IllegalTransition, OrderStatus, PaymentStatus
 from shop.platform import idempotency
-from shop.platform.clock import now_iso
+from shop.platform.clock import now_iso, utc_now
 from shop.platform.dynamodb import attr
 from shop.platform.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from shop.platform.identity import Caller
@@ -362,6 +363,7 @@ class OrderService:
             subtotal=totals.subtotal,
             discount=totals.discount,
             discount_code=totals.discount_code,
+            campaign_message_id=request.campaign_message_id,
             tax=totals.tax,
             shipping=totals.shipping,
             total=totals.total,
@@ -558,6 +560,12 @@ class OrderService:
             document["item_count"] = sum(line.quantity for line in order.items)
             writer.writerow(document)
         return output.getvalue()
+
+    def sales(self, *, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+        """The admin sales report of a range of days (at most 92; the last 30 by default)."""
+        period = sales_range(date_from, date_to, today=utc_now().date())
+        sales = self.repository.sales_between(period.low, period.high)
+        return sales_report(sales, period, currency=pricing_rules().currency)
 
     # -- changing --------------------------------------------------------------------------------
 
