@@ -71,6 +71,13 @@ EXPECTED_TABLES: dict[str, dict[str, Any]] = {
     "Idempotency": {"keys": [("id", "HASH", "S")], "gsis": {}, "ttl": "expiration"},
     # The kill switches' one item (docs/runbooks.md, "Kill switches").
     "RuntimeFlags": {"keys": [("flag_set", "HASH", "S")], "gsis": {}, "ttl": None},
+    # Promotions (issue 18): one item per code and one usage counter per code and shopper; shared codes
+    # are listed through a sparse index, personal codes expire.
+    "Promotions": {
+        "keys": [("code", "HASH", "S"), ("entry", "RANGE", "S")],
+        "gsis": {"listing-created_at-index": [("listing", "S"), ("created_at", "S")]},
+        "ttl": "expires_at",
+    },
 }
 
 

@@ -23,6 +23,7 @@ OWNERS = {
     "AuditLog": "shop.platform.audit_log",
     "Idempotency": "shop.platform.idempotency",
     "RuntimeFlags": "shop.platform.runtime_flags",
+    "Promotions": "shop.promotions.repository",
 }
 
 # Known violations still to be moved, each with its reason: (module, table logical name).

@@ -177,6 +177,21 @@ RUNTIME_FLAGS = TableSpec(
 )
 RUNTIME_FLAG_SET = "runtime"
 
+# Discount codes (shop.promotions): one item per code (`entry` = PROMOTION_ENTRY) and one usage counter
+# per code and shopper (`entry` = "customer#<email>"), so a redemption is two conditional counter
+# updates in the order's own transaction. Only shared codes carry `listing` (a sparse index for the
+# admin list); personal codes from marketing mail expire through `expires_at`, their counters too.
+PROMOTIONS = TableSpec(
+    logical_name="Promotions",
+    env_var="PROMOTIONS_TABLE",
+    partition_key=Key("code"),
+    sort_key=Key("entry"),
+    indexes=(Index("listing-created_at-index", Key("listing"), Key("created_at")),),
+    ttl_attribute="expires_at",
+)
+PROMOTION_ENTRY = "promotion"
+SHARED_PROMOTION_LISTING = "shared"
+
 ALL_TABLES: tuple[TableSpec, ...] = (
     PRODUCTS,
     ORDERS,
@@ -191,4 +206,5 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     IDEMPOTENCY,
     AUDIT_LOG,
     RUNTIME_FLAGS,
+    PROMOTIONS,
 )

@@ -1,0 +1,1 @@
+"""Promotions: discount codes the owner controls, personal codes from marketing mail, redemptions."""
