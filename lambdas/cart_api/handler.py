@@ -44,7 +44,8 @@ def get_cart(
         str | None, Query(min_length=1, max_length=40, description="preview a code")
     ] = None,
 ) -> dict[str, Any]:
-    return shared_carts().view(_owner(create=False), discount_code=discount_code).body()
+    email = caller_of(app).email
+    return shared_carts().view(_owner(create=False), discount_code=discount_code, email=email).body()
 
 
 @app.post("/cart/add", summary="Add a product; a guest's first add returns a new cart_id", tags=["cart"])

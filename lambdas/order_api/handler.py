@@ -22,10 +22,13 @@ from shop.orders.invoicing import DocumentKind
 from shop.orders.model import CreateOrderRequest, RefundRequest, StatusChangeRequest, TrackingRequest
 from shop.orders.processing import register_lambda_context
 from shop.orders.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderService
+from shop.platform import audit_log
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.process_state import per_process
 from shop.platform.rate_limiter import limit_admin
 from shop.platform.runtime_flags import orders_inline
+from shop.promotions.model import PromotionChanges, PromotionTerms
+from shop.promotions.service import shared_promotions
 
 app = build_resolver()
 
@@ -192,6 +195,39 @@ def refund_order(order_id: str, request: RefundRequest) -> Response[str]:
     limit_admin(caller)
     order = orders().refund(order_id, request, caller)
     return json_response(HTTPStatus.ACCEPTED, order.public_view())
+
+
+@app.get("/admin/promotions", summary="Every shared promotion with its redemptions (admin)", tags=["admin"])
+def list_promotions() -> dict[str, Any]:
+    limit_admin(caller_of(app))
+    listed = shared_promotions().shared()
+    return {"promotions": [promotion.admin_view() for promotion in listed], "count": len(listed)}
+
+
+@app.post("/admin/promotions", summary="Create a promotion (admin)", tags=["admin"])
+def create_promotion(request: PromotionTerms) -> Response[str]:
+    actor = limit_admin(caller_of(app))
+    view = shared_promotions().create(request).admin_view()
+    audit_log.record(actor, "promotion.create", f"promotion#{request.code}", None, view)
+    return json_response(HTTPStatus.CREATED, view)
+
+
+@app.get("/admin/promotions/<code>", summary="One promotion and its redemptions (admin)", tags=["admin"])
+def get_promotion(code: str) -> dict[str, Any]:
+    limit_admin(caller_of(app))
+    return shared_promotions().get(code).admin_view()
+
+
+@app.put(
+    "/admin/promotions/<code>", summary="Change, activate or deactivate a promotion (admin)", tags=["admin"]
+)
+def update_promotion(code: str, request: PromotionChanges) -> dict[str, Any]:
+    actor = limit_admin(caller_of(app))
+    promotions = shared_promotions()
+    before = promotions.get(code).admin_view()
+    after = promotions.update(code, request).admin_view()
+    audit_log.record(actor, "promotion.update", f"promotion#{after['code']}", before, after)
+    return after
 
 
 @app.put("/orders/<order_id>/tracking", summary="Add tracking and mark shipped (admin)", tags=["orders"])

@@ -19,6 +19,8 @@ from cdk_app.local.redis_server import RedisServer
 from shop.contracts import environment as env_vars
 from shop.contracts.tables import ALL_TABLES, TableSpec
 from shop.platform.process_state import reset_process_state
+from shop.promotions.model import PromotionTerms
+from shop.promotions.service import Promotions
 
 if TYPE_CHECKING:
     from tests.integration.localstripe_world import LocalStripe
@@ -29,11 +31,12 @@ TEST_PRICING_RULES = {
     "tax_rate_bps": 825,
     "flat_shipping_cents": 599,
     "free_shipping_threshold_cents": 5000,
-    "discounts": {
-        "SAVE10": {"kind": "percent", "percent_bps": 1000},
-        "FIVEOFF": {"kind": "fixed", "amount_cents": 500, "min_subtotal_cents": 2000},
-    },
 }
+# Stored in the Promotions table of every test (the codes once fixed in TEST_PRICING_RULES).
+TEST_PROMOTIONS = (
+    {"code": "SAVE10", "kind": "percent", "value": 10},
+    {"code": "FIVEOFF", "kind": "fixed", "value": 500, "min_subtotal": 2000},
+)
 
 
 def reset_module_state() -> None:
@@ -130,6 +133,7 @@ def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iter
         for spec in ALL_TABLES:
             _create_table(client, spec)
         reset_module_state()
+        Promotions().seed([PromotionTerms.model_validate(terms) for terms in TEST_PROMOTIONS])
         yield environment
     reset_module_state()
 

@@ -1,4 +1,5 @@
-"""Cart totals from one set of rules: tax in basis points, flat shipping, free-shipping threshold, codes.
+"""Cart totals from one set of rules: tax in basis points, flat shipping, free-shipping threshold, and
+the promotion a code applies (shop.promotions).
 
 Every amount is an integer in the currency's minor unit (cents). The rules come from the PRICING_RULES
 environment variable (JSON, per stage) with the defaults below; docs/pricing.md states them in prose.
@@ -11,9 +12,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from shop.contracts.pricing_rules import BASIS_POINTS, DiscountRule, PricingRules
+from shop.contracts.pricing_rules import BASIS_POINTS, PricingRules
 from shop.platform.process_state import per_process
 from shop.platform.settings import get_settings
+from shop.promotions.model import ScopedLine
+from shop.promotions.service import AppliedPromotion
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class PricedLine:
     unit_price_cents: int
     quantity: int
     requires_shipping: bool
+    product_id: str = ""
+    category: str | None = None  # known when a promotion is scoped to categories
 
 
 class Totals(BaseModel):
@@ -37,17 +42,11 @@ class Totals(BaseModel):
     discount_code: str | None = None
 
 
-class UnknownDiscountCodeError(ValueError):
-    """The code is not one of the stage's discount codes."""
-
-
-def discount_amount(rule: DiscountRule, subtotal: int) -> int:
-    """The amount off: never negative, never more than the subtotal, 0 below the code's minimum."""
-    if subtotal < rule.min_subtotal_cents:
-        return 0
-    if rule.kind == "percent":
-        return subtotal * rule.percent_bps // BASIS_POINTS
-    return min(rule.amount_cents, subtotal)
+def scoped_lines(lines: Sequence[PricedLine]) -> list[ScopedLine]:
+    """The lines as a promotion sees them: product, category and amount."""
+    return [
+        ScopedLine(line.product_id, line.category, line.unit_price_cents * line.quantity) for line in lines
+    ]
 
 
 def tax_on(taxable: int, tax_rate_bps: int) -> int:
@@ -55,22 +54,21 @@ def tax_on(taxable: int, tax_rate_bps: int) -> int:
     return (taxable * tax_rate_bps + BASIS_POINTS // 2) // BASIS_POINTS
 
 
-def price(lines: Sequence[PricedLine], rules: PricingRules, discount_code: str | None = None) -> Totals:
+def price(
+    lines: Sequence[PricedLine], rules: PricingRules, applied: AppliedPromotion | None = None
+) -> Totals:
     """The totals of a cart. Tax applies to merchandise after the discount, not to shipping; shipping
-    is free for carts without physical items or whose discounted subtotal reaches the threshold."""
+    is free for carts without physical items, whose discounted subtotal reaches the threshold, or with
+    a free-shipping promotion."""
     subtotal = sum(line.unit_price_cents * line.quantity for line in lines)
-    discount = 0
-    applied_code = None
-    if discount_code:
-        rule = rules.discount(discount_code)
-        if rule is None:
-            raise UnknownDiscountCodeError(discount_code)
-        discount = discount_amount(rule, subtotal)
-        applied_code = discount_code.strip().upper() if discount else None
+    discount = min(applied.reduction.amount, subtotal) if applied else 0
+    applied_code = applied.promotion.code if applied else None
     merchandise = subtotal - discount
     ships = any(line.requires_shipping and line.quantity > 0 for line in lines)
     threshold = rules.free_shipping_threshold_cents
-    shipping = rules.flat_shipping_cents if ships and (threshold is None or merchandise < threshold) else 0
+    waived = applied is not None and applied.reduction.free_shipping
+    below_threshold = threshold is None or merchandise < threshold
+    shipping = rules.flat_shipping_cents if ships and below_threshold and not waived else 0
     tax = tax_on(merchandise, rules.tax_rate_bps)
     return Totals(
         subtotal=subtotal,

@@ -27,7 +27,7 @@ from shop.cart.model import (
     UpdateCartLine,
     new_cart_id,
 )
-from shop.cart.pricing import PricedLine, Totals, UnknownDiscountCodeError, price, pricing_rules
+from shop.cart.pricing import PricedLine, Totals, price, pricing_rules, scoped_lines
 from shop.cart.repository import CartChangedError, CartRepository
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
@@ -39,6 +39,8 @@ from shop.platform.clock import now_iso
 from shop.platform.errors import BadRequest, Conflict, NotFound, Unauthorized
 from shop.platform.process_state import per_process
 from shop.platform.redis_connection import shared_redis_client
+from shop.promotions.model import PromotionRefused
+from shop.promotions.service import Promotions, shared_promotions
 
 logger = Logger(child=True)
 
@@ -123,21 +125,27 @@ class ShoppingCarts:
         products: ProductRepository,
         cache: ResilientCache,
         rules: PricingRules,
+        promotions: Promotions | None = None,
     ) -> None:
         self.repository = repository
         self.products = products
         self.cache = cache
         self.rules = rules
+        self.promotions = promotions or shared_promotions()
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def view(self, owner: CartOwner | None, *, discount_code: str | None = None) -> CartView:
+    def view(
+        self, owner: CartOwner | None, *, discount_code: str | None = None, email: str | None = None
+    ) -> CartView:
+        """The cart and its totals; with a code, as that promotion would price it for `email` (a guest's
+        email is not known yet: a personal code is then checked at checkout)."""
         stored = self._cached_cart(owner) if owner is not None else None
         lines = stored.items if stored else []
         return CartView(
             owner=owner,
             lines=lines,
-            totals=self._totals(lines, discount_code),
+            totals=self._totals(lines, discount_code, email),
             updated_at=stored.updated_at if stored else None,
         )
 
@@ -153,15 +161,29 @@ class ShoppingCarts:
             self._write_through(stored)
         return stored
 
-    def _totals(self, lines: list[CartLine], discount_code: str | None) -> Totals:
-        try:
+    def _totals(self, lines: list[CartLine], discount_code: str | None, email: str | None = None) -> Totals:
+        if not discount_code:
             return price(
                 [PricedLine(line.unit_price, line.quantity, line.requires_shipping) for line in lines],
                 self.rules,
-                discount_code,
             )
-        except UnknownDiscountCodeError:
-            raise BadRequest(f"unknown discount code {discount_code!r}", field="discount_code") from None
+        # A promotion may be scoped to categories, which only the catalog knows.
+        products = self.products.get_many([line.product_id for line in lines])
+        priced = [
+            PricedLine(
+                line.unit_price,
+                line.quantity,
+                line.requires_shipping,
+                product_id=line.product_id,
+                category=str(products[line.product_id].category) if line.product_id in products else None,
+            )
+            for line in lines
+        ]
+        try:
+            applied = self.promotions.apply(discount_code, scoped_lines(priced), email=email)
+        except PromotionRefused as refused:
+            raise BadRequest(str(refused), field="discount_code", reason=refused.reason) from None
+        return price(priced, self.rules, applied)
 
     # -- changes --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.cart.model import CartLine
-from shop.cart.pricing import PricedLine, UnknownDiscountCodeError, price, pricing_rules
+from shop.cart.pricing import PricedLine, price, pricing_rules, scoped_lines
 from shop.cart.repository import CartRepository
 from shop.cart.service import CartOwner, available_quantity, shared_carts
 from shop.catalog.model import Product, ProductStatus, missing_files
@@ -26,7 +26,7 @@ from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
 from shop.orders.access import token_opens
 from shop.orders.downloads import download_grants, with_download_token
-from shop.orders.inventory import Inventory, InventoryConflictError, out_of_stock
+from shop.orders.inventory import Inventory, InventoryConflictError, RedemptionRefusedError, out_of_stock
 from shop.orders.invoicing import (
     DocumentKind,
     document_of,
@@ -68,6 +68,8 @@ from shop.platform.identity import Caller
 from shop.platform.observability import logger
 from shop.platform.pagination import decode_cursor, encode_cursor
 from shop.platform.runtime_flags import orders_inline, payments_paused
+from shop.promotions.model import PromotionRefused, ScopedLine
+from shop.promotions.service import AppliedPromotion, shared_promotions
 
 MOVE_ATTEMPTS = 3
 DEFAULT_PAGE_SIZE = 20
@@ -217,7 +219,8 @@ class OrderService:
     ) -> None:
         self.repository = repository or OrderRepository()
         self.products = products or ProductRepository()
-        self.inventory = Inventory(orders=self.repository, products=self.products)
+        self.promotions = shared_promotions()
+        self.inventory = Inventory(orders=self.repository, products=self.products, promotions=self.promotions)
 
     # -- placing ---------------------------------------------------------------------------------
 
@@ -255,15 +258,20 @@ class OrderService:
 
         owner = self._cart_owner(caller, cart_id) if request.items is None else None
         requested = request.items if request.items is not None else self._cart_lines(owner)
-        order = self._new_order(
+        order, applied = self._new_order(
             request, order_id, user_id, normalize_email(email), guest, requested, fingerprint, caller
         )
         # Every order gets an access token, signed-in ones too: the payment routes are public (guests pay
         # as well), so the token is how any payer proves the order is theirs.
         token = self._claim_token(order_id) if idempotency_key else new_access_token()
         order = order.model_copy(update={"access_token_hash": token_hash(token)})
+        redemption = (
+            self.promotions.redemption_items(applied.promotion, order.user_email) if applied else None
+        )
         try:
-            order = self.inventory.store_with_stock(order)
+            order = self.inventory.store_with_stock(order, redemption)
+        except RedemptionRefusedError:
+            raise self._redemption_refused(order) from None
         except OrderExistsError:  # a concurrent retry won the race
             existing = self.repository.get(order_id, user_id)
             if existing is None:
@@ -280,6 +288,16 @@ class OrderService:
             shared_carts().clear(owner)
         logger.info("order placed", extra={"order_id": order.order_id, "total": order.total, "guest": guest})
         return PlacedOrder(order, token, replayed=False)
+
+    def _redemption_refused(self, order: Order) -> Conflict:
+        """Why the promotion refused the order at the last moment (another order took its last use)."""
+        code = order.discount_code or ""
+        lines = [ScopedLine(line.product_id, None, line.line_total) for line in order.items]
+        try:
+            self.promotions.apply(code, lines, email=order.user_email, consistent=True)
+        except PromotionRefused as refused:
+            return Conflict(str(refused), field="discount_code", reason=refused.reason)
+        return Conflict(f"code {code} could not be redeemed just now; try again", field="discount_code")
 
     def _replay(self, existing: Order, fingerprint: str) -> PlacedOrder:
         if existing.request_fingerprint != fingerprint:
@@ -336,24 +354,33 @@ class OrderService:
         requested: list[OrderLineRequest],
         fingerprint: str,
         caller: Caller,
-    ) -> Order:
+    ) -> tuple[Order, AppliedPromotion | None]:
         rules = pricing_rules()
         merged = _merge_lines(requested)
         products = self.products.get_many([line.product_id for line in merged], consistent=True)
         lines = [_order_line(products.get(line.product_id), line, rules.currency) for line in merged]
         shipping_address, billing_address = _addresses(request, lines)
-        try:
-            totals = price(
-                [PricedLine(line.unit_price, line.quantity, line.requires_shipping) for line in lines],
-                rules,
-                request.discount_code,
+        priced = [
+            PricedLine(
+                line.unit_price,
+                line.quantity,
+                line.requires_shipping,
+                product_id=line.product_id,
+                category=str(products[line.product_id].category),
             )
-        except UnknownDiscountCodeError:
-            raise BadRequest(
-                f"unknown discount code {request.discount_code!r}", field="discount_code"
-            ) from None
+            for line in lines
+        ]
+        applied = None
+        if request.discount_code:
+            try:
+                applied = self.promotions.apply(
+                    request.discount_code, scoped_lines(priced), email=email, consistent=True
+                )
+            except PromotionRefused as refused:
+                raise BadRequest(str(refused), field="discount_code", reason=refused.reason) from None
+        totals = price(priced, rules, applied)
         timestamp = now_iso()
-        return Order(
+        order = Order(
             order_id=order_id,
             user_id=user_id,
             order_number=order_number_for(order_id, timestamp),
@@ -379,6 +406,7 @@ class OrderService:
             history=[HistoryEntry(status=OrderStatus.PENDING.value, at=timestamp, actor=actor_of(caller))],
             request_fingerprint=fingerprint,
         )
+        return order, applied
 
     def _dispatch(self, order: Order) -> Order:
         """Announce the order to the pipeline: order-processing, or in-line under the kill switch."""
