@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 from cdk_app.local.runner import LocalShop, LocalShopOptions
-from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
+from cdk_app.local.sample_catalog import (
+    ADMIN_EMAIL,
+    LOCAL_PASSWORD,
+    SAMPLE_PROMOTIONS,
+    SHOPPER_EMAIL,
+    describe_promotion,
+)
 from cdk_app.local.synth import PROJECT_ROOT
 
 
@@ -42,8 +46,6 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 LOG_DIR = PROJECT_ROOT / ".local-shop" / "logs"
-# shop.contracts.environment.PRICING_RULES; not imported, so the runner need not import lambdas/.
-PRICING_RULES = "PRICING_RULES"
 ADMIN_KEY_SUFFIX = "-admin"
 PARTNER_KEY_SUFFIX = "-partner"
 
@@ -65,23 +67,9 @@ def configure_logging(verbose: bool) -> None:
         root.addHandler(runner_log)
 
 
-def discount_codes(shop: LocalShop) -> list[str]:
-    """The stage's discount codes, as the cart function is configured with them."""
-    assert shop.model is not None
-    for function in shop.model.functions:
-        rules = function.environment.get(PRICING_RULES)
-        if isinstance(rules, str):
-            return [_describe(code, rule) for code, rule in json.loads(rules).get("discounts", {}).items()]
-    return []
-
-
-def _describe(code: str, rule: dict[str, Any]) -> str:
-    if rule.get("kind") == "percent":
-        off = f"{rule.get('percent_bps', 0) / 100:g}% off"
-    else:
-        off = f"${rule.get('amount_cents', 0) / 100:g} off"
-    minimum = rule.get("min_subtotal_cents", 0)
-    return f"{code} ({off}{f' from ${minimum / 100:g}' if minimum else ''})"
+def discount_codes(options: LocalShopOptions) -> list[str]:
+    """The promotions the seed creates (the admin page's Promotions section manages them)."""
+    return [describe_promotion(terms) for terms in SAMPLE_PROMOTIONS] if options.seed else []
 
 
 def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
@@ -100,7 +88,7 @@ def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
     ]
     if shop.payments is not None:
         rows.append(f"  Payments     {shop.payments.describe()}")
-    codes = discount_codes(shop)
+    codes = discount_codes(options)
     if codes:
         rows.append(f"  Codes        {', '.join(codes)}")
     rows += [

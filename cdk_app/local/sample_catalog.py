@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import wave
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -371,3 +372,30 @@ def product_image_svg(product: SampleProduct) -> str:
         '<text x="240" y="200" font-family="sans-serif" font-size="120" fill="#ffffff" '
         f'text-anchor="middle">{initials}</text></svg>\n'
     )
+
+
+# The promotions the seed creates through POST /admin/promotions: the starting codes every stage gets
+# (shop.contracts.starting_promotions; a unit test keeps the two lists equal, as the runner does not
+# import lambdas/).
+SAMPLE_PROMOTIONS: tuple[dict[str, Any], ...] = (
+    {"code": "WELCOME10", "kind": "percent", "value": 10, "description": "10 % off"},
+    {
+        "code": "SHIP5",
+        "kind": "fixed",
+        "value": 500,
+        "min_subtotal": 2500,
+        "description": "$5 off orders from $25",
+    },
+)
+
+
+def describe_promotion(terms: dict[str, Any]) -> str:
+    """A promotion in a few words, e.g. "SHIP5 ($5 off orders from $25)" (the banner and the README)."""
+    kind, value, minimum = terms["kind"], terms.get("value", 0), terms.get("min_subtotal", 0)
+    if kind == "percent":
+        off = f"{value}% off"
+    elif kind == "fixed":
+        off = f"${value / 100:g} off"
+    else:
+        off = "free shipping"
+    return f"{terms['code']} ({off}{f' orders from ${minimum / 100:g}' if minimum else ''})"

@@ -1,7 +1,9 @@
-"""Seeds the local shop: an admin, a shopper, and the sample catalog, through the real API.
+"""Seeds the local shop: an admin, a shopper, the starting promotions and the sample catalog, through
+the real API.
 
 Called by the runner after the resources exist (and after a `--persist` restore), before it serves.
-It is idempotent: accounts that exist are kept, and the catalog is created only when it is empty.
+It is idempotent: accounts that exist are kept, a promotion that exists answers 409 and is kept, and
+the catalog is created only when it is empty.
 Products go in through `POST /products` with an admin token and the admin API key, the same path an
 administrator's browser takes, so the seed also proves the admin route works. A digital product's
 sample file is uploaded first as the admin page does it: `POST /admin/product-files`, then the
@@ -21,6 +23,7 @@ from cdk_app.local.sample_catalog import (
     ADMIN_EMAIL,
     LOCAL_PASSWORD,
     SAMPLE_PRODUCTS,
+    SAMPLE_PROMOTIONS,
     SHOPPER_EMAIL,
     SampleProduct,
     sample_file,
@@ -46,12 +49,13 @@ def seed(shop: LocalShop) -> None:
     client_id = shop.model.resources.values[pool.clients[0].address].ref
     _ensure_user(cognito, pool_id, ADMIN_EMAIL, "Shop Admin", admin=True)
     _ensure_user(cognito, pool_id, SHOPPER_EMAIL, "Sam Shopper", admin=False)
-    if _catalog_has_products(shop):
-        return
     token = _id_token(cognito, client_id, ADMIN_EMAIL)
     api_key = next(
         (value for name, value in shop.api_keys.items() if name.endswith(ADMIN_API_KEY_SUFFIX)), ""
     )
+    _create_promotions(shop, token=token, api_key=api_key)
+    if _catalog_has_products(shop):
+        return
     base_url = shop.server.url if shop.server is not None else ""
     for product in SAMPLE_PRODUCTS:
         files = [_upload_sample_file(shop, product, token=token, api_key=api_key)] if product.digital else []
@@ -88,6 +92,15 @@ def _id_token(cognito: Any, client_id: str, email: str) -> str:
     )
     token: str = result["AuthenticationResult"]["IdToken"]
     return token
+
+
+def _create_promotions(shop: LocalShop, *, token: str, api_key: str) -> None:
+    """The starting codes, as an administrator creates promotions (409: kept from an earlier run)."""
+    for terms in SAMPLE_PROMOTIONS:
+        response = _admin_call(shop, "POST", "/admin/promotions", terms, token=token, api_key=api_key)
+        if response.status not in (201, 409):
+            answer = f"{response.status}: {response.body[:300]!r}"
+            raise RuntimeError(f"seed: creating promotion {terms['code']} answered {answer}")
 
 
 def _catalog_has_products(shop: LocalShop) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -15,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
+from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SAMPLE_PROMOTIONS, SHOPPER_EMAIL
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_PRICING = json.loads((ROOT / "cdk.json").read_text())["context"]["shop:stages"]["local"]["pricing"]
 
 pytestmark = pytest.mark.slow
 
@@ -82,8 +80,8 @@ def test_the_runner_shows_one_banner_keeps_logs_off_the_terminal_and_stops_clean
         "cards through localstripe at http://127.0.0.1:",
     ):
         assert fact in output, fact
-    for code in LOCAL_PRICING["discounts"]:
-        assert code in output
+    for terms in SAMPLE_PROMOTIONS:
+        assert terms["code"] in output
     banner_keys = [word for word in output.split() if word.startswith("lk_")]
     assert len(banner_keys) == 2  # the admin and partner key values, which do not spell out their names
     assert all("admin" not in key and "partner" not in key for key in banner_keys)

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from cdk_app.local.__main__ import LOG_DIR
-from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
+from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SAMPLE_PROMOTIONS, SHOPPER_EMAIL
 from cdk_app.local.sent_emails import EMAILS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +31,12 @@ def test_the_sample_accounts_and_password_are_the_seeded_ones() -> None:
 def test_every_discount_code_is_listed_with_what_it_takes_off() -> None:
     section = try_it()
     pricing = LOCAL_STAGE["pricing"]
-    for code, rule in pricing["discounts"].items():
-        if rule["kind"] == "percent":
-            expected = f"`{code}` ({rule['percent_bps'] / 100:g}% off)"
+    for terms in SAMPLE_PROMOTIONS:
+        if terms["kind"] == "percent":
+            expected = f"`{terms['code']}` ({terms['value']}% off)"
         else:
-            amount, minimum = rule["amount_cents"] / 100, rule["min_subtotal_cents"] / 100
-            expected = f"`{code}` (${amount:g} off orders from ${minimum:g})"
+            amount, minimum = terms["value"] / 100, terms["min_subtotal"] / 100
+            expected = f"`{terms['code']}` (${amount:g} off orders from ${minimum:g})"
         assert expected in section
     assert f"free from ${pricing['free_shipping_threshold_cents'] / 100:g}" in section
     assert f"tax is {pricing['tax_rate_bps'] / 100:g}%" in section
@@ -67,3 +67,9 @@ def test_the_download_limits_are_the_local_stages() -> None:
     section = try_it()
     assert f"{LOCAL_STAGE['download_limit']} downloads within {LOCAL_STAGE['download_days']} days" in section
     assert "Hope Rising (e-book)" in section
+
+
+def test_the_local_seed_creates_the_codes_every_stage_starts_with() -> None:
+    from shop.contracts.starting_promotions import STARTING_PROMOTIONS
+
+    assert SAMPLE_PROMOTIONS == STARTING_PROMOTIONS
