@@ -1,9 +1,11 @@
-// Orders and Sales sections of the admin page: all orders with filters, status changes, tracking,
-// refunds, invoices and credit notes (PDF), CSV export, and sales figures computed from the orders listed.
+// Orders section of the admin page: all orders with filters, status changes, tracking, refunds,
+// invoices and credit notes (PDF) and CSV export. The Sales section (admin-sales.js) reads its figures
+// from the API and is told when a change here may have moved them.
 import { apiFile } from "./api.js";
 import { el, formatPrice, saveFile, say } from "./ui.js";
 import { adminApi, centsText, exportAllPages, parseCents } from "./admin-common.js";
 import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
+import { SALES_STALE_EVENT } from "./admin-sales.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 100;
@@ -118,7 +120,7 @@ function replaceRow(order) {
   const existing = $("order-rows").querySelector(`tr[data-order-id="${CSS.escape(order.order_id)}"]`);
   if (existing) existing.replaceWith(row(order));
   else $("order-rows").prepend(row(order));
-  renderSales();
+  window.dispatchEvent(new CustomEvent(SALES_STALE_EVENT));
 }
 
 async function loadOrders({ more = false } = {}) {
@@ -144,7 +146,6 @@ async function loadOrders({ more = false } = {}) {
     if (mine !== generation) return;
     say(status(), `Orders could not be loaded: ${error.message}`, "error");
   }
-  renderSales();
 }
 
 // -- actions ----------------------------------------------------------------------------------------
@@ -246,52 +247,6 @@ function exportOrders() {
     header: CSV_HEADER,
     rowOf: csvRow,
   });
-}
-
-// -- sales ------------------------------------------------------------------------------------------
-
-/** Totals per currency as "$1.00 + €2.00": amounts in different currencies are never added up. */
-function perCurrency(amounts) {
-  const parts = [...amounts.entries()].map(([currency, cents]) => formatPrice(cents, currency));
-  return parts.length ? parts.join(" + ") : formatPrice(0);
-}
-
-function add(map, key, value) {
-  map.set(key, (map.get(key) || 0) + value);
-}
-
-/** Revenue counts orders whose payment is captured and not being refunded (payment_status "paid"). */
-function renderSales() {
-  const list = [...orders.values()];
-  const paid = list.filter((order) => order.payment_status === "paid");
-  const refunds = list.filter((order) => ["refund_requested", "refunded"].includes(order.payment_status));
-  const revenue = new Map();
-  const average = new Map();
-  const counts = new Map();
-  const refunded = new Map();
-  const top = new Map();
-  for (const order of paid) {
-    add(revenue, order.currency, order.total);
-    add(counts, order.currency, 1);
-    for (const line of order.items || []) {
-      const entry = top.get(line.product_id) || { name: line.name, units: 0, revenue: new Map() };
-      entry.units += line.quantity;
-      add(entry.revenue, line.currency || order.currency, line.line_total);
-      top.set(line.product_id, entry);
-    }
-  }
-  for (const [currency, cents] of revenue) average.set(currency, Math.round(cents / counts.get(currency)));
-  for (const order of refunds) add(refunded, order.currency, order.refund_amount ?? order.total);
-  $("sales-scope").textContent = `From the ${list.length} orders listed above${cursor ? " (load more orders to include the rest)" : ""}, with the same filters.`;
-  $("sales-orders").textContent = String(list.length);
-  $("sales-paid").textContent = String(paid.length);
-  $("sales-revenue").textContent = perCurrency(revenue);
-  $("sales-average").textContent = paid.length ? perCurrency(average) : "–";
-  $("sales-refunds").textContent = `${refunds.length} (${perCurrency(refunded)})`;
-  const ranked = [...top.values()].sort((a, b) => b.units - a.units).slice(0, 10);
-  $("top-rows").replaceChildren(...(ranked.length
-    ? ranked.map((entry) => el("tr", {}, [el("th", { scope: "row", text: entry.name }), el("td", { class: "number", text: String(entry.units) }), el("td", { class: "number", text: perCurrency(entry.revenue) })]))
-    : [el("tr", {}, [el("td", { colspan: "3", class: "muted", text: "No paid orders listed." })])]));
 }
 
 // -- wiring -----------------------------------------------------------------------------------------
