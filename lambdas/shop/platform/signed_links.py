@@ -20,6 +20,11 @@ ORDER_LINK = "order"
 # The orders page's links to the downloads of one paid order (any order, a guest's or an account's):
 # they download that order's digital lines within their limits, and read nothing.
 DOWNLOAD_LINK = "downloads"
+# A marketing email's open pixel (subject: its MarketingQueue id): records an open of that email only.
+EMAIL_OPEN = "email-open"
+# A marketing email's click-through link (subject: its MarketingQueue id and the target URL): records a
+# click of that email and redirects to that one URL; any other URL needs a token of its own.
+EMAIL_CLICK = "email-click"
 # Rotation is rare; five minutes bounds how long a rotated key keeps being used.
 KEY_MAX_AGE_SECONDS = 300
 
