@@ -481,6 +481,10 @@ def test_analytics_count_queued_and_sent_per_trigger_and_are_cached(
         "opened": 0,
         "clicked": 0,
         "converted": 0,
+        "open_rate": 0.0,
+        "click_rate": 0.0,
+        "conversion_rate": 0.0,
+        "attributed_revenue_cents": 0,
     }
     assert first.body["totals"]["queued"] == 3
     client = redis.Redis.from_url(redis_server.url)

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from shop.marketing.abandoned_carts import scan_abandoned_carts
+from shop.marketing.attribution import Attribution
 from shop.marketing.browse_abandonment import scan_browse_abandonment
 from shop.marketing.campaign import Campaign
 from shop.marketing.price_drops import scan_price_drops
@@ -41,8 +42,11 @@ SCANS: Mapping[str, Scan] = {
 }
 
 
-def run_daily_scans(campaign: Campaign | None = None, *, now: datetime | None = None) -> dict[str, Any]:
-    """Run the four scans with one clock, so they agree on what "24 hours ago" means.
+def run_daily_scans(
+    campaign: Campaign | None = None, *, now: datetime | None = None, attribution: Attribution | None = None
+) -> dict[str, Any]:
+    """Run the four scans with one clock, so they agree on what "24 hours ago" means, then credit the
+    day's paid orders to the emails that brought them (shop.marketing.attribution).
 
     A failing scan does not stop the others; the run then fails as a whole so that the schedule's
     retry policy runs it again, which is safe because every scan skips what it already mailed.
@@ -57,11 +61,18 @@ def run_daily_scans(campaign: Campaign | None = None, *, now: datetime | None = 
         except Exception:
             logger.exception("marketing scan failed", extra={"scan": name})
             failed.append(name)
+    try:
+        attributed = (attribution or Attribution()).sweep(now=moment).body()
+    except Exception:
+        logger.exception("attribution sweep failed")
+        failed.append("attribution")
+        attributed = {}
     if failed:
         raise DailyRunError(failed, results)
     return {
         "job": DAILY_SCANS_JOB,
         "ran_at": iso(moment),
         "scans": results,
+        "attribution": attributed,
         "queued": sum(result["queued"] for result in results.values()),
     }

@@ -128,18 +128,92 @@ class MarketingQueueRepository:
             FilterExpression=Attr("trigger_type").eq(trigger.value),
         )
 
+    def get(self, queue_id: str) -> dict[str, Any] | None:
+        item = self._table().get_item(Key={"queue_id": queue_id}).get("Item")
+        return from_item(item) if item else None
+
+    def _record(self, queue_id: str, update: str, values: dict[str, Any]) -> bool:
+        """One engagement update of a stored item; False when there is no such item (erased, expired)."""
+        try:
+            self._table().update_item(
+                Key={"queue_id": queue_id},
+                UpdateExpression=update,
+                ConditionExpression=Attr("queue_id").exists(),
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def record_open(self, queue_id: str, *, now: datetime) -> bool:
+        """`opened`, the first `opened_at`, the latest `last_opened_at` and `open_count`."""
+        return self._record(
+            queue_id,
+            "SET opened = :true, opened_at = if_not_exists(opened_at, :now), last_opened_at = :now "
+            "ADD open_count :one",
+            {":true": True, ":now": iso(now), ":one": 1},
+        )
+
+    def record_click(self, queue_id: str, *, now: datetime) -> bool:
+        """`clicked`, the first `clicked_at`, `last_clicked_at` and `click_count`; a click is an open
+        too (the shopper read the email with its images blocked)."""
+        return self._record(
+            queue_id,
+            "SET clicked = :true, clicked_at = if_not_exists(clicked_at, :now), last_clicked_at = :now, "
+            "opened = :true, opened_at = if_not_exists(opened_at, :now) ADD click_count :one",
+            {":true": True, ":now": iso(now), ":one": 1},
+        )
+
+    def with_discount_code(self, email: str, code: str) -> dict[str, Any] | None:
+        """The item of this recipient that offered this code (user_email-trigger_type-index)."""
+        for item in self._query(
+            IndexName=RECIPIENT_INDEX,
+            KeyConditionExpression=Key("user_email").eq(email),
+            FilterExpression=Attr("discount_code").eq(code),
+        ):
+            return item
+        return None
+
+    def mark_converted(
+        self, queue_id: str, *, order_id: str, revenue_cents: int, via: str, now: datetime
+    ) -> bool:
+        """Attribute a paid order to this email, once: False when the item is gone or already
+        converted (by this order on an earlier run, or by another)."""
+        try:
+            self._table().update_item(
+                Key={"queue_id": queue_id},
+                UpdateExpression="SET converted = :true, converted_order_id = :order_id, "
+                "attributed_revenue_cents = :revenue, converted_via = :via, converted_at = :now",
+                ConditionExpression=Attr("queue_id").exists() & Attr("converted_order_id").not_exists(),
+                ExpressionAttributeValues={
+                    ":true": True,
+                    ":order_id": order_id,
+                    ":revenue": revenue_cents,
+                    ":via": via,
+                    ":now": iso(now),
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def created_since(self, since: datetime) -> Iterator[dict[str, Any]]:
         """Items created since a moment. A Scan: the table's TTL keeps it to about 30 days of mail,
         and analytics are cached, so this runs at most every 15 minutes."""
         arguments: dict[str, Any] = {
             "FilterExpression": Attr("created_at").gte(iso(since)),
-            "ProjectionExpression": "#trigger, #sent, #opened, #clicked, #converted",
+            "ProjectionExpression": "#trigger, #sent, #opened, #clicked, #converted, #revenue",
             "ExpressionAttributeNames": {
                 "#trigger": "trigger_type",
                 "#sent": "sent",
                 "#opened": "opened",
                 "#clicked": "clicked",
                 "#converted": "converted",
+                "#revenue": "attributed_revenue_cents",
             },
         }
         yield from every_item(self._table().scan, **arguments)
