@@ -63,7 +63,8 @@ def test_documents_are_never_served_from_the_stage_cache(api: dict[str, Any]) ->
 
 def test_pdf_is_a_binary_media_type_of_the_rest_api(dev: SynthesizedStage) -> None:
     [rest_api] = resources_of(template_of(dev, "Api").to_json(), "AWS::ApiGateway::RestApi").values()
-    assert rest_api["Properties"]["BinaryMediaTypes"] == ["application/pdf"]
+    # image/*: the open pixel of marketing emails (tests/infra/test_email_engagement_infra.py).
+    assert rest_api["Properties"]["BinaryMediaTypes"] == ["application/pdf", "image/*"]
 
 
 def test_the_stage_brand_settings_reach_order_api_only(dev: SynthesizedStage, prod: SynthesizedStage) -> None:

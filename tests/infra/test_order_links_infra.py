@@ -1,5 +1,6 @@
-"""Order emails link to the stage's own site, guests' links are signed with a key only two functions
-hold, and API Gateway's address models take every address field and two-letter countries."""
+"""Order emails link to the stage's own site, guests' links are signed with a key only three functions
+hold (marketing_automation_api for the links of marketing emails), and API Gateway's address models
+take every address field and two-letter countries."""
 
 from __future__ import annotations
 
@@ -41,11 +42,11 @@ def test_the_email_function_links_to_the_stages_site(
     assert not prod_url.endswith("/")
 
 
-def test_only_order_api_and_email_sender_hold_the_order_link_key(
+def test_only_order_api_email_sender_and_marketing_hold_the_order_link_key(
     api: dict[str, Any], dev: SynthesizedStage
 ) -> None:
     holders = {name for name in function_ids(api) if LINK_KEY_VARIABLE in environment_of(api, name)}
-    assert holders == {"order_api", "email_sender"}
+    assert holders == {"order_api", "email_sender", "marketing_automation_api"}
     data = dev.template("Data")
     [(key_id, key)] = [
         (logical_id, secret)
