@@ -4,6 +4,7 @@
 // pays; a declined card can be replaced by another without a second order.
 import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
+import { campaignMessageId } from "./campaign.js";
 import { CardError, cardToken, mountCard, payByCard } from "./card-payment.js";
 import { siteConfig } from "./config.js";
 import { countryName, fillCountrySelect } from "./countries.js";
@@ -304,6 +305,8 @@ async function createOrder() {
   if (billing) body.billing_address = billing;
   const code = savedCode();
   if (code) body.discount_code = code;
+  const campaign = campaignMessageId();
+  if (campaign) body.campaign_message_id = campaign;
   const headers = { "Idempotency-Key": idempotencyKey };
   if (isSignedIn()) return api("/orders/create", { method: "POST", body, headers });
   body.email = $("email").value.trim();
