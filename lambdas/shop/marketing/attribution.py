@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from shop.marketing.repository import MarketingQueueRepository
+from shop.marketing.triggers import Trigger
 from shop.orders.model import Order
 from shop.orders.repository import OrderRepository
 from shop.orders.state import PaymentStatus
@@ -26,6 +27,8 @@ from shop.platform.settings import get_settings
 # MarketingQueue keeps a sent item 30 days: an older order has no email left to credit.
 SWEEP_LOOKBACK = timedelta(days=30)
 PAGE_SIZE = 100
+# Only codes a campaign mints (CART10-…, LOOK5-…) are looked up; the shop's public codes bring no email.
+CAMPAIGN_CODE_PREFIXES = tuple(f"{trigger.code_prefix}-" for trigger in Trigger)
 
 
 class Via(StrEnum):
@@ -36,7 +39,7 @@ class Via(StrEnum):
 @dataclass
 class AttributionSummary:
     paid_orders: int = 0
-    candidates: int = 0  # paid orders with a campaign code or a campaign message id
+    candidates: int = 0  # paid orders with a campaign's code or a campaign message id
     attributed: int = 0  # newly attributed by this run
 
     def body(self) -> dict[str, Any]:
@@ -50,6 +53,12 @@ def _moment(value: object) -> datetime | None:
         return None
 
 
+def _campaign_code(order: Order) -> str | None:
+    """The order's code when a campaign minted it (CART10-…, LOOK5-…), else None."""
+    code = order.discount_code
+    return code if code and code.upper().startswith(CAMPAIGN_CODE_PREFIXES) else None
+
+
 class Attribution:
     def __init__(
         self, queue: MarketingQueueRepository | None = None, orders: OrderRepository | None = None
@@ -60,8 +69,9 @@ class Attribution:
     def campaign_of(self, order: Order, *, window: timedelta) -> tuple[dict[str, Any], Via] | None:
         """The email the order is attributed to: the one whose code it redeemed, else the one it was
         placed from within `window` after a click."""
-        if order.discount_code:
-            item = self.queue.with_discount_code(order.user_email, order.discount_code)
+        code = _campaign_code(order)
+        if code:
+            item = self.queue.with_discount_code(order.user_email, code)
             if item is not None:
                 return item, Via.CODE
         if order.campaign_message_id:
@@ -105,7 +115,7 @@ class Attribution:
             )
             for order in page.orders:
                 summary.paid_orders += 1
-                if order.discount_code or order.campaign_message_id:
+                if _campaign_code(order) or order.campaign_message_id:
                     summary.candidates += 1
                     summary.attributed += self.attribute(order, now=now, window=window)
             if page.last_key is None:
