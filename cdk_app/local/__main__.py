@@ -83,6 +83,7 @@ def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
         rows.append(f"  Sign in      {SHOPPER_EMAIL} or {ADMIN_EMAIL} (admin), password {LOCAL_PASSWORD}")
     rows += [
         f"  Admin page   {url}/admin-shop.html  (it asks once for the admin key: {admin_key})",
+        f"  Marketing    {url}/admin-marketing.html  (campaign emails, conversions, attributed revenue)",
         "  Pay with     card 4242 4242 4242 4242, any future date and CVC "
         "(4000 0025 0000 3155: 3-D Secure; 4000 0000 0000 0002: declined)",
     ]
