@@ -3,7 +3,8 @@
 Stock is taken by order_api, in the transaction that stores the order. The give-back is idempotent by
 its own conditions (shop.orders.inventory), so a redelivered message changes nothing. A malformed
 message, or one naming an order that does not exist, goes to the DLQ at once; any other failure backs
-off and is retried (shop.platform.queue_consumer).
+off and is retried (shop.platform.queue_consumer). A give-back that takes a product from no stock to
+some sends its watchers' back-in-stock alerts (seed 001), once per restock (shop.marketing.restock).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shop.catalog.model import Product
 from shop.contracts.queues import INVENTORY_UPDATE
+from shop.marketing.restock import alert_restock
 from shop.orders.inventory import Inventory
 from shop.orders.model import InventoryMessage
 from shop.orders.processing import OrderNotFoundError
@@ -27,7 +30,12 @@ PERMANENT: PermanentErrors = {OrderNotFoundError: "unknown_order"}
 
 @per_process
 def inventory() -> Inventory:
-    return Inventory()
+    return Inventory(restocked=announce_restock)
+
+
+def announce_restock(product: Product, sold_out_version: int) -> None:
+    summary = alert_restock(product, sold_out_version)
+    logger.info("restock alerts", extra={"product_id": product.product_id, **summary.body()})
 
 
 def process_record(record: SQSRecord) -> dict[str, Any]:

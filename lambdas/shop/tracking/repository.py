@@ -19,6 +19,7 @@ from shop.platform.dynamodb import delete_all, every_item, from_item, table, to_
 from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest
 
 USER_VIEWS_INDEX = PRODUCT_VIEWS.index("user_id-timestamp-index").name
+WATCHERS_INDEX = WATCH_LIST.index("product_id-user_id-index").name
 
 
 # -- ProductViews --------------------------------------------------------------------------------
@@ -185,6 +186,45 @@ class WatchListRepository:
             Attr("notify_on_restock").eq(True) & Attr("in_stock").eq(False) & _not_yet("notified_restock")
         )
 
+    def restock_watchers(self, product_id: str) -> Iterator[dict[str, Any]]:
+        """The watch items of one product that want restock alerts (product_id-user_id-index)."""
+        arguments: dict[str, Any] = {
+            "IndexName": WATCHERS_INDEX,
+            "KeyConditionExpression": Key("product_id").eq(product_id),
+            "FilterExpression": Attr("notify_on_restock").eq(True),
+        }
+        return every_item(self._table().query, **arguments)
+
+    def claim_restock_alert(
+        self, user_id: str, product_id: str, *, version: int, only_unnotified: bool = False
+    ) -> bool:
+        """Record that the restock seen at product `version` is being alerted; False when a restock at
+        this version or a later one was alerted already (or the user stopped watching).
+
+        inventory_updater passes the version at which the stock was 0, the daily scan the version it
+        read in stock (`only_unnotified`: the scan never alerts a watch alerted since it was re-armed).
+        Versions only grow, so one restock claims a watch once whichever path sees it first.
+        """
+        condition = Attr("product_id").exists() & (
+            Attr(RESTOCK_VERSION).not_exists() | Attr(RESTOCK_VERSION).lt(version)
+        )
+        if only_unnotified:
+            condition = condition & _not_yet("notified_restock")
+        try:
+            self._table().update_item(
+                Key={"user_id": user_id, "product_id": product_id},
+                UpdateExpression="SET #version = :version, notified_restock = :true, in_stock = :true, "
+                "notified_restock_at = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#version": RESTOCK_VERSION},
+                ExpressionAttributeValues={":version": version, ":true": True, ":now": iso(utc_now())},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def price_drop_alerted(self, user_id: str, product_id: str, *, price: int) -> None:
         """Mark the watch's price-drop alert sent, at this price (no-op once the user stopped watching)."""
         self._update(user_id, product_id, {"notified_price_drop": True, "current_price": price})
@@ -214,6 +254,11 @@ class WatchListRepository:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+
+
+# The product's cache_version of the restock a watch was last alerted for (docs/decisions.md,
+# "Restock alerts when stock returns").
+RESTOCK_VERSION = "notified_restock_version"
 
 
 def _not_yet(flag: str) -> ConditionBase:
