@@ -209,6 +209,7 @@ def test_customer_routes_need_a_token_and_public_ones_do_not(api: dict[str, Any]
         ("POST", "/products"),
         ("GET", "/orders/admin/list"),
         ("POST", "/marketing/scan-restock"),
+        ("POST", "/marketing/scan-weekly-recommendations"),
     ]:
         method = methods[(verb, path)].properties
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS", path
@@ -459,12 +460,7 @@ def test_product_changes_stream_into_the_cache_invalidator_with_a_dlq(prod_api: 
 def test_marketing_runs_daily_at_ten_in_the_stage_time_zone_with_retries_and_a_dlq(
     api: dict[str, Any],
 ) -> None:
-    marketing = {"Ref": alias_ids(api)["marketing_automation_api"]}
-    [properties] = [
-        schedule["Properties"]
-        for schedule in resources_of(api, "AWS::Scheduler::Schedule").values()
-        if schedule["Properties"]["Target"]["Arn"] == marketing
-    ]
+    properties = _marketing_schedule(api, "daily-marketing-scans")
     assert properties["ScheduleExpression"] == "cron(0 10 * * ? *)"
     assert properties["ScheduleExpressionTimezone"] == "America/Chicago"
     target = properties["Target"]
@@ -472,6 +468,45 @@ def test_marketing_runs_daily_at_ten_in_the_stage_time_zone_with_retries_and_a_d
     assert target["RetryPolicy"]["MaximumRetryAttempts"] == 3
     assert "DeadLetterConfig" in target
     assert '"job":"daily-marketing-scans"' in target["Input"].replace(" ", "")
+
+
+def _marketing_schedule(api: dict[str, Any], job: str) -> dict[str, Any]:
+    """The properties of the one schedule that starts marketing_automation_api with this job."""
+    marketing = {"Ref": alias_ids(api)["marketing_automation_api"]}
+    [properties] = [
+        schedule["Properties"]
+        for schedule in resources_of(api, "AWS::Scheduler::Schedule").values()
+        if schedule["Properties"]["Target"]["Arn"] == marketing
+        and f'"job":"{job}"' in schedule["Properties"]["Target"]["Input"].replace(" ", "")
+    ]
+    return properties
+
+
+def test_recommendations_go_out_weekly_with_retries_and_the_schedule_dlq(api: dict[str, Any]) -> None:
+    properties = _marketing_schedule(api, "weekly-recommendations")
+    assert properties["ScheduleExpression"] == "cron(0 9 ? * MON *)"
+    assert properties["ScheduleExpressionTimezone"] == "America/Chicago"
+    target = properties["Target"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 3
+    # The same DLQ as the daily run's: one alarm watches every schedule's failures.
+    daily = _marketing_schedule(api, "daily-marketing-scans")["Target"]["DeadLetterConfig"]
+    assert target["DeadLetterConfig"] == daily
+
+
+def test_inventory_updater_may_send_restock_alerts_and_nothing_more(api: dict[str, Any]) -> None:
+    written = _tables_touched(api, "inventory_updater", write=True)
+    assert {"WatchList", "MarketingQueue"} <= written
+    assert "EmailPreferences" in _tables_touched(api, "inventory_updater", write=False)
+    assert "EmailPreferences" not in written
+    sent_to = [
+        resource
+        for resource, actions in _queue_actions(api, "inventory_updater").items()
+        if "sqs:SendMessage" in actions
+    ]
+    # Besides email-notification, only its own DLQ (poison messages go there at once).
+    assert len(sent_to) == 2
+    assert sum("emailnotification" in resource.lower() for resource in sent_to) == 1
+    assert sum("inventoryupdatedeadletter" in resource.lower() for resource in sent_to) == 1
 
 
 def test_payment_keys_come_from_secrets_manager_not_plain_environment(api: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ class Trigger(StrEnum):
     BROWSE_ABANDONMENT = EmailTemplate.BROWSE_ABANDONMENT.value
     PRICE_DROP = EmailTemplate.PRICE_DROP.value
     BACK_IN_STOCK = EmailTemplate.BACK_IN_STOCK.value
+    RECOMMENDATIONS = EmailTemplate.RECOMMENDATIONS.value
 
     @property
     def template(self) -> EmailTemplate:
@@ -37,6 +38,7 @@ _CODE_PREFIX = {
     Trigger.BROWSE_ABANDONMENT: "LOOK5",
     Trigger.PRICE_DROP: "DROP",
     Trigger.BACK_IN_STOCK: "BACK",
+    Trigger.RECOMMENDATIONS: "PICKS",
 }
 
 
