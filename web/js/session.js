@@ -1,7 +1,7 @@
 // The signed-in shopper's session in this tab: Cognito's tokens in sessionStorage (shop.* keys; api.js
 // sends shop.idToken), sign-in and sign-out, refresh of an expired ID token, and the ID token's claims
 // decoded for display only (the API verifies the token; the page never trusts these claims).
-import { cart, forgetSession, idToken } from "./api.js";
+import { api, cart, forgetSession, idToken } from "./api.js";
 import { globalSignOut, passwordSignIn, refreshTokens, revokeToken } from "./cognito.js";
 
 const KEYS = {
@@ -154,7 +154,31 @@ export async function finishSignIn(next = nextPage()) {
   } catch {
     // The guest cart stays where it was; the shopper's own cart is intact.
   }
+  await saveMarketingOptIn();
   location.assign(next);
+}
+
+// Sign-up's "Email me offers and recommendations", kept in this tab until the account first signs in
+// (confirming may end on signin.html), then stored as consent from the source "signup".
+const MARKETING_OPT_IN = "shop.marketingOptIn";
+const SIGNUP_CONSENT = {
+  marketing_emails: true,
+  abandoned_cart_emails: true,
+  product_recommendations: true,
+  consent_source: "signup",
+};
+export const rememberMarketingOptIn = (email) => write(MARKETING_OPT_IN, email);
+
+async function saveMarketingOptIn() {
+  const email = read(MARKETING_OPT_IN);
+  if (!email) return;
+  write(MARKETING_OPT_IN, "");
+  if (String(claims()?.email || "").toLowerCase() !== email) return; // another account signed in
+  try {
+    await api("/me/preferences", { method: "PUT", body: SIGNUP_CONSENT });
+  } catch {
+    // The account is fine; the shopper can still opt in on the preferences page.
+  }
 }
 
 // Handing the email from one page to the next (sign-in → confirm, confirm → sign-in) without putting

@@ -1,9 +1,17 @@
 // signup.html: sign up (email, name, password) → confirm with the emailed code (or ask for a new one)
 // → signed in straight away when this page still holds the password, else on to the sign-in page.
+// A checked marketing opt-in is saved as consent at the first sign-in (session.js).
 import { api } from "./api.js";
 import { confirmSignUp, resendConfirmationCode, signUp } from "./cognito.js";
 import { formsReady, showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
-import { finishSignIn, nextPage, rememberEmail, rememberedEmail, signIn } from "./session.js";
+import {
+  finishSignIn,
+  nextPage,
+  rememberEmail,
+  rememberedEmail,
+  rememberMarketingOptIn,
+  signIn,
+} from "./session.js";
 import { say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -49,6 +57,7 @@ $("signup-form").addEventListener("submit", async (event) => {
   if (!answer) return;
   pending = { email: email.toLowerCase(), password, name };
   $("signup-password").value = "";
+  rememberMarketingOptIn($("signup-marketing").checked ? pending.email : "");
   if (answer.UserConfirmed) {
     await whileBusy(event.target, $("signup-status"), () => signInAfterConfirming(pending.email));
     return;

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,8 +34,14 @@ def new_unsubscribe_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Where a shopper said yes to marketing mail: the sign-up form's opt-in or the preferences page.
+ConsentSource = Literal["signup", "preferences"]
+
+
 class PreferenceChanges(BaseModel):
-    """PUT /me/preferences: any of the six flags and `unsubscribed`; fields not sent stay as they are."""
+    """PUT /me/preferences: any of the six flags and `unsubscribed`; fields not sent stay as they are.
+    `consent_source` says where a yes was given (default: the preferences page); it is stored with
+    the time of the yes (`marketing_consent_at`, `marketing_consent_source`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -46,9 +52,10 @@ class PreferenceChanges(BaseModel):
     product_recommendations: bool | None = None
     newsletter: bool | None = None
     unsubscribed: bool | None = None
+    consent_source: ConsentSource | None = None
 
 
-assert set(PreferenceChanges.model_fields) == {*MARKETING_FLAGS, "unsubscribed"}
+assert set(PreferenceChanges.model_fields) == {*MARKETING_FLAGS, "unsubscribed", "consent_source"}
 
 
 def public_view(item: dict[str, Any]) -> dict[str, Any]:

@@ -63,12 +63,17 @@ class EmailPreferencesRepository:
         """Apply the flags sent. Unsubscribing clears every flag; switching a flag on re-subscribes."""
         self.ensure(user_id, email)
         requested: dict[str, Any] = {
-            name: value for name, value in changes.model_dump(exclude_unset=True).items() if value is not None
+            name: value
+            for name, value in changes.model_dump(exclude_unset=True, exclude={"consent_source"}).items()
+            if value is not None
         }
         if requested.get("unsubscribed") is True:
             requested.update(dict.fromkeys(MARKETING_FLAGS, False))
         elif any(requested.get(flag) is True for flag in MARKETING_FLAGS):
             requested["unsubscribed"] = False
+            # The record of consent: when and where the shopper last said yes.
+            requested["marketing_consent_at"] = now_iso()
+            requested["marketing_consent_source"] = changes.consent_source or "preferences"
         return self._update(user_id, requested) if requested else self.ensure(user_id, email)
 
     def unsubscribe(self, token: str) -> dict[str, Any]:
