@@ -177,3 +177,24 @@ def test_the_weekly_schedule_runs_the_scan(
 
 def test_the_weekly_schedule_payload_matches_the_stack() -> None:
     assert WEEKLY_RECOMMENDATIONS_JOB == MARKETING_WEEKLY_JOB
+
+
+def test_the_email_has_its_own_template_with_the_products_and_an_unsubscribe_link(
+    marketing: Call, queues: dict[str, str], catalog: dict[str, str]
+) -> None:
+    from shop.email.rendering import render
+
+    preferences("u-1")
+    track("u-1", catalog["browsed"], ago(days=1))
+    run(marketing)
+    [email] = emails(queues)
+    # The engagement links (message_id) need the signing key; this test is about the template.
+    data = {key: value for key, value in email.data.items() if key != "message_id"}
+
+    rendered = render(email.model_copy(update={"data": data}))
+
+    assert rendered.subject == "Picked for you"
+    for part in (rendered.html, rendered.text):
+        assert "you may like these" in part
+        assert "Bestseller" in part and "20.00 USD" in part
+        assert "preferences.html?unsubscribe=token-of-u-1" in part
