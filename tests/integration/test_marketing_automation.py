@@ -19,6 +19,7 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemp
 from shop.marketing.analytics import ANALYTICS_CACHE_KEY
 from shop.marketing.campaign import MARKETING_EMAILS_QUEUED
 from shop.marketing.daily_run import DAILY_SCANS_JOB
+from shop.promotions.service import Promotions
 from shop.tracking.model import TrackingEvent, TrackingEventType
 from shop.tracking.repository import ProductViewRepository
 from tests.integration.tracking_events import (
@@ -198,6 +199,13 @@ def test_abandoned_carts_selection_consent_and_the_queue_item_lifecycle(
     )
     assert item["discount_code"] == email.data["discount_code"]
     assert "pending_send" not in item
+    # The code is a personal promotion: 10 %, one use, for this address only (docs/marketing.md).
+    promotion = Promotions().get(email.data["discount_code"])
+    assert (promotion.kind, promotion.value, promotion.email) == ("percent", 10, "u-old@example.com")
+    assert (promotion.max_redemptions, promotion.per_customer_limit) == (1, 1)
+    assert promotion.ends_at is not None
+    assert promotion.starts_at is not None
+    assert promotion.ends_at - promotion.starts_at == timedelta(days=7)
     assert item["sent"] is True
     assert item["email_queue_id"] == message_id
     sent_at = datetime.fromisoformat(item["sent_at"].replace("Z", "+00:00"))
