@@ -98,15 +98,16 @@ rollback: setup
 	@test -n "$(VERSION)" || { echo "usage: make rollback VERSION=x.y.z STAGE=prod"; exit 2; }
 	$(PY) -m cdk_app.release rollback --version $(VERSION) --stage $(STAGE)
 
+# The route table imports the shared contracts from lambdas/shop, as app.py arranges for the CLI.
 api-docs: setup
-	$(PY) -m cdk_app.api_docs
+	PYTHONPATH=lambdas:. $(PY) -m cdk_app.api_docs
 
 create-admin: setup
 	@test -n "$(EMAIL)" || { echo "usage: make create-admin STAGE=dev EMAIL=you@example.com [PASSWORD=...]"; exit 2; }
 	$(PY) -m cdk_app.create_admin --stage $(STAGE) --email $(EMAIL) $(if $(PASSWORD),--password '$(PASSWORD)')
 
 openapi: setup
-	$(PY) -m cdk_app.openapi
+	PYTHONPATH=lambdas:. $(PY) -m cdk_app.openapi
 
 bench: setup
 	$(PY) bench/bench_synth.py
