@@ -68,7 +68,7 @@ from shop.platform.identity import Caller
 from shop.platform.observability import logger
 from shop.platform.pagination import decode_cursor, encode_cursor
 from shop.platform.runtime_flags import orders_inline, payments_paused
-from shop.promotions.model import PromotionRefused, ScopedLine
+from shop.promotions.model import PromotionRefused
 from shop.promotions.service import AppliedPromotion, shared_promotions
 
 MOVE_ATTEMPTS = 3
@@ -292,9 +292,8 @@ class OrderService:
     def _redemption_refused(self, order: Order) -> Conflict:
         """Why the promotion refused the order at the last moment (another order took its last use)."""
         code = order.discount_code or ""
-        lines = [ScopedLine(line.product_id, None, line.line_total) for line in order.items]
         try:
-            self.promotions.apply(code, lines, email=order.user_email, consistent=True)
+            self.promotions.usable(code, email=order.user_email)
         except PromotionRefused as refused:
             return Conflict(str(refused), field="discount_code", reason=refused.reason)
         return Conflict(f"code {code} could not be redeemed just now; try again", field="discount_code")

@@ -52,6 +52,13 @@ class Promotions:
     ) -> AppliedPromotion:
         """The promotion behind `code` and its reduction of `lines`; PromotionRefused naming the problem
         (unknown, inactive, not started, expired, used up, another shopper's, below its minimum, ...)."""
+        promotion = self.usable(code, email=email, consistent=consistent, now=now)
+        return AppliedPromotion(promotion, reduction(promotion, lines))
+
+    def usable(
+        self, code: str, *, email: str | None, consistent: bool = True, now: datetime | None = None
+    ) -> Promotion:
+        """The promotion if `email` may use it now, whatever the cart; PromotionRefused otherwise."""
         wanted = normalize_code(code)
         promotion = self.repository.get(wanted, consistent=consistent) if wanted else None
         if promotion is None:
@@ -64,7 +71,7 @@ class Promotions:
             and self.repository.uses_by(promotion.code, email) >= limit
         ):
             raise PromotionRefused(f"you have already used code {promotion.code}", reason="used_by_you")
-        return AppliedPromotion(promotion, reduction(promotion, lines))
+        return promotion
 
     def redemption_items(self, promotion: Promotion, email: str) -> list[dict[str, Any]]:
         """The writes that redeem `promotion` for `email` inside the order's transaction."""
