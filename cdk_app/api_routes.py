@@ -13,6 +13,7 @@ from typing import Any
 
 from shop.contracts.digital_files import CONTENT_TYPES as DIGITAL_CONTENT_TYPES
 from shop.contracts.digital_files import DOWNLOAD_PATH, FILE_ID_PATTERN, GUEST_DOWNLOAD_PATH
+from shop.contracts.email_engagement import CLICK_PATH, MESSAGE_ID_PATTERN, OPEN_PATH
 
 
 class Access(StrEnum):
@@ -92,6 +93,7 @@ _ORDER_CREATE = _object(
         "items": {"type": "array", "items": _CART_ITEM, "minItems": 1},
         "email": {"type": "string", "minLength": 3},
         "discount_code": {"type": "string"},
+        "campaign_message_id": {"type": "string", "pattern": MESSAGE_ID_PATTERN},
     },
 )
 _PRODUCT = _object(
@@ -118,6 +120,38 @@ _VOTE = _object(("helpful",), {"helpful": {"type": "boolean"}})
 _ORDER_STATUS = _object(("status",), {"status": {"type": "string", "minLength": 1}})
 _TRACKING = _object(("carrier", "tracking_number"), {"carrier": _ID, "tracking_number": _ID})
 _REFUND = _object((), {"amount": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}})
+_PROMOTION_CODE = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$"}
+_CENTS = {"type": "integer", "minimum": 0}
+_LIMIT = {"type": ["integer", "null"], "minimum": 1}
+_MOMENT = {"type": ["string", "null"], "maxLength": 40}
+_PROMOTION = _object(
+    ("code", "kind"),
+    {
+        "code": _PROMOTION_CODE,
+        "kind": {"type": "string", "enum": ["percent", "fixed", "free_shipping"]},
+        "value": _CENTS,
+        "description": {"type": ["string", "null"], "maxLength": 200},
+        "min_subtotal": _CENTS,
+        "starts_at": _MOMENT,
+        "ends_at": _MOMENT,
+        "max_redemptions": _LIMIT,
+        "per_customer_limit": _LIMIT,
+        "product_ids": {"type": "array", "items": _ID, "maxItems": 100},
+        "categories": {"type": "array", "items": _ID, "maxItems": 20},
+        "email": {"type": ["string", "null"], "maxLength": 254},
+        "active": {"type": "boolean"},
+    },
+)
+_PROMOTION_CHANGES = _object(
+    (),
+    {
+        "active": {"type": "boolean"},
+        "description": {"type": ["string", "null"], "maxLength": 200},
+        "ends_at": _MOMENT,
+        "max_redemptions": _LIMIT,
+        "per_customer_limit": _LIMIT,
+    },
+)
 _PAYMENT_FOR_ORDER = _object(("order_id",), {"order_id": _ID, "access_token": {"type": "string"}})
 _CARD_PAYMENT = _object(
     ("order_id",),
@@ -438,6 +472,40 @@ ROUTES: tuple[Route, ...] = (
         body=_TRACKING,
         rate_limit=RateLimit.ADMIN,
     ),
+    Route(
+        "GET",
+        "/admin/promotions",
+        "order_api",
+        Access.ADMIN,
+        "Promotions with their redemption counts",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "POST",
+        "/admin/promotions",
+        "order_api",
+        Access.ADMIN,
+        "Create a promotion (discount code)",
+        body=_PROMOTION,
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "GET",
+        "/admin/promotions/{code}",
+        "order_api",
+        Access.ADMIN,
+        "One promotion and its redemption count",
+        rate_limit=RateLimit.ADMIN,
+    ),
+    Route(
+        "PUT",
+        "/admin/promotions/{code}",
+        "order_api",
+        Access.ADMIN,
+        "Change, activate or deactivate a promotion",
+        body=_PROMOTION_CHANGES,
+        rate_limit=RateLimit.ADMIN,
+    ),
     # payment_api: guests pay too, so ownership is proven by the order's access token, not a Cognito token
     Route(
         "POST",
@@ -529,6 +597,7 @@ ROUTES: tuple[Route, ...] = (
             ("scan-browse-abandonment", "Find products viewed 3+ times and never carted"),
             ("scan-price-drops", "Alert watchers of products below their target price"),
             ("scan-restock", "Alert watchers of products back in stock"),
+            ("scan-weekly-recommendations", "Queue this week's recommendation email per shopper"),
         )
     ),
     Route(
@@ -536,8 +605,28 @@ ROUTES: tuple[Route, ...] = (
         "/marketing/analytics",
         "marketing_automation_api",
         Access.ADMIN,
-        "Marketing metrics",
+        "Marketing metrics of the last 30 days per campaign type: queued, sent, opened, clicked, converted, "
+        "conversion_rate (converted / sent), attributed_revenue_cents; `totals` the same over all "
+        "(docs/marketing.md)",
         rate_limit=RateLimit.ADMIN,
+    ),
+    # A marketing email's open pixel and click-through links: public, signed (docs/marketing.md).
+    Route(
+        "GET",
+        OPEN_PATH,
+        "marketing_automation_api",
+        Access.PUBLIC,
+        "A marketing email's open pixel: a 1x1 GIF, recording the open when the token is the email's",
+        required_query=("t",),
+    ),
+    Route(
+        "GET",
+        CLICK_PATH,
+        "marketing_automation_api",
+        Access.PUBLIC,
+        "A marketing email's link: records the click and answers 302 to the shop page `u`; 403 when "
+        "the token is not this email's and this page's",
+        required_query=("u", "t"),
     ),
     # account_api: profile, addresses, preferences, privacy; sign-up and sign-in go to Cognito directly
     Route("GET", "/me", "account_api", Access.CUSTOMER, "The caller's profile (created on first call)"),
@@ -588,6 +677,10 @@ MARKETING_SCHEDULE_HOUR = 10
 # The stage every route is deployed to (ApiStage stack); the cache flush of the Catalog stack names it too.
 API_STAGE_NAME = "v1"
 MARKETING_SCHEDULED_JOB = "daily-marketing-scans"
+# The weekly recommendation email (seed 001: "Weekly email based on browsing history"): Mondays at 9.
+MARKETING_WEEKLY_JOB = "weekly-recommendations"
+MARKETING_WEEKLY_DAY = "MON"
+MARKETING_WEEKLY_HOUR = 9
 
 
 @dataclass(frozen=True)
@@ -600,8 +693,9 @@ class UsagePlanSpec:
 
 
 # What API Gateway passes to a client as bytes when the handler answers base64 (isBase64Encoded) and
-# the client's first Accept type is one of these: the invoices and credit notes.
-BINARY_MEDIA_TYPES = ("application/pdf",)
+# the client's first Accept type is one of these: the invoices and credit notes, and the marketing
+# emails' open pixel (mail clients ask for images with an image type first).
+BINARY_MEDIA_TYPES = ("application/pdf", "image/*")
 
 # Seed 001: "Public APIs 1000 requests/min total" and "Admin APIs 50 requests/min per admin".
 STAGE_RATE_PER_SECOND = 1000 / 60

@@ -98,6 +98,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
             products=data.tables["Products"], api=api.parts, stream_dlq=messaging.stream_dlq
         )
     domains[Domain.MARKETING].schedule_daily_marketing(dead_letter_queue=messaging.schedule_dlq)
+    domains[Domain.MARKETING].schedule_weekly_recommendations(dead_letter_queue=messaging.schedule_dlq)
     domains[Domain.ORDERS].schedule_payment_hold_sweep(dead_letter_queue=messaging.schedule_dlq)
     api_stage = ApiStageStack(app, config=config, api=api.api)
     # The stage's execution logs need the account's CloudWatch role to be set first.

@@ -59,15 +59,21 @@ class StageConfig(BaseModel):
     # checkout.js. Empty: that way of paying is not offered on the stage's site yet.
     stripe_publishable_key: str = Field(default="", pattern=r"^(pk_(test|live)_[A-Za-z0-9]+)?$")
     paypal_client_id: str = Field(default="", pattern=r"^[A-Za-z0-9_-]*$")
-    # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold, codes.
+    # shop.contracts.pricing_rules.PricingRules as JSON: tax, shipping, free-shipping threshold.
     pricing: dict[str, Any]
     # How long a new order holds its stock while the shopper pays; unpaid after that, it is cancelled
     # and the stock goes back (docs/orders.md, "Payment hold").
     payment_hold_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # The personal discount codes of marketing emails expire this many days after they are mailed
+    # (docs/marketing.md, "Discount codes").
+    personal_code_days: int = Field(default=7, ge=1, le=90)
     # A paid digital line may be downloaded this many times, for this many days after payment
     # (docs/orders.md, "Digital downloads").
     download_limit: int = Field(default=5, ge=1, le=100)
     download_days: int = Field(default=30, ge=1, le=3650)
+    # An order placed this many days after a click on a marketing email is attributed to that email
+    # (docs/marketing.md, "Engagement and attribution"); MarketingQueue keeps sent items 30 days.
+    attribution_days: int = Field(default=7, ge=1, le=30)
     # shop.contracts.brand.SellerBrand as JSON: the seller's name, address, contact and tax id printed
     # on invoices and credit notes (docs/orders.md, "Invoices and credit notes").
     brand: dict[str, Any]

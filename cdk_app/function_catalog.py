@@ -42,6 +42,7 @@ class Access:
     payment_secrets: bool = False  # reads the provider keys and gets the stage's provider mode
     sender_email: bool = False
     payment_hold: bool = False  # how long an unpaid order holds its stock (the stage's minutes)
+    personal_codes: bool = False  # mints marketing's personal codes (the stage's `personal_code_days`)
     site_url: bool = False  # links to the web site's pages (emails)
     brand: bool = False  # renders invoices: the seller's name, address and tax id (stage `brand`)
     order_links: bool = False  # reads the key that signs and checks guests' emailed order links
@@ -53,6 +54,7 @@ class Access:
     serves_downloads: bool = False  # reads digital files (presigned downloads, counted first)
     grants_downloads: bool = False  # a paid order's digital lines: the stage's download limit and days
     api_url: bool = False  # links to the REST API's routes (guests' download links in emails)
+    attribution: bool = False  # attributes paid orders to marketing emails (the stage's attribution_days)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Shopping cart API",
             Domain.CART,
             Access(
-                tables={"Cart": WRITE, "Products": READ, "RateLimits": WRITE},
+                # Promotions: the cart previews a code's discount.
+                tables={"Cart": WRITE, "Products": READ, "RateLimits": WRITE, "Promotions": READ},
                 redis=True,
                 runtime_flags=True,
                 pricing_rules=True,
@@ -140,6 +143,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                     "Idempotency": WRITE,
                     # Products: a new order takes its stock in the transaction that stores it.
                     "Products": WRITE,
+                    # Promotions: the order redeems its code in that transaction; admins manage codes.
+                    "Promotions": WRITE,
                     **_AUDITED_ADMIN,
                 },
                 # inventory-update too: the orders_inline kill switch runs order_processor's step here.
@@ -179,7 +184,18 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Consumer of inventory-update",
             Domain.ORDERS,
             Access(
-                tables={"Products": WRITE, "Orders": WRITE, "WatchList": READ, "Idempotency": WRITE},
+                # Promotions: a closed order gives its code back with its stock.
+                tables={
+                    "Products": WRITE,
+                    "Orders": WRITE,
+                    # Restock alerts (shop.marketing.restock): claim the watch, read consent, queue the email.
+                    "WatchList": WRITE,
+                    "EmailPreferences": READ,
+                    "MarketingQueue": WRITE,
+                    "Idempotency": WRITE,
+                    "Promotions": WRITE,
+                },
+                sends_to=("email-notification",),
                 redis=True,  # the catalog cache sees the stock it gives back
             ),
         ),
@@ -265,10 +281,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                     "Orders": READ,
                     "WatchList": WRITE,
                     "MarketingQueue": WRITE,
+                    "Promotions": WRITE,  # the personal codes of the campaigns' emails
                 },
+                personal_codes=True,
                 sends_to=("email-notification",),
                 redis=True,
                 user_pool_client=True,
+                # The open pixel and click-through links: their tokens, and the shop's own pages only.
+                order_links=True,
+                site_url=True,
+                attribution=True,
             ),
         ),
         # Not in seed 001: accounts and privacy. Outside the VPC: it needs DynamoDB and Cognito, not Redis.

@@ -26,7 +26,15 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from cdk_app.api_routes import API_STAGE_NAME, MARKETING_SCHEDULE_HOUR, MARKETING_SCHEDULED_JOB, ROUTES
+from cdk_app.api_routes import (
+    API_STAGE_NAME,
+    MARKETING_SCHEDULE_HOUR,
+    MARKETING_SCHEDULED_JOB,
+    MARKETING_WEEKLY_DAY,
+    MARKETING_WEEKLY_HOUR,
+    MARKETING_WEEKLY_JOB,
+    ROUTES,
+)
 from cdk_app.code_assets import LAMBDAS_DIR, staged_asset
 from cdk_app.config import StageConfig
 from cdk_app.function_catalog import Access, Domain, functions_of
@@ -148,8 +156,12 @@ class DomainStack(ShopStack):
             function.use_secret(environment.PAYMENT_SECRETS_ARN, shared.payment_provider_secret)
         if access.sender_email:
             function.add_environment(environment.SENDER_EMAIL, self.config.sender_email)
+        if access.personal_codes:
+            function.add_environment(environment.PERSONAL_CODE_DAYS, str(self.config.personal_code_days))
         if access.payment_hold:
             function.add_environment(environment.PAYMENT_HOLD_MINUTES, str(self.config.payment_hold_minutes))
+        if access.attribution:
+            function.add_environment(environment.ATTRIBUTION_DAYS, str(self.config.attribution_days))
         if access.site_url:
             function.add_environment(environment.SITE_URL, self.config.site_url)
         if access.brand:
@@ -302,6 +314,28 @@ class DomainStack(ShopStack):
             ),
         )
         return self.marketing_schedule
+
+    def schedule_weekly_recommendations(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
+        """The weekly recommendation email, Mondays in the stage's time zone, retried, failures in a DLQ."""
+        self.weekly_recommendations_schedule = scheduler.Schedule(
+            self,
+            "WeeklyRecommendations",
+            description="Seed 001: personalized recommendation email weekly",
+            schedule=scheduler.ScheduleExpression.cron(
+                minute="0",
+                hour=str(MARKETING_WEEKLY_HOUR),
+                week_day=MARKETING_WEEKLY_DAY,
+                time_zone=TimeZone.of(self.config.schedule_time_zone),
+            ),
+            target=targets.LambdaInvoke(
+                self.functions["marketing_automation_api"].alias,
+                input=scheduler.ScheduleTargetInput.from_object({"job": MARKETING_WEEKLY_JOB}),
+                retry_attempts=3,
+                max_event_age=Duration.hours(2),
+                dead_letter_queue=dead_letter_queue,
+            ),
+        )
+        return self.weekly_recommendations_schedule
 
     def schedule_payment_hold_sweep(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
         """order_processor's sweep of expired payment holds every few minutes, retried, failures kept

@@ -1,6 +1,7 @@
 // The header of every page: brand, Shop, Cart with a live item count, and the account menu (a "Sign in"
-// link for guests; the shopper's email opening Account, Orders, Preferences, Admin and Sign out).
+// link for guests; the shopper's email opening Account, Orders, Preferences, Admin, Marketing and Sign out).
 import { CART_EVENT, cart } from "./api.js";
+import "./campaign.js"; // keeps the marketing email a click-through came from (any landing page)
 import { currentUser, signOut } from "./session.js";
 import { el } from "./ui.js";
 
@@ -39,6 +40,7 @@ function accountMenu(user, here, link) {
     el("li", {}, [link("orders.html", ["Orders"])]),
     el("li", {}, [link("preferences.html", ["Preferences"])]),
     user.isAdmin ? el("li", {}, [link("admin-shop.html", ["Admin"])]) : null,
+    user.isAdmin ? el("li", {}, [link("admin-marketing.html", ["Marketing"])]) : null,
     el("li", {}, [signOutButton]),
   ]);
   const wrapper = el("div", { class: "account" }, [button, menu, status]);

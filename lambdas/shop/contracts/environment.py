@@ -49,7 +49,11 @@ STRIPE_API_BASE = "STRIPE_API_BASE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"
 # Minutes an unpaid order holds its stock before the payment-hold sweep cancels it (stage setting).
 PAYMENT_HOLD_MINUTES = "PAYMENT_HOLD_MINUTES"
-# JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping, discount codes), per stage;
+# Days a marketing email's personal discount code stays valid (stage setting `personal_code_days`).
+PERSONAL_CODE_DAYS = "PERSONAL_CODE_DAYS"
+# Days after a marketing email's click within which a paid order is attributed to it (stage setting).
+ATTRIBUTION_DAYS = "ATTRIBUTION_DAYS"
+# JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping), per stage;
 # defaults when unset.
 PRICING_RULES = "PRICING_RULES"
 # JSON of shop.contracts.brand.SellerBrand: the seller's name, address, contact and tax id that

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 
 from shop.contracts.digital_files import GUEST_DOWNLOAD_PATH
 from shop.contracts.email_messages import EmailRequest, EmailTemplate
+from shop.email.engagement import click_url, home_page, open_pixel_url
 from shop.platform.process_state import per_process
 from shop.platform.settings import MissingSetting, get_settings
 from shop.platform.signed_links import ORDER_LINK, link_token
@@ -147,7 +148,10 @@ def _environment() -> Any:
 
 
 def _file_stem(template: EmailTemplate) -> str:
-    return template.value if template not in _MARKETING else MARKETING_TEMPLATE
+    """A template's own file when it has one (the weekly recommendations), else the shared marketing one."""
+    if template not in _MARKETING or (TEMPLATES_DIR / f"{template.value}.html").exists():
+        return template.value
+    return MARKETING_TEMPLATE
 
 
 _MARKETING = frozenset(
@@ -160,6 +164,21 @@ _MARKETING = frozenset(
         EmailTemplate.NEWSLETTER,
     }
 )
+
+
+def engagement_links(message_id: str, items: Any) -> dict[str, Any]:
+    """A marketing email's signed pixel and click-through links (shop.email.engagement): to the shop's
+    home page and to each item's product page."""
+    shown = []
+    for item in items if isinstance(items, list) else []:
+        product_id = item.get("product_id") if isinstance(item, Mapping) else None
+        target = f"{site_url()}/product.html?{urlencode({'id': product_id})}" if product_id else None
+        shown.append({**item, "url": click_url(message_id, target)} if target else item)
+    return {
+        "open_pixel_url": open_pixel_url(message_id),
+        "shop_url": click_url(message_id, home_page()),
+        "items": shown,
+    }
 
 
 def render(request: EmailRequest) -> RenderedEmail:
@@ -179,6 +198,9 @@ def render(request: EmailRequest) -> RenderedEmail:
         # WEB_ORIGIN is the API's CORS origin ("*" in every stage): the site's own URL when it is known.
         origin = settings.site_url or settings.web_origin
         context["unsubscribe_url"] = f"{origin.rstrip('/')}/preferences.html?unsubscribe={token}"
+    message_id = request.data.get("message_id")
+    if request.template in _MARKETING and message_id:
+        context.update(engagement_links(str(message_id), context.get("items")))
     order_id = request.data.get("order_id")
     if request.template in ORDER_TEMPLATES and order_id:
         guest = bool(request.data.get("guest"))

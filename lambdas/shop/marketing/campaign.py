@@ -20,7 +20,7 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.contracts.queues import EMAIL_NOTIFICATION
 from shop.email.consent import consenting_recipient
 from shop.email.repository import EmailPreferencesRepository
-from shop.marketing.discount_codes import new_discount_code
+from shop.marketing.discount_codes import personal_discount_code
 from shop.marketing.repository import AlreadyQueuedError, MarketingQueueRepository
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.platform.observability import count_metric
@@ -44,12 +44,16 @@ class Offer:
 
     `subjects` maps a dedupe token (what the email is about, e.g. "prod_1@2026-11-20T09:00:00.000Z")
     to the item the email shows; `settle` runs once the email has been sent, now or by an earlier run.
+    `items`, when given, is what the email shows instead (a weekly email: one token, several products);
+    `claim` runs just before the email is queued, and False means another path has sent it already.
     """
 
     user_id: str
     trigger: Trigger
     subjects: Mapping[str, dict[str, Any]]
     settle: Callable[[], None] | None = None
+    items: tuple[dict[str, Any], ...] | None = None
+    claim: Callable[[], bool] | None = None
 
 
 class Outcome(StrEnum):
@@ -91,6 +95,8 @@ def email_request_for(item: Mapping[str, Any]) -> EmailRequest:
             "discount_code": item.get("discount_code"),
             "discount_percent": item.get("discount_percent"),
             "unsubscribe_token": item.get("unsubscribe_token"),
+            # email_sender signs the open pixel and click-through links with it (shop.email.engagement).
+            "message_id": item["queue_id"],
         },
     )
 
@@ -134,15 +140,16 @@ class Campaign:
             if offer.settle:
                 offer.settle()
             return Outcome.DUPLICATE
-        prefix = offer.trigger.code_prefix
+        if offer.claim is not None and not offer.claim():
+            return Outcome.DUPLICATE
         try:
             item = self.queue.enqueue(
                 trigger=offer.trigger,
                 user_id=offer.user_id,
                 email=recipient.email,
                 tokens=sorted(fresh),
-                items=[fresh[token] for token in sorted(fresh)],
-                discount_code=new_discount_code(prefix) if offer.trigger.discount_percent else None,
+                items=list(offer.items) if offer.items is not None else [fresh[t] for t in sorted(fresh)],
+                discount_code=personal_discount_code(offer.trigger, recipient.email, now=now),
                 unsubscribe_token=recipient.unsubscribe_token,
                 now=now,
             )

@@ -31,6 +31,7 @@ from shop.platform.dynamodb import cancellation_codes, dynamodb_resource, errors
 from shop.platform.errors import Conflict, NotFound
 from shop.platform.observability import logger
 from shop.platform.settings import get_settings
+from shop.promotions.service import Promotions, shared_promotions
 
 # Read here until Settings carries it (docs/orders.md): an alert goes out when stock falls below it.
 LOW_STOCK_THRESHOLD_ENV = "LOW_STOCK_THRESHOLD"
@@ -47,6 +48,10 @@ def low_stock_threshold() -> int:
 
 class InventoryConflictError(RuntimeError):
     """Concurrent transactions kept cancelling this one; retrying later will get through."""
+
+
+class RedemptionRefusedError(RuntimeError):
+    """The order's promotion reached one of its limits (or was deactivated) since it was checked."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,13 @@ def _pause(attempt: int) -> None:
     time.sleep(0.005 * (attempt + 1))
 
 
+# A product that had no stock and has some again, and its cache_version while it had none.
+Restocked = Callable[[Product, int], None]
+
+
 class Inventory:
-    """Takes and gives back the stock of orders; `product_changed` refreshes the catalog cache."""
+    """Takes and gives back the stock of orders; `product_changed` refreshes the catalog cache and
+    `restocked` hears of every product whose stock a give-back took from 0 to more (restock alerts)."""
 
     def __init__(
         self,
@@ -113,10 +123,14 @@ class Inventory:
         orders: OrderRepository | None = None,
         products: ProductRepository | None = None,
         product_changed: Callable[[Product], None] | None = None,
+        restocked: Restocked | None = None,
+        promotions: Promotions | None = None,
     ) -> None:
         self.orders = orders or OrderRepository()
         self.products = products or ProductRepository()
         self._product_changed = product_changed
+        self._restocked = restocked
+        self.promotions = promotions or shared_promotions()
 
     def product_changed(self, product: Product) -> None:
         if self._product_changed is not None:
@@ -126,13 +140,15 @@ class Inventory:
 
         shared_catalog().product_changed(product)
 
-    def store_with_stock(self, order: Order) -> Order:
+    def store_with_stock(self, order: Order, redemption: list[dict[str, Any]] | None = None) -> Order:
         """Store the new order with its stock taken, in one transaction; the stored order
-        (`stock_reserved = true`). OrderExistsError when an order with its id is stored already (a
-        retry won the race); NotFound or out_of_stock (409) when a line cannot be served, with
-        nothing written."""
+        (`stock_reserved = true`). `redemption`: the promotion's counter updates (shop.promotions),
+        written in the same transaction. OrderExistsError when an order with its id is stored already
+        (a retry won the race); NotFound or out_of_stock (409) when a line cannot be served, and
+        RedemptionRefusedError when the promotion's limits refuse it, with nothing written."""
         grouped = lines_by_product(order)
-        held = order.model_copy(update={"stock_reserved": True})
+        redemption = redemption or []
+        held = order.model_copy(update={"stock_reserved": True, "promotion_redeemed": bool(redemption)})
         for attempt in range(TRANSACTION_ATTEMPTS):
             products = self.products.get_many(list(grouped), consistent=True)
             refuse_what_cannot_be_served(grouped, products)
@@ -140,12 +156,15 @@ class Inventory:
             items += [
                 self.products.stock_change(products[pid], wanted, -1) for pid, wanted in grouped.items()
             ]
+            items += redemption
             try:
                 _transact(items)
             except errors().TransactionCanceledException as error:
                 codes = cancellation_codes(error)
                 if codes and codes[0] == CONDITION_FAILED:
                     raise OrderExistsError(order.order_id) from None
+                if redemption and CONDITION_FAILED in codes[len(items) - len(redemption) :]:
+                    raise RedemptionRefusedError(order.discount_code or "") from None
                 if CONDITION_FAILED not in codes:  # only concurrent transactions were in the way
                     _pause(attempt)
                 # Otherwise a product changed since the read (its stock taken, its variants
@@ -176,6 +195,9 @@ class Inventory:
                 and all(sku is None or products[product_id].variant(sku) is not None for sku in wanted)
             ]
             items = [self.products.stock_change(products[pid], grouped[pid], 1) for pid in product_ids]
+            if order.promotion_redeemed and order.discount_code:
+                # The code is given back with the stock, so once (docs/pricing.md).
+                items += self.promotions.release_items(order.discount_code, order.user_email)
             items.append(self.orders.stock_release(order))
             try:
                 _transact(items)
@@ -185,13 +207,28 @@ class Inventory:
                 if not codes or codes[-1] != CONDITION_FAILED:
                     _pause(attempt)
                 continue  # re-read: the order may have given its stock back meanwhile
-            self._after_write(product_ids, grouped, taken=False)
+            updated = self._after_write(product_ids, grouped, taken=False)
+            self._announce_restocks(products, updated)
             return StockOutcome("restored", order_id)
         raise InventoryConflictError(f"could not give back the stock of {order_id}; retrying later")
 
-    def _after_write(self, product_ids: list[str], grouped: Lines, *, taken: bool) -> None:
+    def _announce_restocks(self, before: dict[str, Product], after: dict[str, Product]) -> None:
+        """Tell `restocked` of each product read out of stock before the give-back and in stock after.
+        A failed alert does not fail the give-back (already written): the daily scan is the safety net."""
+        if self._restocked is None:
+            return
+        for product_id, product in after.items():
+            previous = before.get(product_id)
+            if previous is None or previous.stock_quantity > 0 or product.stock_quantity <= 0:
+                continue
+            try:
+                self._restocked(product, previous.cache_version)
+            except Exception:
+                logger.exception("restock alert failed", extra={"product_id": product_id})
+
+    def _after_write(self, product_ids: list[str], grouped: Lines, *, taken: bool) -> dict[str, Product]:
         """Push the changed products to the catalog cache; alert the administrators when stock taken
-        leaves a product (variant) below the low-stock threshold."""
+        leaves a product (variant) below the low-stock threshold. Returns the products as written."""
         updated = self.products.get_many(product_ids, consistent=True)
         threshold = low_stock_threshold()
         for product_id, product in updated.items():
@@ -203,6 +240,7 @@ class Inventory:
                 now = variant.stock_quantity if variant is not None else product.stock_quantity
                 if now < threshold:
                     self._low_stock_alert(product, variant_sku, now)
+        return updated
 
     def _low_stock_alert(self, product: Product, variant_sku: str | None, stock: int) -> None:
         """Queue the administrators' alert. Concurrent orders read the stock after their own write and

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
 from shop.contracts.countries import CountryCode
+from shop.contracts.email_engagement import MESSAGE_ID_PATTERN
 from shop.orders.state import OrderStatus, PaymentStatus
 
 # One DynamoDB transaction holds at most 100 items: placing an order puts the order and updates one
@@ -91,6 +92,9 @@ class CreateOrderRequest(BaseModel):
     items: list[OrderLineRequest] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
     discount_code: str | None = Field(default=None, max_length=40)
+    # The marketing email whose link the shopper followed (the site keeps its `mc` parameter): the
+    # order is attributed to it when paid within the stage's attribution window (docs/marketing.md).
+    campaign_message_id: str | None = Field(default=None, pattern=MESSAGE_ID_PATTERN)
     payment_method: Literal["stripe", "paypal"] | None = None
     notes: str | None = Field(default=None, max_length=1000)
 
@@ -190,6 +194,7 @@ class Order(BaseModel):
     subtotal: int
     discount: int = 0
     discount_code: str | None = None
+    campaign_message_id: str | None = None
     tax: int
     shipping: int
     total: int
@@ -216,6 +221,9 @@ class Order(BaseModel):
     # cancelled, refunded or failed order gives the stock back (then `stock_restored`).
     stock_reserved: bool = False
     stock_restored: bool = False
+    # The order redeemed `discount_code` (a promotion's counters) in the transaction that stored it; the
+    # redemption is given back with the stock.
+    promotion_redeemed: bool = False
     confirmation_requested: bool = False
     failure_reason: str | None = None
     refund_requested: bool = False

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shop.contracts.environment import (
     ADMIN_GROUP,
     API_URL,
+    ATTRIBUTION_DAYS,
     BRAND_SETTINGS,
     DIGITAL_FILES_BUCKET,
     DLQ_ENV_VARS,
@@ -19,6 +20,7 @@ from shop.contracts.environment import (
     ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_HOLD_MINUTES,
     PAYMENT_SECRETS_ARN,
+    PERSONAL_CODE_DAYS,
     PRICING_RULES,
     PRODUCT_IMAGES_BUCKET,
     PRODUCT_VERSION,
@@ -75,9 +77,13 @@ class Settings(BaseModel):
     pricing_rules_json: str | None = None
     # How long an unpaid order holds its stock (cdk.json `payment_hold_minutes`).
     payment_hold_minutes: int = Field(default=30, ge=1)
+    # How long a marketing email's personal code is valid (cdk.json `personal_code_days`).
+    personal_code_days: int = Field(default=7, ge=1)
     # What a paid digital line allows (cdk.json `download_limit`, `download_days`).
     download_limit: int = Field(default=5, ge=1)
     download_days: int = Field(default=30, ge=1)
+    # Days after a marketing email's click within which an order is attributed to it (`attribution_days`).
+    attribution_days: int = Field(default=7, ge=1)
     api_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     # The seller on invoices (cdk.json `brand`, JSON of shop.contracts.brand.SellerBrand).
     brand_json: str | None = None
@@ -137,8 +143,10 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
         pricing_rules_json=optional(PRICING_RULES),
         payment_hold_minutes=int(environ.get(PAYMENT_HOLD_MINUTES, "30")),
+        personal_code_days=int(environ.get(PERSONAL_CODE_DAYS, "7")),
         download_limit=int(environ.get(DOWNLOAD_LIMIT, "5")),
         download_days=int(environ.get(DOWNLOAD_DAYS, "30")),
+        attribution_days=int(environ.get(ATTRIBUTION_DAYS, "7")),
         api_url=optional(API_URL),
         brand_json=optional(BRAND_SETTINGS),
     )
