@@ -115,6 +115,40 @@ def malformed_json_response(_error: json.JSONDecodeError) -> Response[str]:
     )
 
 
+def unparseable_body_response(error: ValueError) -> Response[str]:
+    """400 for a body Powertools could not parse before any route ran (a multipart/form-data body
+    without its boundary, say). Any other ValueError is a bug: raised again, it stays a 5xx."""
+    if not _raised_while_parsing_the_request(error):
+        raise error
+    return json_response(
+        HTTPStatus.BAD_REQUEST,
+        {"error": "bad_request", "message": f"request body cannot be read: {error}", "field": "body"},
+    )
+
+
+def too_deep_response(_error: RecursionError) -> Response[str]:
+    """400 for JSON nested deeper than Python's parser recurses (about 1,000 levels); no route's
+    schema goes more than a few levels deep, so such a body is never a valid request."""
+    return json_response(
+        HTTPStatus.BAD_REQUEST,
+        {"error": "bad_request", "message": "request body is nested too deeply", "field": "body"},
+    )
+
+
+# Powertools' request validation middleware parses the body (JSON, form or multipart) by its
+# Content-Type; a ValueError from there is about the request, not about our code.
+_REQUEST_PARSING_MODULE = "openapi_validation"
+
+
+def _raised_while_parsing_the_request(error: BaseException) -> bool:
+    traceback = error.__traceback__
+    last = None
+    while traceback is not None:
+        last = traceback
+        traceback = traceback.tb_next
+    return last is not None and _REQUEST_PARSING_MODULE in last.tb_frame.f_code.co_filename
+
+
 def build_resolver() -> APIGatewayRestResolver:
     """An API Gateway REST resolver with the shop's CORS policy and error mapping registered."""
     settings = get_settings()
@@ -139,6 +173,9 @@ def build_resolver() -> APIGatewayRestResolver:
     app.exception_handler(RequestValidationError)(lambda error: validation_error_response(error.errors()))
     app.exception_handler(ValidationError)(lambda error: validation_error_response(error.errors()))
     app.exception_handler(json.JSONDecodeError)(malformed_json_response)
+    # Both reach the function before any route: without these, API Gateway answers 502.
+    app.exception_handler(ValueError)(unparseable_body_response)
+    app.exception_handler(RecursionError)(too_deep_response)
 
     @app.not_found
     def _no_route(_error: Exception) -> Response[str]:
