@@ -7,8 +7,9 @@ environment variable (JSON, per stage) with the defaults below; docs/pricing.md 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -28,6 +29,34 @@ class PricedLine:
     requires_shipping: bool
     product_id: str = ""
     category: str | None = None  # known when a promotion is scoped to categories
+
+
+class Priceable(Protocol):
+    """A cart line or an order line: what `priced_lines` reads of either."""
+
+    @property
+    def unit_price(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def requires_shipping(self) -> bool: ...
+    @property
+    def product_id(self) -> str: ...
+
+
+def priced_lines(lines: Iterable[Priceable], categories: Mapping[str, str]) -> list[PricedLine]:
+    """The lines as pricing sees them, each with its product's category (for a promotion scoped to
+    categories; None for a product the catalog no longer has)."""
+    return [
+        PricedLine(
+            line.unit_price,
+            line.quantity,
+            line.requires_shipping,
+            product_id=line.product_id,
+            category=categories.get(line.product_id),
+        )
+        for line in lines
+    ]
 
 
 class Totals(BaseModel):

@@ -27,7 +27,7 @@ from shop.cart.model import (
     UpdateCartLine,
     new_cart_id,
 )
-from shop.cart.pricing import PricedLine, Totals, price, pricing_rules, scoped_lines
+from shop.cart.pricing import PricedLine, Totals, price, priced_lines, pricing_rules, scoped_lines
 from shop.cart.repository import CartChangedError, CartRepository
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
@@ -169,16 +169,7 @@ class ShoppingCarts:
             )
         # A promotion may be scoped to categories, which only the catalog knows.
         products = self.products.get_many([line.product_id for line in lines])
-        priced = [
-            PricedLine(
-                line.unit_price,
-                line.quantity,
-                line.requires_shipping,
-                product_id=line.product_id,
-                category=str(products[line.product_id].category) if line.product_id in products else None,
-            )
-            for line in lines
-        ]
+        priced = priced_lines(lines, {pid: str(product.category) for pid, product in products.items()})
         try:
             applied = self.promotions.apply(discount_code, scoped_lines(priced), email=email)
         except PromotionRefused as refused:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.cart.model import CartLine
-from shop.cart.pricing import PricedLine, price, pricing_rules, scoped_lines
+from shop.cart.pricing import price, priced_lines, pricing_rules, scoped_lines
 from shop.cart.repository import CartRepository
 from shop.cart.service import CartOwner, available_quantity, shared_carts
 from shop.catalog.model import Product, ProductStatus, missing_files
@@ -359,16 +359,7 @@ class OrderService:
         products = self.products.get_many([line.product_id for line in merged], consistent=True)
         lines = [_order_line(products.get(line.product_id), line, rules.currency) for line in merged]
         shipping_address, billing_address = _addresses(request, lines)
-        priced = [
-            PricedLine(
-                line.unit_price,
-                line.quantity,
-                line.requires_shipping,
-                product_id=line.product_id,
-                category=str(products[line.product_id].category),
-            )
-            for line in lines
-        ]
+        priced = priced_lines(lines, {pid: str(product.category) for pid, product in products.items()})
         applied = None
         if request.discount_code:
             try:
