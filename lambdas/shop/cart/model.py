@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shop.contracts.cart_ids import CART_ID_PATTERN
+from shop.contracts.cart_ids import SIGNED_CART_ID_PATTERN
 
 MAX_LINE_QUANTITY = 99
 MAX_CART_LINES = 100
 CART_TTL_DAYS = 30
 GUEST_PREFIX = "guest#"
 
-CartId = Annotated[str, Field(pattern=CART_ID_PATTERN, description="the guest cart id from X-Cart-Id")]
+CartId = Annotated[
+    str, Field(pattern=SIGNED_CART_ID_PATTERN, description="the guest cart id this shop issued (X-Cart-Id)")
+]
 ProductId = Annotated[str, Field(min_length=1, max_length=64)]
 # Requests call the chosen variant's SKU `sku` (the API's request schema); `variant_sku` is accepted too.
 VariantSku = Annotated[
     str | None, Field(alias="sku", min_length=1, max_length=64, description="the variant's SKU")
 ]
 _REQUEST_CONFIG = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
-
-
-def new_cart_id() -> str:
-    """An unguessable guest cart id (the id is the only thing that protects a guest's cart)."""
-    return secrets.token_urlsafe(24)
 
 
 class CartLine(BaseModel):

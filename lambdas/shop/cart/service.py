@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from shop.cart.guest_ids import issue_guest_cart_id, verified_cart_key
 from shop.cart.model import (
     CART_TTL_DAYS,
     GUEST_PREFIX,
@@ -25,13 +26,12 @@ from shop.cart.model import (
     CartLine,
     StoredCart,
     UpdateCartLine,
-    new_cart_id,
 )
 from shop.cart.pricing import PricedLine, Totals, price, priced_lines, pricing_rules, scoped_lines
 from shop.cart.repository import CartChangedError, CartRepository
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
-from shop.contracts.cart_ids import valid_cart_id
+from shop.contracts.cart_ids import CART_ID_HEADER
 from shop.contracts.metric_names import CART_CACHE
 from shop.contracts.pricing_rules import PricingRules
 from shop.platform.cache import ResilientCache, shared_redis_outage
@@ -55,20 +55,24 @@ def cart_cache_key(owner_key: str) -> str:
 
 @dataclass(frozen=True)
 class CartOwner:
-    """Whose cart: a signed-in shopper (Cognito sub) or a guest (an opaque cart id)."""
+    """Whose cart: a signed-in shopper (Cognito sub) or a guest (the signed cart id this shop issued)."""
 
     key: str
-    guest_cart_id: str | None = None
+    guest_cart_id: str | None = None  # as the guest holds it, signature included
 
     @classmethod
     def shopper(cls, user_id: str) -> CartOwner:
         return cls(key=user_id)
 
     @classmethod
-    def guest(cls, cart_id: str) -> CartOwner:
-        if not valid_cart_id(cart_id):
-            raise BadRequest("X-Cart-Id is not a cart id this shop issued", field="X-Cart-Id")
-        return cls(key=f"{GUEST_PREFIX}{cart_id}", guest_cart_id=cart_id)
+    def guest(cls, cart_id: str, *, field: str = CART_ID_HEADER) -> CartOwner:
+        """The guest holding `cart_id`; refused (4xx naming `field`) unless this shop signed it."""
+        return cls(key=f"{GUEST_PREFIX}{verified_cart_key(cart_id, field=field)}", guest_cart_id=cart_id)
+
+    @classmethod
+    def new_guest(cls) -> CartOwner:
+        """A guest with a cart id minted here (their first add)."""
+        return cls.guest(issue_guest_cart_id())
 
 
 def resolve_owner(user_id: str | None, cart_id_header: str | None, *, create: bool) -> CartOwner | None:
@@ -77,7 +81,7 @@ def resolve_owner(user_id: str | None, cart_id_header: str | None, *, create: bo
         return CartOwner.shopper(user_id)
     if cart_id_header:
         return CartOwner.guest(cart_id_header)
-    return CartOwner.guest(new_cart_id()) if create else None
+    return CartOwner.new_guest() if create else None
 
 
 @dataclass
@@ -224,7 +228,7 @@ class ShoppingCarts:
         """Add a guest cart's lines to the shopper's cart (capped by stock) and delete the guest cart."""
         if owner.guest_cart_id is not None:
             raise Unauthorized("sign in to merge a guest cart")
-        guest = CartOwner.guest(guest_cart_id)
+        guest = CartOwner.guest(guest_cart_id, field="cart_id")
         for attempt in range(CHANGE_ATTEMPTS):
             guest_cart = self.repository.get(guest.key)
             if guest_cart is None:
