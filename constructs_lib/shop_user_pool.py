@@ -14,7 +14,8 @@ ADMIN_GROUP = "admin"
 
 
 class ShopUserPool(Construct):
-    """Email sign-in with verification and recovery, a strong password policy, optional TOTP MFA."""
+    """Email sign-in with verification and recovery, a strong password policy, optional TOTP MFA
+    (required for the admin group: constructs_lib.admin_mfa_gate)."""
 
     def __init__(
         self,
@@ -61,8 +62,9 @@ class ShopUserPool(Construct):
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",
-            "Shoppers may enable TOTP MFA (optional); requiring it would block guest-to-account sign-up. "
-            "Admin actions are additionally gated by the admin group and rate limits.",
+            "MFA is optional for shoppers (requiring it would block guest-to-account sign-up); the admin "
+            "group is required to use TOTP: the pre token generation trigger (AdminMfaGate) leaves "
+            "'admin' out of the tokens of a user without TOTP MFA.",
         )
         if not threat_protection:
             for rule in ("AwsSolutions-COG3", "AwsSolutions-COG8"):

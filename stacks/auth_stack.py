@@ -1,4 +1,5 @@
-"""Auth: the Cognito user pool, its web app client and the admin group."""
+"""Auth: the Cognito user pool, its web app client, the admin group and the trigger that makes the
+admin group need TOTP MFA."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 from constructs import Construct
 
 from cdk_app.config import StageConfig
-from constructs_lib.shop_user_pool import ShopUserPool
+from constructs_lib.admin_mfa_gate import AdminMfaGate
+from constructs_lib.shop_user_pool import ADMIN_GROUP, ShopUserPool
 from stacks.shop_stack import ShopStack
 
 
@@ -20,6 +22,14 @@ class AuthStack(ShopStack):
             user_pool_name=config.resource_name("shop-users"),
             retain=config.retains_data,
             threat_protection=config.cognito_threat_protection,
+        )
+        AdminMfaGate(
+            self,
+            "AdminMfaGate",
+            user_pool=pool.user_pool,
+            admin_group=ADMIN_GROUP,
+            stage=config.name,
+            log_retention_days=config.log_retention_days,
         )
         self.user_pool = pool.user_pool
         self.web_client = pool.web_client
