@@ -1,6 +1,10 @@
 """Seeds the local shop: an admin, a shopper, the starting promotions and the sample catalog, through
 the real API.
 
+The admin's sign-in needs an authenticator code, as every administrator's does (the pool's pre token
+generation trigger leaves `admin` out of the tokens of a user without TOTP): the seed sets up TOTP for
+the admin, keeps the secret for `sign_in` and the runner's banner, and answers the challenge itself.
+
 Called by the runner after the resources exist (and after a `--persist` restore), before it serves.
 It is idempotent: accounts that exist are kept, a promotion that exists answers 409 and is kept, and
 the catalog is created only when it is empty.
@@ -28,6 +32,7 @@ from cdk_app.local.sample_catalog import (
     SampleProduct,
     sample_file,
 )
+from cdk_app.local.totp import fresh_totp_code, otpauth_uri
 
 if TYPE_CHECKING:
     from cdk_app.local.runner import LocalShop
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 ADMIN_GROUP = "admin"
 ADMIN_API_KEY_SUFFIX = "-admin"
+TOTP = "SOFTWARE_TOKEN_MFA"  # Cognito's name for an authenticator app
+AUTHENTICATOR_ISSUER = "Shop (local)"
+# The admin's authenticator secret per user pool id: Cognito never hands a secret out twice.
+_admin_secrets: dict[str, str] = {}
 
 
 def seed(shop: LocalShop) -> None:
@@ -44,12 +53,11 @@ def seed(shop: LocalShop) -> None:
     if not shop.model.user_pools:
         return
     cognito = shop.aws.client("cognito-idp")
-    pool = shop.model.user_pools[0]
-    pool_id = shop.model.resources.values[pool.address].ref
-    client_id = shop.model.resources.values[pool.clients[0].address].ref
+    pool_id, client_id = _pool_and_client(shop)
     _ensure_user(cognito, pool_id, ADMIN_EMAIL, "Shop Admin", admin=True)
     _ensure_user(cognito, pool_id, SHOPPER_EMAIL, "Sam Shopper", admin=False)
-    token = _id_token(cognito, client_id, ADMIN_EMAIL)
+    _ensure_totp(cognito, pool_id, client_id, ADMIN_EMAIL)
+    token = sign_in(shop, ADMIN_EMAIL, LOCAL_PASSWORD)["IdToken"]
     api_key = next(
         (value for name, value in shop.api_keys.items() if name.endswith(ADMIN_API_KEY_SUFFIX)), ""
     )
@@ -84,14 +92,82 @@ def _ensure_user(cognito: Any, pool_id: str, email: str, name: str, *, admin: bo
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=ADMIN_GROUP)
 
 
-def _id_token(cognito: Any, client_id: str, email: str) -> str:
-    result = cognito.initiate_auth(
+def _pool_and_client(shop: LocalShop) -> tuple[str, str]:
+    assert shop.model is not None
+    pool = shop.model.user_pools[0]
+    values = shop.model.resources.values
+    return values[pool.address].ref, values[pool.clients[0].address].ref
+
+
+def _ensure_totp(cognito: Any, pool_id: str, client_id: str, email: str) -> str:
+    """TOTP on for `email`, with a secret this process knows; a user whose secret it does not know
+    (a restored or earlier run's) gets a new one, as an admin who lost their phone would."""
+    enabled = TOTP in (
+        cognito.admin_get_user(UserPoolId=pool_id, Username=email).get("UserMFASettingList") or ()
+    )
+    if enabled and pool_id in _admin_secrets:
+        return _admin_secrets[pool_id]
+    if enabled:
+        cognito.admin_set_user_mfa_preference(
+            UserPoolId=pool_id,
+            Username=email,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
+    # What account.html does: sign in, ask for a secret, prove a code from it, make TOTP the method.
+    access_token = cognito.initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": LOCAL_PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    # Base32 is case-blind; authenticator apps and the otpauth URI format expect capitals.
+    secret = str(cognito.associate_software_token(AccessToken=access_token)["SecretCode"]).upper()
+    cognito.verify_software_token(
+        AccessToken=access_token, UserCode=fresh_totp_code(secret), FriendlyDeviceName="local seed"
     )
-    token: str = result["AuthenticationResult"]["IdToken"]
-    return token
+    cognito.set_user_mfa_preference(
+        AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    _admin_secrets[pool_id] = secret
+    logger.info("local shop: %s signs in with an authenticator code (secret %s)", email, secret)
+    return secret
+
+
+def admin_totp_secret(shop: LocalShop) -> str | None:
+    """The seeded admin's authenticator secret (None before seeding, or without a user pool)."""
+    if shop.model is None or not shop.model.user_pools:
+        return None
+    return _admin_secrets.get(_pool_and_client(shop)[0])
+
+
+def admin_otpauth_uri(shop: LocalShop) -> str | None:
+    """The `otpauth://` URI an authenticator app imports for the seeded admin."""
+    secret = admin_totp_secret(shop)
+    return otpauth_uri(secret, account=ADMIN_EMAIL, issuer=AUTHENTICATOR_ISSUER) if secret else None
+
+
+def sign_in(shop: LocalShop, email: str, password: str) -> dict[str, Any]:
+    """Cognito's AuthenticationResult for `email`, signed in as the web site does (USER_PASSWORD_AUTH),
+    answering the authenticator-code challenge for the seeded admin."""
+    assert shop.aws is not None
+    cognito = shop.aws.client("cognito-idp")
+    pool_id, client_id = _pool_and_client(shop)
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    if answer.get("ChallengeName") == TOTP:
+        secret = _admin_secrets.get(pool_id) if email == ADMIN_EMAIL else None
+        if secret is None:
+            raise RuntimeError(f"{email} signs in with an authenticator code, and this process has no secret")
+        answer = cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName=TOTP,
+            Session=answer["Session"],
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": fresh_totp_code(secret)},
+        )
+    result: dict[str, Any] = answer["AuthenticationResult"]
+    return result
 
 
 def _create_promotions(shop: LocalShop, *, token: str, api_key: str) -> None:
