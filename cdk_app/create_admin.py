@@ -7,6 +7,10 @@ unless it exists, and adds it to the `admin` group. Without --password Cognito e
 password and asks for a new one at first sign-in; --password sets a permanent one (handy for a local
 stage; it lands in the shell history, so avoid it for real stages). Uses the default AWS credentials
 and region; AWS_ENDPOINT_URL points it at a local emulator instead.
+
+Administrators sign in with two steps (issue #19): until the new admin turns on an authenticator app
+(TOTP), the pool's pre token generation trigger leaves `admin` out of their tokens. The script says so
+and how; it cannot do it for them, since the secret belongs on their phone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ from typing import Any
 POOL_NAME_SUFFIX = "shop-users"
 # constructs_lib.shop_user_pool.ADMIN_GROUP (a test keeps them equal): importing it would load aws_cdk.
 ADMIN_GROUP = "admin"
+TOTP = "SOFTWARE_TOKEN_MFA"  # Cognito's name for an authenticator app
+TWO_STEP_SETUP = (
+    "{email} must turn on two-step sign-in before the admin pages open: sign in to the shop, open "
+    "Account > Two-step sign-in, add the key to an authenticator app and confirm with a code. Until "
+    "then their tokens leave out the {group!r} group (docs/accounts.md)."
+)
 
 
 class AdminSetupError(RuntimeError):
@@ -96,6 +106,11 @@ def create_admin(
     else:
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=ADMIN_GROUP)
         say(f"added {email} to the {ADMIN_GROUP!r} group")
+    user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+    if TOTP in (user.get("UserMFASettingList") or ()):
+        say(f"{email} already signs in with an authenticator app")
+    else:
+        say(TWO_STEP_SETUP.format(email=email, group=ADMIN_GROUP))
     return username
 
 

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from cdk_app import create_admin as create_admin_module
-from cdk_app.create_admin import AdminSetupError, create_admin, main
+from cdk_app.create_admin import TWO_STEP_SETUP, AdminSetupError, create_admin, main
 
 REGION = "us-east-1"
 
@@ -41,6 +41,7 @@ def test_creates_the_first_admin_in_the_stages_pool(cognito: Any, capsys: pytest
     output = capsys.readouterr().out
     assert f"created user boss@example.com in dev-shop-users ({pool_id})" in output
     assert "added boss@example.com to the 'admin' group" in output
+    assert "boss@example.com must turn on two-step sign-in" in output  # or the admin pages stay shut
     user = cognito.admin_get_user(UserPoolId=pool_id, Username="boss@example.com")
     assert user["UserStatus"] == "CONFIRMED"  # the permanent password needs no first-sign-in change
     assert groups_of(cognito, pool_id, "boss@example.com") == ["admin"]
@@ -64,11 +65,14 @@ def test_promotes_an_existing_shopper_and_is_idempotent(cognito: Any) -> None:
     create_admin(cognito, stage="dev", email="shopper@example.com", password=None, say=said.append)
     create_admin(cognito, stage="dev", email="shopper@example.com", password=None, say=said.append)
 
+    two_step = TWO_STEP_SETUP.format(email="shopper@example.com", group="admin")
     assert said == [
         f"user shopper@example.com already exists in dev-shop-users ({pool_id})",
         "added shopper@example.com to the 'admin' group",
+        two_step,
         f"user shopper@example.com already exists in dev-shop-users ({pool_id})",
         "shopper@example.com is already in the 'admin' group",
+        two_step,
     ]
     assert groups_of(cognito, pool_id, "shopper@example.com") == ["admin"]
     assert len(cognito.list_users(UserPoolId=pool_id)["Users"]) == 1
@@ -102,3 +106,29 @@ def test_the_group_is_the_one_the_auth_stack_creates() -> None:
     from constructs_lib.shop_user_pool import ADMIN_GROUP
 
     assert create_admin_module.ADMIN_GROUP == ADMIN_GROUP
+
+
+def test_an_admin_who_already_uses_an_authenticator_app_is_told_so(cognito: Any) -> None:
+    pool_id = stage_pool(cognito)
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="shop-web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    create_admin(
+        cognito, stage="dev", email="boss@example.com", password="Correct-Horse-42!", say=lambda _: None
+    )
+    access_token = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "boss@example.com", "PASSWORD": "Correct-Horse-42!"},
+    )["AuthenticationResult"]["AccessToken"]
+    cognito.associate_software_token(AccessToken=access_token)
+    cognito.verify_software_token(AccessToken=access_token, UserCode="123456")  # moto: any code by default
+    cognito.set_user_mfa_preference(
+        AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    said: list[str] = []
+
+    create_admin(cognito, stage="dev", email="boss@example.com", password=None, say=said.append)
+
+    assert said[-1] == "boss@example.com already signs in with an authenticator app"
+    assert not any("must turn on two-step sign-in" in line for line in said)
