@@ -13,6 +13,7 @@ import redis
 
 from cdk_app.local.redis_server import RedisServer
 from shop.platform.circuit_breaker import CallTimedOutError, CircuitBreaker, CircuitOpenError
+from shop.platform.circuit_store_redis import RedisCircuitStore
 
 
 class Clock:
@@ -65,7 +66,7 @@ def breaker(
 ) -> CircuitBreaker:
     return CircuitBreaker(
         "ses",
-        lambda: client,
+        RedisCircuitStore(lambda: client),
         clock=clock,
         on_open=(opened.append if opened is not None else None),
         **overrides,  # type: ignore[arg-type]
@@ -184,7 +185,10 @@ def test_a_call_slower_than_the_timeout_counts_as_a_failure(client: redis.Redis)
 def test_errors_that_are_not_outages_do_not_count(client: redis.Redis) -> None:
     clock = Clock()
     guard = CircuitBreaker(
-        "ses", lambda: client, clock=clock, is_failure=lambda error: not isinstance(error, ValueError)
+        "ses",
+        RedisCircuitStore(lambda: client),
+        clock=clock,
+        is_failure=lambda error: not isinstance(error, ValueError),
     )
 
     def rejected() -> str:

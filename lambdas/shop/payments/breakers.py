@@ -1,5 +1,8 @@
 """One circuit breaker per payment provider (shop/platform/circuit_breaker.py); every provider call goes
-through `guarded`, and API routes through `guarded_for_api`, which turns an outage into a 503."""
+through `guarded`, and API routes through `guarded_for_api`, which turns an outage into a 503.
+
+The payment functions run outside the VPC (the providers are on the internet), so the breakers'
+shared state is in DynamoDB, not Redis."""
 
 from __future__ import annotations
 
@@ -8,10 +11,10 @@ from typing import TypeVar
 
 from shop.payments.model import PaymentRefused, ProviderDeclined, ProviderRejected, ProviderUnavailable
 from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError, report_circuit_opened
+from shop.platform.circuit_store_dynamodb import DynamoDBCircuitStore
 from shop.platform.errors import PaymentDeclined, ServiceUnavailable
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 
 T = TypeVar("T")
 
@@ -23,15 +26,24 @@ def _counts_against_provider(error: BaseException) -> bool:
 
 @per_process
 def provider_breakers() -> dict[str, CircuitBreaker]:
-    """One breaker per provider, per process (the state itself is shared through Redis)."""
+    """One breaker per provider, per process (the state itself is shared through DynamoDB)."""
     return {}
+
+
+@per_process
+def provider_circuits() -> DynamoDBCircuitStore:
+    """The store of this process's breakers: one read cache for all providers."""
+    return DynamoDBCircuitStore()
 
 
 def breaker_for(provider: str) -> CircuitBreaker:
     breakers = provider_breakers()
     if provider not in breakers:
         breakers[provider] = CircuitBreaker(
-            provider, shared_redis_client, on_open=report_circuit_opened, is_failure=_counts_against_provider
+            provider,
+            provider_circuits(),
+            on_open=report_circuit_opened,
+            is_failure=_counts_against_provider,
         )
     return breakers[provider]
 
