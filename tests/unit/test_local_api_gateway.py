@@ -63,7 +63,7 @@ def gateway_for(model: ShopModel, handler: RecordingHandler, *, greedy: bool = T
         stage=model.api_stage,
         verifier=StaticVerifier(),
         binary_media_types=model.binary_media_types,
-        api_keys={"admin-key"},
+        api_keys={"admin-key": "AdminKey"},
         gateway_response_headers=model.gateway_response_headers,
     )
 
@@ -303,6 +303,19 @@ def test_valid_token_passes_claims_and_the_api_key_is_checked_after_it(model: Sh
     (event,) = handler.events
     assert event["requestContext"]["authorizer"]["claims"]["cognito:groups"] == "admin,staff"
     assert event["requestContext"]["authorizer"]["claims"]["sub"] == "user-1"
+    # As API Gateway does on a key-protected method: the key and its id, which functions check
+    # against the route's usage plan (shop.api.api_keys).
+    assert event["requestContext"]["identity"]["apiKey"] == "admin-key"
+    assert event["requestContext"]["identity"]["apiKeyId"] == "AdminKey"
+
+
+def test_methods_without_a_key_pass_no_key_id(model: ShopModel) -> None:
+    handler = RecordingHandler()
+    gateway_for(model, handler).handle(
+        HttpRequest(method="GET", path="/products/featured", headers=[("x-api-key", "admin-key")])
+    )
+    (event,) = handler.events
+    assert event["requestContext"]["identity"]["apiKeyId"] is None
 
 
 def test_request_validator_refuses_a_body_that_breaks_the_model(model: ShopModel) -> None:
