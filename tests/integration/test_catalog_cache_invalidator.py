@@ -84,10 +84,18 @@ def test_a_price_change_flushes_the_stage_cache_once(api_gateway: Stubber, lambd
     assert invalidator.handler(event, lambda_context) == {"records": 2, "catalog_changes": 2}
 
 
-def test_sales_that_keep_stock_do_not_flush(api_gateway: Stubber, lambda_context: Any) -> None:
-    event = {"Records": [_record(PRODUCT, {**PRODUCT, "stock_quantity": 4, "sales_count": 2}, "3")]}
+def test_sales_that_keep_what_shoppers_see_do_not_flush(api_gateway: Stubber, lambda_context: Any) -> None:
+    plenty = {**PRODUCT, "stock_quantity": 40}
+    event = {"Records": [_record(plenty, {**plenty, "stock_quantity": 39, "sales_count": 2}, "3")]}
     # No stubbed response: a flush call would fail the test.
     assert invalidator.handler(event, lambda_context) == {"records": 1, "catalog_changes": 0}
+
+
+def test_a_sale_that_changes_the_few_left_flushes(api_gateway: Stubber, lambda_context: Any) -> None:
+    """Shoppers read "Only 5 left" from the cache: after a sale it must say 4."""
+    api_gateway.add_response("flush_stage_cache", {}, {"restApiId": "abc123", "stageName": "v1"})
+    event = {"Records": [_record(PRODUCT, {**PRODUCT, "stock_quantity": 4, "sales_count": 2}, "3")]}
+    assert invalidator.handler(event, lambda_context) == {"records": 1, "catalog_changes": 1}
 
 
 def test_a_failed_flush_fails_the_batch_so_it_is_retried(api_gateway: Stubber, lambda_context: Any) -> None:

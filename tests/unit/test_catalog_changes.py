@@ -40,9 +40,26 @@ def test_shopper_visible_changes_flush(field: str, value: Any) -> None:
     assert changes_cached_catalog(PRODUCT, {**PRODUCT, field: value})
 
 
-def test_a_sale_that_keeps_stock_does_not_flush() -> None:
-    after_sale = {**PRODUCT, "stock_quantity": 4, "sales_count": 11}
-    assert not changes_cached_catalog(PRODUCT, after_sale)
+def test_a_sale_that_keeps_what_shoppers_see_does_not_flush() -> None:
+    plenty = {**PRODUCT, "stock_quantity": 40}
+    after_sale = {**plenty, "stock_quantity": 39, "sales_count": 11}
+    assert not changes_cached_catalog(plenty, after_sale)
+
+
+@pytest.mark.parametrize(("before", "after"), [(6, 5), (5, 4), (1, 0), (0, 3)])
+def test_a_stock_change_shoppers_see_flushes(before: int, after: int) -> None:
+    """6 → 5 turns "In stock" into "Only 5 left"; 5 → 4 changes the number shown."""
+    assert changes_cached_catalog({**PRODUCT, "stock_quantity": before}, {**PRODUCT, "stock_quantity": after})
+
+
+def test_variant_stock_flushes_only_when_its_availability_changes() -> None:
+    shirts = {**PRODUCT, "variants": [{"sku": "S", "size": "S", "stock_quantity": 30}]}
+    sold_one = {**shirts, "variants": [{"sku": "S", "size": "S", "stock_quantity": 29}]}
+    nearly_gone = {**shirts, "variants": [{"sku": "S", "size": "S", "stock_quantity": 2}]}
+    renamed = {**shirts, "variants": [{"sku": "S", "size": "Small", "stock_quantity": 30}]}
+    assert not changes_cached_catalog(shirts, sold_one)
+    assert changes_cached_catalog(sold_one, nearly_gone)
+    assert changes_cached_catalog(shirts, renamed)
 
 
 def test_selling_out_and_restocking_flush() -> None:

@@ -23,16 +23,24 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from shop.contracts.admin_limits import MAX_DIMENSION, MAX_PRICE_CENTS, MAX_STOCK, MAX_WEIGHT
 from shop.contracts.digital_files import CONTENT_TYPES, FILE_ID_PATTERN, KEY_PATTERN, MAX_FILE_BYTES
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
-Cents = Annotated[int, Field(ge=0, le=100_000_000, description="an amount in the currency's minor unit")]
+Cents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS, description="an amount in the currency's minor unit")]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK, description="units on hand")]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="pounds")]
+Side = Annotated[float, Field(gt=0, le=MAX_DIMENSION)]
 Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w\- ]+$")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 DEFAULT_CURRENCY = "USD"
 # Shown to buyers and sent as the download's file name: no path separators, quotes or control bytes.
 FileName = Annotated[str, Field(min_length=1, max_length=200, pattern=r'^[^\\/:*?"<>|\x00-\x1f\x7f]+$')]
 MAX_DIGITAL_FILES = 10
+# Shoppers see "Only 3 left" from this many units down; above it just "In stock". Exact stock and
+# sales figures stay with administrators (competitors and scrapers read the public catalog too).
+LOW_STOCK_SHOWN_AT = 5
+ADMIN_ONLY_FIGURES = frozenset({"stock_quantity", "sales_count"})
 
 
 class Category(StrEnum):
@@ -54,14 +62,33 @@ class ProductStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class Availability(StrEnum):
+    """What shoppers see instead of the stock figure."""
+
+    IN_STOCK = "in_stock"
+    LOW_STOCK = "low_stock"  # with `low_stock_quantity`, at most LOW_STOCK_SHOWN_AT
+    SOLD_OUT = "sold_out"
+
+
+def availability(stock: int, *, digital: bool = False) -> dict[str, object]:
+    """The public availability fields for `stock` units: a download never runs out."""
+    if digital:
+        return {"availability": Availability.IN_STOCK.value}
+    if stock <= 0:
+        return {"availability": Availability.SOLD_OUT.value}
+    if stock <= LOW_STOCK_SHOWN_AT:
+        return {"availability": Availability.LOW_STOCK.value, "low_stock_quantity": stock}
+    return {"availability": Availability.IN_STOCK.value}
+
+
 class Dimensions(BaseModel):
     """Package dimensions for shipping."""
 
     model_config = ConfigDict(extra="forbid")
 
-    length: float = Field(gt=0, le=10_000)
-    width: float = Field(gt=0, le=10_000)
-    height: float = Field(gt=0, le=10_000)
+    length: Side
+    width: Side
+    height: Side
     unit: Literal["in", "cm"] = "in"
 
 
@@ -74,7 +101,7 @@ class Variant(BaseModel):
     size: str | None = Field(default=None, max_length=20)
     colour: str | None = Field(default=None, max_length=30)
     price: Cents | None = Field(default=None, description="overrides the product price when set")
-    stock_quantity: int = Field(default=0, ge=0)
+    stock_quantity: Stock = 0
 
 
 class DigitalFile(BaseModel):
@@ -113,10 +140,10 @@ class _ProductFields(BaseModel):
     price: Cents
     currency: Currency = DEFAULT_CURRENCY
     sku: Sku
-    stock_quantity: int = Field(default=0, ge=0)
+    stock_quantity: Stock = 0
     image_url: HttpUrl | None = None
     images: list[HttpUrl] = Field(default_factory=list, max_length=20)
-    weight: float | None = Field(default=None, ge=0, le=100_000, description="pounds")
+    weight: Weight | None = None
     dimensions: Dimensions | None = None
     featured: bool = False
     tags: list[Tag] = Field(default_factory=list, max_length=30)
@@ -183,10 +210,10 @@ class ProductChanges(BaseModel):
     price: Cents | None = None
     currency: Currency | None = None
     sku: Sku | None = None
-    stock_quantity: int | None = Field(default=None, ge=0)
+    stock_quantity: Stock | None = None
     image_url: HttpUrl | None = None
     images: list[HttpUrl] | None = Field(default=None, max_length=20)
-    weight: float | None = Field(default=None, ge=0, le=100_000)
+    weight: Weight | None = None
     dimensions: Dimensions | None = None
     featured: bool | None = None
     status: ProductStatus | None = None
@@ -196,10 +223,24 @@ class ProductChanges(BaseModel):
     variants: list[Variant] | None = Field(default=None, max_length=50)
 
 
+class StoredVariant(Variant):
+    """A variant as stored: items written before the admin bounds existed still load."""
+
+    stock_quantity: int = Field(default=0, ge=0)
+
+
 class Product(_ProductFields):
-    """A stored product; `rating` is derived from the atomically maintained rating_total/review_count."""
+    """A stored product; `rating` is derived from the atomically maintained rating_total/review_count.
+
+    Stock and weight are bounded where administrators enter them (ProductDraft, ProductChanges), not
+    here: an item stored before those bounds must stay readable rather than fail every listing.
+    """
 
     model_config = ConfigDict(extra="ignore")
+
+    stock_quantity: int = Field(default=0, ge=0)
+    weight: float | None = Field(default=None, ge=0)
+    variants: list[StoredVariant] = Field(default_factory=list, max_length=50)  # type: ignore[assignment]
 
     product_id: str
     status: ProductStatus = ProductStatus.ACTIVE
@@ -214,11 +255,26 @@ class Product(_ProductFields):
     def rating(self) -> float:
         return round(self.rating_total / self.review_count, 2) if self.review_count else 0.0
 
+    @property
+    def units_for_sale(self) -> int:
+        """A product with variants sells its variants' stock, otherwise its own."""
+        if self.variants:
+            return sum(variant.stock_quantity for variant in self.variants)
+        return self.stock_quantity
+
     def public_view(self, *, for_admin: bool = False) -> dict[str, object]:
-        """The JSON a caller receives; the files are for administrators (buyers download by order)."""
-        hidden = {"rating_total"} if for_admin else {"rating_total", "digital_files"}
+        """The JSON a caller receives. Shoppers and partners get availability; administrators also get
+        the stock and sales figures and the files (buyers download those through their orders)."""
+        hidden = {"rating_total"} if for_admin else {"rating_total", "digital_files", *ADMIN_ONLY_FIGURES}
         document = self.model_dump(mode="json", exclude=hidden)
         document["rating"] = self.rating
+        document |= availability(self.units_for_sale, digital=self.digital_download)
+        if not for_admin:
+            document["variants"] = [
+                variant.model_dump(mode="json", exclude={"stock_quantity"})
+                | availability(variant.stock_quantity, digital=self.digital_download)
+                for variant in self.variants
+            ]
         return document
 
     def variant(self, sku: str) -> Variant | None:
@@ -228,17 +284,23 @@ class Product(_ProductFields):
 class ProductView(_ProductFields):
     """The product JSON of the API (for the OpenAPI document; `Product.public_view` produces it).
 
-    `digital_files` is present for administrators only.
+    `digital_files`, `stock_quantity` and `sales_count` (here and on variants) are present for
+    administrators only; everyone gets `availability`, and `low_stock_quantity` when it is low.
     """
 
+    stock_quantity: int | None = Field(default=None, description="administrators only")  # type: ignore[assignment]
     product_id: str
     status: ProductStatus
     created_at: str
     updated_at: str
-    sales_count: int
+    sales_count: int | None = Field(default=None, description="administrators only")
     review_count: int
     rating: float
     cache_version: int
+    availability: Availability
+    low_stock_quantity: int | None = Field(
+        default=None, ge=1, le=LOW_STOCK_SHOWN_AT, description="units left, when few (low_stock only)"
+    )
 
 
 class ProductPageView(BaseModel):

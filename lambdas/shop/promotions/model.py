@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shop.contracts.admin_limits import MAX_PER_CUSTOMER, MAX_PERCENT, MAX_PRICE_CENTS, MAX_REDEMPTIONS
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$"
 
 
@@ -47,13 +49,13 @@ class PromotionTerms(BaseModel):
 
     code: str = Field(pattern=CODE_PATTERN)
     kind: PromotionKind
-    value: int = Field(default=0, ge=0, le=10_000_000)
+    value: int = Field(default=0, ge=0, le=MAX_PRICE_CENTS, description="percent (1-100) or cents")
     description: str | None = Field(default=None, max_length=200)
-    min_subtotal: int = Field(default=0, ge=0)
+    min_subtotal: int = Field(default=0, ge=0, le=MAX_PRICE_CENTS)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    max_redemptions: int | None = Field(default=None, ge=1)
-    per_customer_limit: int | None = Field(default=None, ge=1)
+    max_redemptions: int | None = Field(default=None, ge=1, le=MAX_REDEMPTIONS)
+    per_customer_limit: int | None = Field(default=None, ge=1, le=MAX_PER_CUSTOMER)
     product_ids: list[str] = Field(default_factory=list, max_length=100)
     categories: list[str] = Field(default_factory=list, max_length=20)
     email: str | None = Field(default=None, max_length=254)
@@ -78,8 +80,8 @@ class PromotionTerms(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> PromotionTerms:
-        if self.kind is PromotionKind.PERCENT and not 1 <= self.value <= 100:
-            raise ValueError("a percent promotion needs a value from 1 to 100")
+        if self.kind is PromotionKind.PERCENT and not 1 <= self.value <= MAX_PERCENT:
+            raise ValueError(f"a percent promotion needs a value from 1 to {MAX_PERCENT}")
         if self.kind is PromotionKind.FIXED and self.value < 1:
             raise ValueError("a fixed promotion needs a value in cents above 0")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -95,8 +97,8 @@ class PromotionChanges(BaseModel):
     active: bool | None = None
     description: str | None = Field(default=None, max_length=200)
     ends_at: datetime | None = None
-    max_redemptions: int | None = Field(default=None, ge=1)
-    per_customer_limit: int | None = Field(default=None, ge=1)
+    max_redemptions: int | None = Field(default=None, ge=1, le=MAX_REDEMPTIONS)
+    per_customer_limit: int | None = Field(default=None, ge=1, le=MAX_PER_CUSTOMER)
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
