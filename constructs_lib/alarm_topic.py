@@ -44,12 +44,23 @@ class AlarmTopic(Construct):
             removal_policy=RemovalPolicy.DESTROY,
             pending_window=Duration.days(7),
         )
+        # Only this account's alarms, and only those of this stage (their names start with the
+        # prefix), may use the key: the same conditions as the topic policy below. Without them any
+        # account's CloudWatch could have the key used on its behalf (the confused deputy).
+        from_our_alarms = {
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            "ArnLike": {
+                "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}"
+                f":alarm:{alarm_name_prefix}-*"
+            },
+        }
         # The statement AWS documents for CloudWatch alarms publishing to an SSE-enabled topic.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[CLOUDWATCH],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],  # in a key policy, "*" is this key
+                conditions=from_our_alarms,
             )
         )
         self.topic = sns.Topic(
@@ -66,13 +77,7 @@ class AlarmTopic(Construct):
                 principals=[CLOUDWATCH],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}"
-                        f":alarm:{alarm_name_prefix}-*"
-                    },
-                },
+                conditions=from_our_alarms,
             )
         )
         if email:

@@ -43,6 +43,9 @@ class MessagingStack(ShopStack):
             "ScheduleFailures",
             queue_name=config.resource_name("schedule-failures-dlq"),
             removal_policy=self.data_removal_policy,
+            # Both ways a scheduled run fails: Scheduler could not invoke the function (its
+            # DeadLetterConfig), or the function failed every retry of the run Lambda accepted (the
+            # alias's on-failure destination, domain_stack._keep_failed_async_runs).
             holds="scheduled invocations that failed after retries",
         ).queue
         self.stream_dlq = DeadLetterQueue(
