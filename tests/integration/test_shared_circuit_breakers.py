@@ -14,7 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from shop.platform import circuit_store_dynamodb
 from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError, CircuitRules
-from shop.platform.circuit_store_dynamodb import CIRCUIT_KEY_PREFIX, DynamoDBCircuitStore
+from shop.platform.circuit_store_dynamodb import DynamoDBCircuitStore
 from tests.integration.account_events import FakeClock, make_aws_calls_atomic
 
 NOW = 1_800_000_000.0
@@ -63,8 +63,8 @@ def fail_times(breaker: CircuitBreaker, dependency: Dependency, times: int) -> N
 def stored_circuit(shop_env: dict[str, str], name: str = "stripe") -> dict[str, Any]:
     item: dict[str, Any] = (
         boto3.resource("dynamodb")
-        .Table(shop_env["RATE_LIMITS_TABLE"])
-        .get_item(Key={"limit_key": CIRCUIT_KEY_PREFIX + name}, ConsistentRead=True)["Item"]
+        .Table(shop_env["CIRCUIT_BREAKERS_TABLE"])
+        .get_item(Key={"circuit": name}, ConsistentRead=True)["Item"]
     )
     return item
 

@@ -1,5 +1,5 @@
 """Circuit breaker state in DynamoDB, for the functions outside the VPC (payment_api, payment_processor,
-email_sender cannot reach Redis): one item per circuit, `circuit#<name>`, in the RateLimits table.
+email_sender cannot reach Redis): one item per circuit in the CircuitBreakers table.
 
 The rules are shop.platform.circuit_breaker's CircuitRules; only the writes are DynamoDB's:
 - a failure in the current window is one atomic `ADD failures 1` conditioned on that window, so the
@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shop.contracts.tables import RATE_LIMITS
+from shop.contracts.tables import CIRCUIT_BREAKERS
 from shop.platform.circuit_breaker import (
     CLOSED,
     HALF_OPEN,
@@ -38,7 +38,6 @@ from shop.platform.circuit_breaker import (
 from shop.platform.dynamodb import table
 from shop.platform.settings import MissingSetting
 
-CIRCUIT_KEY_PREFIX = "circuit#"
 READ_CACHE_SECONDS = 1.0
 # A write that lost a race re-reads and tries again; past this many the failure goes uncounted (the
 # circuit is changing under many instances at once, and one of them will open it).
@@ -91,8 +90,7 @@ def _unchanged_since(seen: CircuitSnapshot) -> tuple[str, dict[str, Any]]:
 
 
 class DynamoDBCircuitStore:
-    """A CircuitStore on the RateLimits table (a circuit's item is a small counter with a TTL, like a
-    rate limit's)."""
+    """A CircuitStore on the CircuitBreakers table."""
 
     def __init__(
         self,
@@ -107,7 +105,7 @@ class DynamoDBCircuitStore:
 
     @staticmethod
     def key(circuit: str) -> dict[str, str]:
-        return {RATE_LIMITS.partition_key.name: CIRCUIT_KEY_PREFIX + circuit}
+        return {CIRCUIT_BREAKERS.partition_key.name: circuit}
 
     # -- the CircuitStore operations ---------------------------------------------------------------
 
@@ -224,15 +222,15 @@ class DynamoDBCircuitStore:
 
     @staticmethod
     def _ttl_attribute() -> str:
-        assert RATE_LIMITS.ttl_attribute is not None
-        return RATE_LIMITS.ttl_attribute
+        assert CIRCUIT_BREAKERS.ttl_attribute is not None
+        return CIRCUIT_BREAKERS.ttl_attribute
 
     @staticmethod
     def _call(operation: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
         """The operation's response; None when its condition failed; CircuitStoreUnavailable when
         DynamoDB (or this function's access to the table) is missing."""
         try:
-            return operation(table(RATE_LIMITS.logical_name))
+            return operation(table(CIRCUIT_BREAKERS.logical_name))
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code == "ConditionalCheckFailedException":
