@@ -1,5 +1,5 @@
-"""The functions outside the VPC keep their circuit breakers in the RateLimits table (TTL, on demand),
-and payment_api verifies shoppers' ID tokens itself, so it knows its pool and web client."""
+"""The functions outside the VPC keep their circuit breakers in the CircuitBreakers table (TTL, on
+demand), and payment_api verifies shoppers' ID tokens itself, so it knows its pool and web client."""
 
 from __future__ import annotations
 
@@ -25,18 +25,18 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _rate_limits_table(stage: SynthesizedStage) -> tuple[str, dict[str, Any]]:
+def _breakers_table(stage: SynthesizedStage) -> tuple[str, dict[str, Any]]:
     [(logical_id, table)] = [
         (logical_id, resource)
         for logical_id, resource in stage.template("Data")["Resources"].items()
         if resource["Type"] == "AWS::DynamoDB::GlobalTable"
-        and resource["Properties"]["TableName"] == f"{stage.stacks.config.name}-RateLimits"
+        and resource["Properties"]["TableName"] == f"{stage.stacks.config.name}-CircuitBreakers"
     ]
     return logical_id, table
 
 
-def _rate_limits_exports(stage: SynthesizedStage) -> set[str]:
-    logical_id, _ = _rate_limits_table(stage)
+def _breakers_exports(stage: SynthesizedStage) -> set[str]:
+    logical_id, _ = _breakers_table(stage)
     return {
         output["Export"]["Name"]
         for output in stage.template("Data").get("Outputs", {}).values()
@@ -44,12 +44,17 @@ def _rate_limits_exports(stage: SynthesizedStage) -> set[str]:
     }
 
 
-def test_the_breakers_table_expires_items_and_bills_per_request(dev: SynthesizedStage) -> None:
-    _, table = _rate_limits_table(dev)
+def test_the_breakers_table_expires_items_and_bills_per_request(
+    dev: SynthesizedStage, prod: SynthesizedStage
+) -> None:
+    _, table = _breakers_table(dev)
     properties = table["Properties"]
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
-    assert properties["KeySchema"] == [{"AttributeName": "limit_key", "KeyType": "HASH"}]
+    assert properties["KeySchema"] == [{"AttributeName": "circuit", "KeyType": "HASH"}]
+    assert properties["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}
+    _, prod_table = _breakers_table(prod)
+    assert prod_table["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize("name", BREAKER_FUNCTIONS)
@@ -57,8 +62,8 @@ def test_each_function_outside_the_vpc_reads_and_writes_its_breakers(
     name: str, api: dict[str, Any], dev: SynthesizedStage
 ) -> None:
     assert not FUNCTIONS[name].in_vpc
-    exports = _rate_limits_exports(dev)
-    variable = function_properties(api, name)["Environment"]["Variables"]["RATE_LIMITS_TABLE"]
+    exports = _breakers_exports(dev)
+    variable = function_properties(api, name)["Environment"]["Variables"]["CIRCUIT_BREAKERS_TABLE"]
     assert variable.get("Fn::ImportValue") in exports, variable
     granted: set[str] = set()
     for statement in policy_statements(api, name):
@@ -66,6 +71,16 @@ def test_each_function_outside_the_vpc_reads_and_writes_its_breakers(
         if any(isinstance(r, dict) and r.get("Fn::ImportValue") in exports for r in resources):
             granted.update(_as_list(statement["Action"]))
     assert granted >= BREAKER_ACTIONS, name
+
+
+def test_no_other_function_gets_the_breakers_table(api: dict[str, Any]) -> None:
+    holders = {
+        name
+        for name in FUNCTIONS
+        if "CIRCUIT_BREAKERS_TABLE"
+        in function_properties(api, name).get("Environment", {}).get("Variables", {})
+    }
+    assert holders == set(BREAKER_FUNCTIONS)
 
 
 def test_payment_api_knows_the_pool_and_client_whose_tokens_it_verifies(api: dict[str, Any]) -> None:
