@@ -40,6 +40,9 @@ def test_the_pool_offers_totp_as_optional_mfa(stage_name: str, request: pytest.F
     _, pool = _single(stage, "AWS::Cognito::UserPool")
     assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"
     assert pool["Properties"]["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    # A remembered device skips the code (SetUserMFAPreference's documented exception): none are kept,
+    # so a token with `admin` always follows a sign-in with the code.
+    assert "DeviceConfiguration" not in pool["Properties"]
 
 
 @pytest.mark.parametrize("stage_name", ["dev", "prod"])
