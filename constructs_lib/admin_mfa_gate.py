@@ -86,7 +86,8 @@ class AdminMfaGate(Construct):
         acknowledge(
             default_policy,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray's PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions.",
+            "X-Ray's PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level "
+            "permissions.",
         )
         user_pool.add_trigger(
             cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
