@@ -174,7 +174,7 @@ def _install_token_hooks() -> None:
         if registered is not None and token_use in ("id", "access"):
             extra_data = dict(extra_data or {})
             answer = _trigger_answer(self, registered, client_id, username, token_use, extra_data)
-            _apply(answer, token_use, extra_data, version=registered[0].event_version)
+            apply_trigger_answer(answer, token_use, extra_data, version=registered[0].event_version)
         return original_create_jwt(self, client_id, username, token_use, expires_in, extra_data)
 
     CognitoIdpBackend.initiate_auth = initiate_auth  # type: ignore[method-assign]
@@ -246,7 +246,7 @@ def _trigger_event(
     }
 
 
-def _apply(answer: dict[str, Any], kind: str, claims: dict[str, Any], *, version: str) -> None:
+def apply_trigger_answer(answer: dict[str, Any], kind: str, claims: dict[str, Any], *, version: str) -> None:
     """Cognito's rules for the answer: groups apply to both tokens, claims to the token they name.
     Locally only moto's extra claims can be suppressed (not iss, sub, email, ...)."""
     response = answer.get("response") or {}
