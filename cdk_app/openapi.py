@@ -37,9 +37,9 @@ DESCRIPTION = (
 JSON = "application/json"
 ERROR_SCHEMA = "ErrorBody"
 ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
-# What Powertools puts on every route for its own validation error shape, which the shop's resolver
-# never sends (shop.api.http maps request validation to ErrorBody).
-POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+# Powertools' own error shapes, which the shop's resolver never sends (shop.api.http maps request
+# validation to ErrorBody, and no route validates its responses with an error status).
+POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 PREFIXES_STRIPPED_BY_THE_RESOLVER = ("/guest", "/partner")
 
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -160,12 +160,11 @@ def _with_gateway_answers(route: Route, operation: dict[str, Any]) -> dict[str, 
     declarations of a status win."""
     responses: dict[str, Any] = operation["responses"]
     takes_input = bool(operation.get("parameters")) or "requestBody" in operation
-    validation = responses.pop("422", None)
+    # Powertools puts its own 422 on every route; the resolver's is ErrorBody, and only where there
+    # is input to refuse.
+    responses.pop("422", None)
     if takes_input:
-        responses["422"] = {
-            "description": (validation or {}).get("description", INVALID_FIELDS),
-            "content": {"application/json": {"schema": ERROR_REF}},
-        }
+        responses["422"] = _error(INVALID_FIELDS)
     if "requestBody" in operation or route.body is not None or route.required_query or route.required_headers:
         responses.setdefault("400", _error(UNREADABLE))
     if "requestBody" in operation:
