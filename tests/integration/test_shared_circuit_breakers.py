@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from shop.platform import circuit_store_dynamodb
+from shop.platform import circuit_store_dynamodb, dynamodb
 from shop.platform.circuit_breaker import CircuitBreaker, CircuitOpenError, CircuitRules
 from shop.platform.circuit_store_dynamodb import DynamoDBCircuitStore
 from tests.integration.account_events import FakeClock, make_aws_calls_atomic
@@ -173,7 +173,7 @@ def test_a_closed_circuit_costs_one_read_a_second_and_no_write(
     shop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     requests: list[str] = []
-    original = circuit_store_dynamodb.table
+    original = dynamodb.table
 
     class CountedTable:
         def __init__(self, logical_name: str) -> None:
