@@ -124,7 +124,14 @@ def pre_token_triggers(model: ShopModel) -> tuple[PreTokenTrigger, ...]:
     return tuple(triggers)
 
 
-_triggers: dict[str, tuple[PreTokenTrigger, Invoke]] = {}  # moto's pool id -> trigger, how to run it
+@dataclass(frozen=True)
+class _Registration:
+    trigger: PreTokenTrigger
+    invoke: Invoke
+    aws: LocalAws  # the shop's moto: once it stops, a later moto's pool of the same id runs nothing
+
+
+_triggers: dict[str, _Registration] = {}  # moto's pool id -> its trigger and how to run it
 _issuing = threading.local()  # per moto request thread: the auth flow, and the issuance's trigger answer
 _triggers_installed = False
 
@@ -142,7 +149,7 @@ def run_pre_token_triggers(model: ShopModel, aws: LocalAws, invoke: Invoke) -> N
         )
         return
     for trigger in triggers:
-        _triggers[model.resources.values[trigger.pool].ref] = (trigger, invoke)
+        _triggers[model.resources.values[trigger.pool].ref] = _Registration(trigger, invoke, aws)
     _install_token_hooks()
 
 
@@ -171,10 +178,12 @@ def _install_token_hooks() -> None:
         extra_data: dict[str, Any] | None = None,
     ) -> Any:
         registered = _triggers.get(self.id)
-        if registered is not None and token_use in ("id", "access"):
+        # Pool ids are derived from names (HASH strategy), so a moto started after the shop stopped
+        # (another test) has a pool of the same id: only the registering shop's moto runs triggers.
+        if registered is not None and registered.aws.owns_server and token_use in ("id", "access"):
             extra_data = dict(extra_data or {})
             answer = _trigger_answer(self, registered, client_id, username, token_use, extra_data)
-            apply_trigger_answer(answer, token_use, extra_data, version=registered[0].event_version)
+            apply_trigger_answer(answer, token_use, extra_data, version=registered.trigger.event_version)
         return original_create_jwt(self, client_id, username, token_use, expires_in, extra_data)
 
     CognitoIdpBackend.initiate_auth = initiate_auth  # type: ignore[method-assign]
@@ -184,7 +193,7 @@ def _install_token_hooks() -> None:
 
 def _trigger_answer(
     pool: Any,
-    registered: tuple[PreTokenTrigger, Invoke],
+    registered: _Registration,
     client_id: str,
     username: str,
     kind: str,
@@ -203,10 +212,10 @@ def _trigger_answer(
                 del kept[key]
             kept_answer: dict[str, Any] = answer
             return kept_answer
-    trigger, invoke = registered
+    trigger = registered.trigger
     event = _trigger_event(pool, trigger, client_id, username, claims)
     try:
-        answer = invoke(trigger.function, event)
+        answer = registered.invoke(trigger.function, event)
     except Exception as error:
         raise UnexpectedLambdaError(f"PreTokenGeneration failed with error {error}.") from error
     if not isinstance(answer, dict):
