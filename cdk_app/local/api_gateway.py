@@ -4,7 +4,8 @@ An HTTP request becomes the proxy event AWS sends (`resource`, `pathParameters`,
 and query strings, base64 bodies for binary media types, `requestContext` with the Cognito claims), the
 handler's result becomes the HTTP response, and the gateway's own answers keep AWS's wording: 403
 `Missing Authentication Token` for an unknown route, 401 `Unauthorized` for a missing or bad token, 502
-`Internal server error` for a failed or malformed handler response.
+`Internal server error` for a failed or malformed handler response, 413 `Request Too Long` over the
+10 MB payload limit.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from cdk_app.local.template_model import RouteModel
 logger = logging.getLogger(__name__)
 
 Invoke = Callable[[ResourceAddress, Any], Any]
+# API Gateway's payload limit for REST APIs: a larger request is refused with 413 "Request Too Long".
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 CLAIM_TIMESTAMPS = ("exp", "iat", "auth_time")
 
 
@@ -318,10 +321,14 @@ def _body_is_valid(body: bytes, schema: Mapping[str, Any]) -> bool:
         return True
     try:
         document = json.loads(body or b"null")
-    except ValueError:
+        validator = jsonschema.Draft4Validator(dict(schema))
+        return not any(True for _ in validator.iter_errors(document))
+    except ValueError:  # not JSON, or not UTF-8
         return False
-    validator = jsonschema.Draft4Validator(dict(schema))
-    return not any(True for _ in validator.iter_errors(document))
+    except RecursionError:
+        # JSON nested deeper than Python recurses (about 1,000 levels): no route's schema is that deep,
+        # so the body is invalid; uncaught, it dropped the connection instead of answering.
+        return False
 
 
 class ApiGateway:
@@ -353,7 +360,21 @@ class ApiGateway:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
-        response = self._handle(request, request_id)
+        try:
+            response = self._handle(request, request_id)
+        except Exception:
+            # A bug of the emulation itself: API Gateway still answers, it never drops the connection.
+            logger.exception("local runner: %s %s: the gateway failed", request.method, request.path)
+            response = self._error("DEFAULT_5XX", 500, "Internal server error")
+        return self._with_request_id(response, request_id)
+
+    def too_large(self) -> HttpResponse:
+        """API Gateway's answer to a request over MAX_PAYLOAD_BYTES, given before the body is read."""
+        response = self._error("REQUEST_TOO_LARGE", 413, "Request Too Long")
+        return self._with_request_id(response, str(uuid.uuid4()))
+
+    @staticmethod
+    def _with_request_id(response: HttpResponse, request_id: str) -> HttpResponse:
         return HttpResponse(
             response.status, [*response.headers, ("x-amzn-RequestId", request_id)], response.body
         )

@@ -22,13 +22,15 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cdk_app.local.api_gateway import ApiGateway, HttpRequest, HttpResponse
+from cdk_app.local.api_gateway import MAX_PAYLOAD_BYTES, ApiGateway, HttpRequest, HttpResponse, gateway_error
 from cdk_app.local.product_images import ProductImageFiles
+from cdk_app.local.request_bodies import UnreadableBody, declared_length, read_body
 from cdk_app.local.schedules import ScheduleRunner
 from cdk_app.local.sent_emails import EMAILS_PATH, emails_page, sent_emails
 
@@ -44,6 +46,9 @@ STRIPE_PREFIX = "/_local/stripe"
 _STRIPE_HEADERS = ("Content-Type", "Authorization", "Accept")
 _FLUSH_STAGE_CACHE = re.compile(r"^/restapis/[^/]+/stages/[^/]+/cache/data$")
 ConfigProvider = Callable[[str], dict[str, Any]]  # base URL (http://host:port) → config.json
+# How long a request's body may pause between bytes: a client declaring more than it sends gets a 408
+# then, instead of holding a server thread for ever.
+BODY_TIMEOUT_SECONDS = 10.0
 
 
 def routes_page(gateway: ApiGateway) -> bytes:
@@ -98,6 +103,7 @@ class ShopHttpServer:
         self.product_images = product_images
         self.web_root = web_root.resolve()
         self._config = config
+        self.body_timeout_seconds = BODY_TIMEOUT_SECONDS
         # Set once the shop's localstripe runs (cdk_app/local/local_stripe.py); None: not proxied.
         self.stripe_upstream: str | None = None
         handler = self._handler_class()
@@ -193,20 +199,67 @@ class ShopHttpServer:
             def log_message(self, format: str, *args: Any) -> None:
                 logger.debug("%s " + format, self.address_string(), *args)
 
+            def __getattr__(self, name: str) -> Any:
+                # http.server answers a method without a do_<METHOD> with an HTML 501; API Gateway
+                # answers TRACE, PROPFIND, ... on its routes with its JSON 403, so every method is dispatched.
+                if name.startswith("do_"):
+                    return self._dispatch
+                raise AttributeError(name)
+
+            def handle_expect_100(self) -> bool:
+                # An oversized upload is refused before the client sends it, not after a 100 Continue.
+                try:
+                    too_long = (declared_length(self.headers) or 0) > MAX_PAYLOAD_BYTES
+                except UnreadableBody:
+                    too_long = False  # the dispatcher refuses the header itself
+                if too_long:
+                    self.close_connection = True
+                    self._respond(shop.gateway.too_large())
+                    return False
+                return super().handle_expect_100()
+
             def _respond(self, response: HttpResponse) -> None:
                 self.send_response(response.status)
                 for name, value in response.headers:
                     if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                         self.send_header(name, value)
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(response.body)
 
+            def _read_body(self) -> bytes | HttpResponse:
+                """The body, or the answer refusing it (the connection then closes: the rest of the body
+                may still be on the wire)."""
+                self.connection.settimeout(shop.body_timeout_seconds)
+                try:
+                    return read_body(self.rfile, self.headers, limit=MAX_PAYLOAD_BYTES)
+                except UnreadableBody as refusal:
+                    self.close_connection = True
+                    if refusal.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+                        return shop.gateway.too_large()
+                    return gateway_error(refusal.status, refusal.message)
+                finally:
+                    self.connection.settimeout(self.timeout)
+
             def _dispatch(self) -> None:
+                body = self._read_body()
+                if isinstance(body, HttpResponse):
+                    self._respond(body)
+                    return
+                try:
+                    response = self._answer(body)
+                except Exception:
+                    # Whatever failed, the client gets an answer and the server keeps serving.
+                    logger.exception("local runner: %s %s failed", self.command, self.path)
+                    self.close_connection = True
+                    response = gateway_error(500, "Internal server error")
+                self._respond(response)
+
+            def _answer(self, body: bytes) -> HttpResponse:
                 split = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
                 path = split.path
                 if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                     request = HttpRequest(
@@ -217,40 +270,38 @@ class ShopHttpServer:
                         body=body,
                         source_ip=self.client_address[0],
                     )
-                    self._respond(shop.gateway.handle(request))
-                elif path == "/config.json":
+                    return shop.gateway.handle(request)
+                if path == "/config.json":
                     base = f"http://{self.headers.get('Host') or shop.url.removeprefix('http://')}"
                     payload = json.dumps(shop._config(base), indent=2).encode()
-                    self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
-                elif path == EMAILS_PATH and shop.aws_endpoint_url and self.command in ("GET", "HEAD"):
-                    self._respond(emails_page(sent_emails(shop.aws_endpoint_url)))
-                elif path == "/_local/cache":
+                    return HttpResponse(200, [("Content-Type", "application/json")], payload)
+                if path == EMAILS_PATH and shop.aws_endpoint_url and self.command in ("GET", "HEAD"):
+                    return emails_page(sent_emails(shop.aws_endpoint_url))
+                if path == "/_local/cache":
                     if self.command == "DELETE":
                         shop.gateway.cache.flush()
                     payload = json.dumps(shop.gateway.cache.stats(), indent=2).encode()
-                    self._respond(HttpResponse(200, [("Content-Type", "application/json")], payload))
-                elif path.startswith(API_GATEWAY_CONTROL_PREFIX):
-                    self._respond(shop.control_plane(self.command, path[len(API_GATEWAY_CONTROL_PREFIX) :]))
-                elif path.startswith(STRIPE_PREFIX + "/"):
-                    self._respond(
-                        shop.forward_to_stripe(
-                            self.command, path[len(STRIPE_PREFIX) :], split.query, self.headers, body
-                        )
+                    return HttpResponse(200, [("Content-Type", "application/json")], payload)
+                if path.startswith(API_GATEWAY_CONTROL_PREFIX):
+                    return shop.control_plane(self.command, path[len(API_GATEWAY_CONTROL_PREFIX) :])
+                if path.startswith(STRIPE_PREFIX + "/"):
+                    return shop.forward_to_stripe(
+                        self.command, path[len(STRIPE_PREFIX) :], split.query, self.headers, body
                     )
-                elif path.startswith(SCHEDULES_PREFIX) and self.command == "POST":
-                    self._respond(shop.fire_schedule(path[len(SCHEDULES_PREFIX) :]))
-                elif (
+                if path.startswith(SCHEDULES_PREFIX) and self.command == "POST":
+                    return shop.fire_schedule(path[len(SCHEDULES_PREFIX) :])
+                if (
                     self.command in ("GET", "HEAD")
                     and shop.product_images is not None
                     and shop.product_images.serves(path)
                 ):
-                    self._respond(shop.product_images.get(path))
-                elif self.command in ("GET", "HEAD"):
-                    self._respond(shop.static(path))
-                else:
-                    self._respond(HttpResponse(405, [("Content-Type", "text/plain")], b"Method not allowed"))
+                    return shop.product_images.get(path)
+                if self.command in ("GET", "HEAD"):
+                    return shop.static(path)
+                return HttpResponse(405, [("Content-Type", "text/plain")], b"Method not allowed")
 
-            # http.server looks handlers up as do_<METHOD>; one dispatcher serves them all.
+            # http.server looks handlers up as do_<METHOD>; one dispatcher serves them all (__getattr__
+            # covers the methods not named here).
             do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch  # noqa: N815
 
         return Handler
