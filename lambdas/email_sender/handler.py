@@ -2,8 +2,10 @@
 
 While the SES circuit is open a record fails without calling SES: it stays on the queue, backs off
 and is retried (and reaches the DLQ if SES stays down for three receives). A malformed request, or
-one SES refuses for itself (a rejected message, an invalid address), goes to the DLQ at once
-(shop.platform.queue_consumer).
+one SES refuses for the shop's own reasons (sending paused, the sender not verified), goes to the DLQ
+at once (shop.platform.queue_consumer), and its alarm pages someone. SES refusing the recipient for good
+(a malformed address, one on the suppression list) is no one's page: it is recorded on the order the
+email is about (`email_status: undeliverable`) and the message is done.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shop.contracts.email_messages import EmailRequest
 from shop.contracts.queues import EMAIL_NOTIFICATION
 from shop.email.delivery import EmailDelivery, EmailRejected
+from shop.orders.email_status import record_undeliverable_email
 from shop.platform.observability import logger, metrics, tracer
 from shop.platform.process_state import per_process
 from shop.platform.queue_consumer import PermanentErrors, consume
@@ -32,6 +35,9 @@ def delivery() -> EmailDelivery:
 def process_record(record: SQSRecord) -> dict[str, Any]:
     request = EmailRequest.model_validate_json(record.body)
     result = delivery().deliver(request)
+    order_id = request.data.get("order_id")
+    if result.outcome == "undeliverable" and isinstance(order_id, str):
+        record_undeliverable_email(order_id, template=request.template.value, reason=result.refusal or "")
     logger.info(
         "email handled",
         extra={

@@ -4,6 +4,10 @@ A send is recorded in the Idempotency table under its `dedupe_key` after SES acc
 record is checked before sending, so a redelivered message (or the same email queued twice) is sent
 once. The one gap left is a crash between SES accepting and the record being written: that message
 is retried and the customer may get the email twice, which beats never getting it.
+
+SES refusing the recipient for good (a malformed address, one on the suppression list) is a
+delivery's outcome, `undeliverable` with SES's words, not an error: the caller records it and the
+message is done. Any other refusal raises EmailRejected (shop.email.ses_refusals tells them apart).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.email.consent import consenting_recipient
 from shop.email.rendering import render
 from shop.email.repository import EmailPreferencesRepository
+from shop.email.ses_refusals import NOT_AN_OUTAGE, error_code, recipient_refusal
 from shop.platform import idempotency
 from shop.platform.circuit_breaker import CircuitBreaker, report_circuit_opened
 from shop.platform.observability import logger
@@ -27,15 +32,6 @@ SES_DEPENDENCY = "ses"
 SENT_RECORD_PREFIX = "email_sender.sent#"
 # Longer than any producer re-queues the same email (SQS keeps messages 4 days, DLQ redrives 14).
 SENT_RECORD_SECONDS = 30 * 24 * 3600
-# SES answers that no retry can change: the request's own fault, not an SES outage.
-NOT_AN_OUTAGE = frozenset(
-    {
-        "MessageRejected",
-        "InvalidParameterValue",
-        "MailFromDomainNotVerifiedException",
-        "AccountSendingPausedException",
-    }
-)
 
 
 @per_process
@@ -48,16 +44,12 @@ def ses_client() -> Any:
 
 
 class EmailRejected(RuntimeError):
-    """SES refused this request for itself (NOT_AN_OUTAGE): sending it again cannot help."""
-
-
-def _error_code(error: BaseException) -> str | None:
-    code = getattr(error, "response", {}).get("Error", {}).get("Code")
-    return str(code) if code else None
+    """SES refused this request for itself (NOT_AN_OUTAGE), not for its recipient: sending it again
+    cannot help, and the shop's sending needs someone's attention."""
 
 
 def _counts_against_ses(error: BaseException) -> bool:
-    return _error_code(error) not in NOT_AN_OUTAGE
+    return error_code(error) not in NOT_AN_OUTAGE
 
 
 @per_process
@@ -89,8 +81,9 @@ class SentEmails:
 
 @dataclass(frozen=True)
 class Delivery:
-    outcome: str  # sent | duplicate | no_consent
+    outcome: str  # sent | duplicate | no_consent | undeliverable
     ses_message_id: str | None = None
+    refusal: str | None = None  # SES's words, when undeliverable
 
 
 class EmailDelivery:
@@ -135,9 +128,20 @@ class EmailDelivery:
         try:
             response = self.breaker.call(send)
         except Exception as error:
-            if _error_code(error) in NOT_AN_OUTAGE:
+            if error_code(error) not in NOT_AN_OUTAGE:
+                raise
+            refusal = recipient_refusal(error, recipient=request.to, sender=sender)
+            if refusal is None:
                 raise EmailRejected(f"SES refused the email: {error}") from error
-            raise
+            logger.warning(
+                "SES refused the recipient for good",
+                extra={
+                    "dedupe_key": request.dedupe_key,
+                    "template": request.template.value,
+                    "refusal": refusal,
+                },
+            )
+            return Delivery("undeliverable", refusal=refusal)
         message_id = str(response.get("MessageId", ""))
         self.sent.record(request, message_id)
         return Delivery("sent", message_id)
