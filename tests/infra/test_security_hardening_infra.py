@@ -11,6 +11,7 @@ import pytest
 from cdk_app.api_routes import ROUTES
 from cdk_app.synth import SynthesizedStage
 from shop.contracts.tables import ALL_TABLES
+from stacks.domain_stack import reserves_concurrency
 from tests.infra.api_template import (
     alias_ids,
     function_ids,
@@ -135,6 +136,14 @@ def test_reserved_concurrency_of_every_function(synthesized: Any, stage: str) ->
     assert sum(RESERVED.values()) <= ACCOUNT_DEFAULT_CONCURRENCY - UNRESERVED_MINIMUM
     # Checkout and payments together hold more than the public routes that could flood.
     assert RESERVED["order_api"] + RESERVED["payment_api"] >= RESERVED["tracking_api"] + 100
+
+
+def test_a_stage_may_turn_the_reservations_off(dev: SynthesizedStage) -> None:
+    """Accounts whose concurrency limit is below the reservations plus 100 (new accounts may have 10)
+    set `reserved_concurrency: false`; without the setting every function is reserved."""
+    config = dev.stacks.config
+    assert reserves_concurrency(config) is True
+    assert reserves_concurrency(config.model_copy(update={"reserved_concurrency": False})) is False
 
 
 def test_queue_consumers_never_poll_beyond_their_reservation(api: dict[str, Any]) -> None:
@@ -287,7 +296,7 @@ def test_only_this_stages_alarms_may_use_the_alarm_key(dev: SynthesizedStage) ->
 
 @pytest.mark.parametrize("response_type", ["DEFAULT_4XX", "DEFAULT_5XX"])
 def test_gateway_responses_carry_the_security_headers(dev: SynthesizedStage, response_type: str) -> None:
-    template = template_of(dev, "Api")
+    template = template_of(dev, "ApiStage")  # beside the stage: they name the site's origin
     [response] = template.find_resources(
         "AWS::ApiGateway::GatewayResponse", {"Properties": {"ResponseType": response_type}}
     ).values()
