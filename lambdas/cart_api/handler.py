@@ -26,7 +26,8 @@ from shop.platform.observability import logger, metrics, tracer
 app = build_resolver()
 # Seed 001: 100 requests/min per shopper (guests per cart id or IP), counted before each route runs.
 app.use(middlewares=[cart_rate_limit_middleware])
-# A guest sends the cart id it was given; a signed-in shopper's cart is found by their token.
+# A guest sends the cart id it was given; a signed-in shopper's cart is found by their token. An id
+# this shop did not issue is a 400 (malformed) or 403 (signature does not match) on every route.
 GUEST_CART: list[dict[str, list[str]]] = [{}, {"guestCartId": []}]
 
 
@@ -46,7 +47,7 @@ def _existing_owner() -> CartOwner:
     "/cart",
     summary="The cart with its totals",
     tags=["cart"],
-    responses=answers(200, "The cart (empty without one) with its totals", 400),
+    responses=answers(200, "The cart (empty without one) with its totals", 400, 403),
     security=GUEST_CART,
 )
 def get_cart(
@@ -62,7 +63,7 @@ def get_cart(
     "/cart/add",
     summary="Add a product; a guest's first add returns a new, signed cart_id",
     tags=["cart"],
-    responses=answers(200, "The cart with its totals", 400, 404, 409),
+    responses=answers(200, "The cart with its totals", 400, 403, 404, 409),
     security=GUEST_CART,
 )
 def add_to_cart(request: AddToCart) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def add_to_cart(request: AddToCart) -> dict[str, Any]:
     "/cart/update",
     summary="Set a line's quantity (0 removes it)",
     tags=["cart"],
-    responses=answers(200, "The cart with its totals", 400, 404, 409),
+    responses=answers(200, "The cart with its totals", 400, 403, 404, 409),
     security=GUEST_CART,
 )
 def update_cart(request: UpdateCartLine) -> dict[str, Any]:
@@ -86,7 +87,7 @@ def update_cart(request: UpdateCartLine) -> dict[str, Any]:
     "/cart/remove",
     summary="Remove a line",
     tags=["cart"],
-    responses=answers(200, "The cart with its totals", 400, 404, 409),
+    responses=answers(200, "The cart with its totals", 400, 403, 404, 409),
     security=GUEST_CART,
 )
 def remove_from_cart(
@@ -107,7 +108,7 @@ def remove_from_cart(
     "/cart/clear",
     summary="Empty the cart",
     tags=["cart"],
-    responses=answers(200, "The emptied cart", 409),
+    responses=answers(200, "The emptied cart", 400, 403, 409),
     security=GUEST_CART,
 )
 def clear_cart() -> dict[str, Any]:
@@ -120,7 +121,7 @@ def clear_cart() -> dict[str, Any]:
     "/cart/merge",
     summary="Merge a guest cart into the signed-in shopper's cart",
     tags=["cart"],
-    responses=answers(200, "The signed-in cart with the guest's lines", 400, 404, 409),
+    responses=answers(200, "The signed-in cart with the guest's lines", 400, 403, 404, 409),
 )
 def merge_carts(request: MergeCarts) -> dict[str, Any]:
     user_id = caller_of(app).require_signed_in()
