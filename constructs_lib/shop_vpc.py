@@ -9,12 +9,12 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-# VPC Lambdas reach these services through interface endpoints rather than a NAT gateway:
-# SQS (enqueueing) and Secrets Manager (the Redis AUTH token, provider keys). Each costs per AZ-hour,
-# so what can live in DynamoDB (free gateway endpoint) does: the kill switches left SSM for that.
+# VPC Lambdas reach SQS (enqueueing) through an interface endpoint rather than a NAT gateway. Each
+# interface endpoint costs per AZ-hour, so what can avoid one does: the kill switches and the signing
+# keys live in DynamoDB (free gateway endpoint), and Redis takes IAM tokens signed locally instead of
+# an AUTH token read from Secrets Manager (docs/decisions.md, "Redis IAM authentication").
 INTERFACE_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
     "Sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
-    "SecretsManager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
 }
 
 

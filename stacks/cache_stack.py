@@ -43,4 +43,5 @@ class CacheStack(ShopStack):
             snapshot_retention_days=config.cache_snapshot_retention_days,
             port=REDIS_PORT,
             removal_policy=self.data_removal_policy,
+            user_prefix=f"shop-{config.name}",
         )

@@ -1,4 +1,4 @@
-"""Cache: Valkey 8 on Graviton cache.t4g.micro in the isolated subnets, TLS + AUTH, one node per stage."""
+"""Cache: Valkey 8 on Graviton cache.t4g.micro in the isolated subnets, TLS + IAM auth, one node per stage."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _one(stage: SynthesizedStage, stack: str, type_: str) -> tuple[str, dict[str
     return matches[0]
 
 
-def test_valkey_replication_group_with_encryption_and_auth(dev: SynthesizedStage) -> None:
+def test_valkey_replication_group_with_encryption_and_iam_auth(dev: SynthesizedStage) -> None:
     _, group = _one(dev, "Cache", "AWS::ElastiCache::ReplicationGroup")
     properties = group["Properties"]
     # Valkey on Graviton: the cheapest node that runs seed 001's Redis 7 workload (docs/decisions.md).
@@ -34,10 +34,24 @@ def test_valkey_replication_group_with_encryption_and_auth(dev: SynthesizedStage
     assert properties["TransitEncryptionEnabled"] is True
     assert properties["TransitEncryptionMode"] == "required"
     assert properties["AtRestEncryptionEnabled"] is True
-    secret_id, _ = _one(dev, "Cache", "AWS::SecretsManager::Secret")
-    token = properties["AuthToken"]["Fn::Join"][1]
-    assert {"Ref": secret_id} in token
-    assert any(isinstance(part, str) and part.startswith("{{resolve:secretsmanager:") for part in token)
+    # No AUTH token (and so no secret): the group admits the users of its one user group.
+    assert "AuthToken" not in properties
+    resources = dev.template("Cache")["Resources"]
+    assert not [r for r in resources.values() if r["Type"] == "AWS::SecretsManager::Secret"]
+    group_id, user_group = _one(dev, "Cache", "AWS::ElastiCache::UserGroup")
+    assert properties["UserGroupIds"] == [{"Ref": group_id}]
+    members = {
+        resources[ref["Ref"]]["Properties"]["UserName"]: resources[ref["Ref"]]["Properties"]
+        for ref in user_group["Properties"]["UserIds"]
+    }
+    assert set(members) == {"default", "shop-dev-functions"}
+    # The default user every group must hold is switched off: nothing signs in without IAM.
+    assert members["default"]["AccessString"].startswith("off ")
+    functions = members["shop-dev-functions"]
+    assert functions["AuthenticationMode"] == {"Type": "iam"}
+    assert functions["UserId"] == functions["UserName"]  # IAM auth requires it
+    assert functions["Engine"] == "valkey"
+    assert "-@dangerous" in functions["AccessString"]
 
 
 def test_dev_has_one_node_without_failover(dev: SynthesizedStage) -> None:
@@ -85,6 +99,7 @@ def test_two_nodes_fail_over_across_azs() -> None:
         snapshot_retention_days=7,
         port=6379,
         removal_policy=RemovalPolicy.RETAIN,
+        user_prefix="shop-test",
     )
     Template.from_stack(stack).has_resource_properties(
         "AWS::ElastiCache::ReplicationGroup",
@@ -113,3 +128,34 @@ def test_cache_sits_in_the_isolated_subnets_behind_the_cache_security_group(dev:
     )
     security_group = dev.template("Network")["Resources"][output["Value"]["Fn::GetAtt"][0]]
     assert security_group["Properties"]["GroupDescription"].startswith("Redis")
+
+
+def test_functions_connect_to_this_cache_as_its_iam_user_with_no_secret(dev: SynthesizedStage) -> None:
+    """Every function with Redis may elasticache:Connect to the one group as the one user, and its
+    environment names both; none is granted a secret to reach Redis."""
+    functions_with_redis = 0
+    for stack_name in ("Catalog", "Cart", "Orders", "Tracking", "Marketing"):
+        resources = dev.template(stack_name)["Resources"]
+        for resource in resources.values():
+            if resource["Type"] != "AWS::Lambda::Function":
+                continue
+            variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+            if "REDIS_HOST" not in variables:
+                continue
+            functions_with_redis += 1
+            assert variables["REDIS_USER"] == "shop-dev-functions"
+            assert "REDIS_CACHE_NAME" in variables
+            assert not any(name.endswith("SECRET_ARN") and "REDIS" in name for name in variables)
+        connects = [
+            statement
+            for resource in resources.values()
+            if resource["Type"] == "AWS::IAM::Policy"
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Action"] == "elasticache:Connect"
+        ]
+        for statement in connects:
+            # The replication group and the user, nothing else.
+            assert len(statement["Resource"]) == 2
+            assert "replicationgroup" in str(statement["Resource"])
+            assert "FunctionsUser" in str(statement["Resource"])
+    assert functions_with_redis >= 7

@@ -49,22 +49,22 @@ def test_the_marketing_function_signs_checks_and_attributes(
 ) -> None:
     properties = function_properties(api, FUNCTION)
     variables = properties["Environment"]["Variables"]
-    assert variables["SITE_URL"] == dev.stacks.config.site_url
+    assert variables["SITE_URL"] == variables["WEB_ORIGIN"]  # the Web stack's site origin
     assert variables["ATTRIBUTION_DAYS"] == str(dev.stacks.config.attribution_days) == "7"
-    key_arn = variables["ORDER_LINK_KEY_SECRET_ARN"]
+    assert "SigningKeys" in str(variables["SIGNING_KEYS_TABLE"])  # the Data stack's table, imported
     assert any(
-        "secretsmanager:GetSecretValue" in statement["Action"]
-        and key_arn in (resource if isinstance(resource := statement["Resource"], list) else [resource])
+        "dynamodb:GetItem" in statement["Action"] and "SigningKeys" in str(statement["Resource"])
         for statement in policy_statements(api, FUNCTION)
     )
-    # In the VPC: the key is reached through the Secrets Manager interface endpoint (no NAT).
+    # In the VPC: the key is reached through DynamoDB's gateway endpoint (no NAT, no interface endpoint).
     assert properties["VpcConfig"]["SubnetIds"]
     network = template_of(dev, "Network").to_json()
-    services = [
+    gateways = [
         str(endpoint["Properties"]["ServiceName"])
         for endpoint in resources_of(network, "AWS::EC2::VPCEndpoint").values()
+        if endpoint["Properties"].get("VpcEndpointType", "Gateway") == "Gateway"
     ]
-    assert any("secretsmanager" in service for service in services), services
+    assert any("dynamodb" in service for service in gateways), gateways
 
 
 def test_the_pixel_is_a_binary_image(dev: SynthesizedStage) -> None:

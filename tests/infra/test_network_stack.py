@@ -64,11 +64,10 @@ def test_dynamodb_and_s3_gateway_endpoints(dev: SynthesizedStage) -> None:
         )
 
 
-def test_interface_endpoints_for_sqs_and_secrets_manager_only(
-    dev: SynthesizedStage, prod: SynthesizedStage
-) -> None:
-    """No SSM endpoint ($7.30 per AZ per month): the kill switches are read from DynamoDB through the
-    free gateway endpoint (docs/decisions.md, "Kill switches in DynamoDB, not SSM")."""
+def test_the_only_interface_endpoint_is_sqs(dev: SynthesizedStage, prod: SynthesizedStage) -> None:
+    """No SSM or Secrets Manager endpoint ($7.30 per AZ per month each): the kill switches and signing
+    keys are read from DynamoDB through the free gateway endpoint, and Redis takes locally signed IAM
+    tokens (docs/decisions.md, "Kill switches in DynamoDB, not SSM", "Redis IAM authentication")."""
     for stage, azs in ((dev, 1), (prod, 2)):
         endpoints = [
             resource["Properties"]
@@ -76,10 +75,8 @@ def test_interface_endpoints_for_sqs_and_secrets_manager_only(
             if resource["Properties"].get("VpcEndpointType") == "Interface"
         ]
         services = sorted(str(endpoint["ServiceName"]) for endpoint in endpoints)
-        assert len(endpoints) == 2
-        for name in ("sqs", "secretsmanager"):
-            assert any(name in service for service in services), services
-        assert not any("ssm" in service for service in services), services
+        assert len(endpoints) == 1
+        assert ".sqs" in services[0], services
         for endpoint in endpoints:
             assert endpoint["PrivateDnsEnabled"] is True
             assert len(endpoint["SubnetIds"]) == azs

@@ -4,6 +4,7 @@ take every address field and two-letter countries."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from tests.infra.api_template import (
     resources_of,
 )
 
-LINK_KEY_VARIABLE = "ORDER_LINK_KEY_SECRET_ARN"
+LINK_KEY_VARIABLE = "SIGNING_KEYS_TABLE"
 
 
 @pytest.fixture(scope="module")
@@ -31,39 +32,43 @@ def environment_of(api: dict[str, Any], name: str) -> dict[str, Any]:
     return variables
 
 
-def test_the_email_function_links_to_the_stages_site(
-    api: dict[str, Any], dev: SynthesizedStage, prod: SynthesizedStage
-) -> None:
-    assert environment_of(api, "email_sender")["SITE_URL"] == dev.stacks.config.site_url
-    prod_api = merged_api_template(prod)
-    prod_url = environment_of(prod_api, "email_sender")["SITE_URL"]
-    assert prod_url == prod.stacks.config.site_url
-    assert prod_url.startswith("https://")
-    assert not prod_url.endswith("/")
+def test_the_email_function_links_to_the_stages_site(api: dict[str, Any], prod: SynthesizedStage) -> None:
+    """SITE_URL is the Web stack's origin (its CloudFront domain here: neither stage sets a custom
+    domain), imported; tests/infra/test_edge_security.py covers a custom domain."""
+    for stage_api, stage in ((api, "dev"), (merged_api_template(prod), "prod")):
+        url = json.dumps(environment_of(stage_api, "email_sender")["SITE_URL"])
+        assert '"https://"' in url
+        assert f"Shop-{stage}-Web:" in url
+        assert "Distribution" in url
 
 
-def test_only_order_api_email_sender_and_marketing_hold_the_order_link_key(
+def test_only_the_link_signing_functions_hold_the_signing_keys(
     api: dict[str, Any], dev: SynthesizedStage
 ) -> None:
+    """The functions that sign or check links may read a key or make it on first use (GetItem and
+    PutItem on SigningKeys) and do nothing else with that table; no other function names it."""
     holders = {name for name in function_ids(api) if LINK_KEY_VARIABLE in environment_of(api, name)}
-    assert holders == {"order_api", "email_sender", "marketing_automation_api"}
+    assert {"order_api", "email_sender", "marketing_automation_api"} <= holders
+    assert not holders & {"shop_api", "payment_api", "payment_processor", "account_api", "tracking_api"}
     data = dev.template("Data")
-    [(key_id, key)] = [
-        (logical_id, secret)
-        for logical_id, secret in resources_of(data, "AWS::SecretsManager::Secret").items()
-        if secret["Properties"]["Name"] == "dev-shop/order-link-key"
+    [table_id] = [
+        logical_id
+        for logical_id, table in resources_of(data, "AWS::DynamoDB::GlobalTable").items()
+        if table["Properties"]["KeySchema"] == [{"AttributeName": "key_name", "KeyType": "HASH"}]
     ]
-    assert key["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert not resources_of(data, "AWS::SecretsManager::Secret").keys() - {
+        logical_id
+        for logical_id, secret in resources_of(data, "AWS::SecretsManager::Secret").items()
+        if "payment" in secret["Properties"]["Name"]
+    }, "the only secret left in Data is the payment providers'"
     for name in holders:
-        arn = environment_of(api, name)[LINK_KEY_VARIABLE]
-        assert key_id in str(arn)  # the Data stack's key, imported
-        readable = [
-            statement
-            for statement in policy_statements(api, name)
-            if "secretsmanager:GetSecretValue" in statement["Action"]
-            and arn in _as_list(statement["Resource"])
+        assert table_id in str(environment_of(api, name)[LINK_KEY_VARIABLE])
+        on_keys = [
+            statement for statement in policy_statements(api, name) if table_id in str(statement["Resource"])
         ]
-        assert readable, f"{name} cannot read the order-link key"
+        assert on_keys, f"{name} cannot read the signing keys"
+        actions = {action for statement in on_keys for action in _as_list(statement["Action"])}
+        assert actions == {"dynamodb:GetItem", "dynamodb:PutItem"}, (name, actions)
 
 
 def _as_list(value: Any) -> list[Any]:

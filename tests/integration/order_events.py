@@ -69,8 +69,9 @@ class OrderWorld:
 
 
 def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext) -> Iterator[OrderWorld]:
-    """Inside shop_env: the four pipeline queues, a verified SES sender, the site's URL and the
-    order-link key. The kill switches are off: their item does not exist until a test flips one."""
+    """Inside shop_env: the four pipeline queues, a verified SES sender and the site's URL (the link key
+    is made in shop_env's SigningKeys table on first use). The kill switches are off: their item does
+    not exist until a test flips one."""
     sqs = boto3.client("sqs", region_name=REGION)
     queues: dict[str, str] = {}
     for spec in MAIN_QUEUES:
@@ -80,10 +81,6 @@ def order_world_in(monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContex
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
     monkeypatch.setenv(environment.SENDER_EMAIL, SENDER)
     monkeypatch.setenv(environment.SITE_URL, SITE_URL)
-    link_key = boto3.client("secretsmanager", region_name=REGION).create_secret(
-        Name="test/shop/order-link-key", SecretString="test-order-link-key"
-    )
-    monkeypatch.setenv(environment.ORDER_LINK_KEY_SECRET_ARN, link_key["ARN"])
     reset_order_state()
     yield OrderWorld(queues, lambda_context)
     reset_order_state()

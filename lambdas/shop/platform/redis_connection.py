@@ -1,12 +1,14 @@
-"""The Redis client of this process, built from settings: a URL locally, TLS + AUTH token in AWS."""
+"""The Redis client of this process, built from settings: a URL locally, TLS + IAM authentication in AWS."""
 
 from __future__ import annotations
 
-import json
+import time
 from typing import Any
+from urllib.parse import urlencode
 
 import redis
 from redis.backoff import NoBackoff
+from redis.credentials import CredentialProvider
 from redis.retry import Retry
 
 from shop.platform.process_state import per_process
@@ -16,42 +18,69 @@ from shop.platform.settings import Settings, get_settings
 # waiting on a dead socket for seconds would be worse than a miss.
 CONNECT_TIMEOUT_SECONDS = 0.3
 READ_TIMEOUT_SECONDS = 0.3
+# ElastiCache accepts an IAM token for 15 minutes after it is signed; a new connection within the
+# first 10 reuses it, so a burst of reconnects signs once.
+TOKEN_VALID_SECONDS = 900
+TOKEN_REUSE_SECONDS = 600
 
 
 class RedisNotConfiguredError(RuntimeError):
-    """No client could be built: neither REDIS_URL nor REDIS_HOST is set, or the AUTH token is unreadable.
+    """No client could be built: neither REDIS_URL nor REDIS_HOST is set, or IAM auth is half configured.
 
     Callers treat it like an outage (counted and logged) rather than failing the request.
     """
 
 
-@per_process
-def _secrets_manager() -> Any:
-    import boto3
+class ElastiCacheIamCredentials(CredentialProvider):
+    """The user name and a SigV4-presigned `connect` request as the password, per ElastiCache's IAM auth.
 
-    return boto3.client("secretsmanager")
+    Signing is local (the function role's credentials from its environment), so connecting needs no
+    call to any AWS API and no VPC endpoint.
+    """
 
+    def __init__(self, *, user: str, cache_name: str, region: str | None = None) -> None:
+        self.user = user
+        self.cache_name = cache_name
+        self.region = region
+        self._token = ""
+        self._signed_at = 0.0
 
-@per_process
-def redis_auth_token(secret_arn: str) -> str:
-    """The AUTH token stored in Secrets Manager, read once per process (a plain string or JSON)."""
-    secret: str = _secrets_manager().get_secret_value(SecretId=secret_arn)["SecretString"]
-    try:
-        document = json.loads(secret)
-    except json.JSONDecodeError:
-        return secret
-    if isinstance(document, dict):
-        for key in ("password", "token", "authToken", "auth_token"):
-            if isinstance(document.get(key), str):
-                return str(document[key])
-    return secret
+    def get_credentials(self) -> tuple[str, str]:
+        if not self._token or time.monotonic() - self._signed_at > TOKEN_REUSE_SECONDS:
+            self._token = self.sign()
+            self._signed_at = time.monotonic()
+        return self.user, self._token
 
+    def sign(self) -> str:
+        import botocore.session
+        from botocore.model import ServiceId
+        from botocore.signers import RequestSigner
 
-def _auth_token_or_raise(secret_arn: str) -> str:
-    try:
-        return redis_auth_token(secret_arn)
-    except Exception as error:  # any Secrets Manager failure means "no cache", never a failed request
-        raise RedisNotConfiguredError(f"cannot read the Redis AUTH token: {error!r}") from error
+        session = botocore.session.get_session()
+        region = self.region or session.get_config_variable("region")
+        credentials = session.get_credentials()
+        if credentials is None:
+            raise RedisNotConfiguredError("no AWS credentials to sign the ElastiCache IAM token with")
+        signer = RequestSigner(
+            ServiceId("elasticache"),
+            region,
+            "elasticache",
+            "v4",
+            credentials,
+            session.get_component("event_emitter"),
+        )
+        query = urlencode({"Action": "connect", "User": self.user})
+        request = {
+            "method": "GET",
+            "url": f"https://{self.cache_name}/?{query}",
+            "body": {},
+            "headers": {},
+            "context": {},
+        }
+        signed_url: str = signer.generate_presigned_url(
+            request, operation_name="connect", expires_in=TOKEN_VALID_SECONDS, region_name=region
+        )
+        return signed_url.removeprefix("https://")
 
 
 def build_redis_client(settings: Settings) -> redis.Redis:
@@ -66,11 +95,17 @@ def build_redis_client(settings: Settings) -> redis.Redis:
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, **common)
     if settings.redis_host:
-        password = (
-            _auth_token_or_raise(settings.redis_auth_secret_arn) if settings.redis_auth_secret_arn else None
+        if not (settings.redis_user and settings.redis_cache_name):
+            raise RedisNotConfiguredError("REDIS_HOST needs REDIS_USER and REDIS_CACHE_NAME for IAM auth")
+        credentials = ElastiCacheIamCredentials(
+            user=settings.redis_user, cache_name=settings.redis_cache_name
         )
         return redis.Redis(
-            host=settings.redis_host, port=settings.redis_port, ssl=True, password=password, **common
+            host=settings.redis_host,
+            port=settings.redis_port,
+            ssl=True,
+            credential_provider=credentials,
+            **common,
         )
     raise RedisNotConfiguredError("set REDIS_URL or REDIS_HOST")
 
