@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from constructs_lib.log_retention import SUPPORTED_DAYS
 
@@ -23,6 +23,17 @@ class ConfigError(ValueError):
 class DeploymentStrategy(StrEnum):
     ALL_AT_ONCE = "all_at_once"
     CANARY_10_PERCENT_5_MINUTES = "canary_10_percent_5_minutes"
+
+
+class CustomDomain(BaseModel):
+    """The site's own name, served by CloudFront with this ACM certificate (issued in us-east-1, as
+    CloudFront requires) under the TLS 1.2 security policy; the DNS record pointing the name at the
+    distribution is the domain owner's (docs/runbooks.md, "Custom domain")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    domain_name: str = Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+    certificate_arn: str = Field(pattern=r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}$")
 
 
 class StageConfig(BaseModel):
@@ -50,11 +61,16 @@ class StageConfig(BaseModel):
     # without it still serves the catalog from Redis; prod keeps it (docs/decisions.md).
     api_cache: bool = True
     schedule_time_zone: str = Field(pattern=r"^[A-Za-z_]+(/[A-Za-z_+\-0-9]+)*$")
-    web_origin: str
-    # The web site as shoppers reach it (the Web stack's SiteUrl output or a custom domain; no trailing
-    # slash): emails link to its pages. A setting, not read from the Web stack: that stack depends on the
-    # domain stacks' routes (through ApiStage), so a reference back to it would be a cycle.
-    site_url: str = Field(pattern=r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)$")
+    # Without one the site is its CloudFront domain (*.cloudfront.net). Either way the site's origin
+    # is the API's only CORS origin and the base of every link in emails (stacks/web_stack.py).
+    custom_domain: CustomDomain | None = None
+    # AWS WAF web ACLs in front of the API stage and the site's distribution ($17 a month together,
+    # docs/decisions.md, "WAF"); a stage without them keeps the stage throttles and usage plans only.
+    waf: bool = False
+    # Reserve each function's concurrency (cdk_app/function_catalog.py, 580 in all). False for an
+    # account whose concurrency limit is below that plus the 100 AWS keeps unreserved (new accounts may
+    # start at 10): the functions then share the unreserved pool.
+    reserved_concurrency: bool = True
     # Publishable values only (the secret keys live in the payment secret): config.json hands them to
     # checkout.js. Empty: that way of paying is not offered on the stage's site yet.
     stripe_publishable_key: str = Field(default="", pattern=r"^(pk_(test|live)_[A-Za-z0-9]+)?$")
@@ -107,6 +123,14 @@ class StageConfig(BaseModel):
     def _email_or_empty(cls, value: str) -> str:
         if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             raise ValueError("must be an email address or empty")
+        return value
+
+    @field_validator("waf")
+    @classmethod
+    def _waf_in_cloudfronts_region(cls, value: bool, info: ValidationInfo) -> bool:
+        # A CLOUDFRONT-scope web ACL can only be created in us-east-1, where the Web stack then lives.
+        if value and info.data.get("region") != "us-east-1":
+            raise ValueError("WAF for CloudFront needs the stage in us-east-1 (its web ACL lives there)")
         return value
 
     @property

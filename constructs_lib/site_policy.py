@@ -46,8 +46,9 @@ class PaymentScripts:
             "paypalSdkUrl": self.paypal_sdk_url,
         }
 
-    def content_security_policy(self, *, api_origins: tuple[str, ...] = ("https://*.amazonaws.com",)) -> str:
-        """Scripts, styles and calls only from the site, its API and the payment providers it loads; no
+    def content_security_policy(self, *, api_origins: tuple[str, ...] = ()) -> str:
+        """Scripts, styles and calls only from the site, the exact AWS origins it calls (`api_origins`:
+        none locally, where the API shares the site's origin) and the payment providers it loads; no
         inline script, no framing of the shop."""
         stripe = origin_of(self.stripe_js_url)
         paypal = origin_of(self.paypal_sdk_url)

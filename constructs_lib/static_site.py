@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -18,6 +20,14 @@ from constructs_lib.private_bucket import AccessLogBucket
 
 SITE_CONFIG_FILE = "config.json"
 NOT_FOUND_PAGE = "404.html"
+
+
+@dataclass(frozen=True)
+class SiteDomain:
+    """A custom domain for the site and its ACM certificate (in us-east-1, where CloudFront reads it)."""
+
+    name: str
+    certificate_arn: str
 
 
 class StaticSite(Construct):
@@ -33,6 +43,8 @@ class StaticSite(Construct):
         content_security_policy: str,
         retain_logs: bool,
         bucket_paths: Mapping[str, s3.IBucket] | None = None,
+        domain: SiteDomain | None = None,
+        web_acl_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         """`bucket_paths` maps a path prefix of the site (`product-images`) to another private bucket,
@@ -105,6 +117,16 @@ class StaticSite(Construct):
                 for status in (403, 404)  # S3 answers 403 for a missing key when listing is denied
             ],
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            # With the stage's own domain, its certificate and TLS 1.2 at least (CloudFront's default
+            # *.cloudfront.net certificate still accepts TLS 1.0 clients).
+            domain_names=[domain.name] if domain else None,
+            certificate=(
+                acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn)
+                if domain
+                else None
+            ),
+            minimum_protocol_version=(cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if domain else None),
+            web_acl_id=web_acl_arn,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True,
             log_bucket=logs.bucket,
@@ -141,23 +163,20 @@ class StaticSite(Construct):
             prune=True,
             memory_limit=512,
         )
-        self.url = f"https://{self.distribution.distribution_domain_name}"
+        self.url = f"https://{domain.name if domain else self.distribution.distribution_domain_name}"
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR1",
             "The shop sells worldwide; there is no country it must refuse to serve.",
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR2",
-            "Static files only (GET/HEAD); the API behind it has its own throttles and usage plans.",
-        )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR4",
-            "Served on the default *.cloudfront.net certificate (CloudFront fixes its TLS policy) until a "
-            "custom domain and certificate are configured; viewers are redirected to HTTPS.",
-        )
+        if domain is None:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "This stage has no custom domain, so CloudFront serves its default *.cloudfront.net "
+                "certificate, whose TLS policy CloudFront fixes; a stage's `custom_domain` setting brings "
+                "its own certificate under TLSv1.2_2021. Viewers are redirected to HTTPS either way.",
+            )
         self._acknowledge_deployment_handler()
 
     def _acknowledge_deployment_handler(self) -> None:

@@ -37,7 +37,6 @@ class ApiStack(ShopStack):
             self,
             "Rest",
             api_name=config.resource_name("shop-api"),
-            web_origin=config.web_origin,
             user_pool=user_pool,
             routes=ROUTES,
         )
