@@ -19,22 +19,26 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 RUN_STAMP := $(VENV)/.installed-run
+# checkov pins many packages the shop also uses: it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi api-docs create-admin bench-load clean
+.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin bench-load clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
 	@echo "make test       run every test tier (infra, unit, integration, e2e, browser)"
 	@echo "make lint       ruff (lint + format check), mypy and lint-imports"
-	@echo "make synth      synthesize every stack of STAGE=$(STAGE) into $(CDK_OUT)/ (nag + cfn-lint)"
+	@echo "make synth      synthesize every stack of STAGE=$(STAGE) into $(CDK_OUT)/ (nag + cfn-lint + checkov)"
 	@echo "make diff       cdk diff of STAGE against AWS, or offline against AGAINST=<release>"
 	@echo "make cost       fixed monthly cost of STAGE=$(STAGE) with zero traffic, item by item"
 	@echo "make deploy     cdk deploy --all for STAGE"
 	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
 	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s)"
+	@echo "make openapi    rewrite docs/openapi.json from the handlers (make fuzz: schemathesis against it)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
 # `make run` needs only the shop and its local stand-ins; the test and lint tools come with `make test`.
@@ -51,11 +55,16 @@ $(PY_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PIP_INSTALL) -r requirements-dev.txt
 	@touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt
+	@touch $@
+
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(PY_STAMP) $(NPM_STAMP)
+setup: $(PY_STAMP) $(NPM_STAMP) $(CHECKOV_STAMP)
 
 run: $(RUN_STAMP)
 	$(PY) -m cdk_app.local --port $(PORT)
@@ -80,6 +89,7 @@ synth: setup
 	rm -rf $(CDK_OUT)
 	$(CDK) synth $(CDK_FLAGS) --quiet --output $(CDK_OUT)
 	$(PY) -m cdk_app.cfn_lint_gate $(CDK_OUT)
+	$(PY) -m cdk_app.checkov_gate $(CDK_OUT)
 	@ls -1 $(CDK_OUT)/*.template.json
 
 diff: setup
@@ -108,6 +118,10 @@ create-admin: setup
 
 openapi: setup
 	PYTHONPATH=lambdas:. $(PY) -m cdk_app.openapi
+
+# schemathesis over docs/openapi.json against a local shop it starts (also part of `make test`).
+fuzz: setup
+	$(PY) -m pytest tests/e2e/test_api_fuzz.py -q
 
 bench: setup
 	$(PY) bench/bench_synth.py

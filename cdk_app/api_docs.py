@@ -5,7 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cdk_app.api_routes import ROUTES, STAGE_RATE_PER_SECOND, USAGE_PLANS, Access, Route
+from cdk_app.api_routes import ROUTES, USAGE_PLANS, Access, Route
+from cdk_app.traffic_limits import (
+    API_RATE_PER_IP,
+    PAYMENTS_RATE_PER_IP,
+    SEED_LOAD,
+    SITE_RATE_PER_IP,
+    RouteClass,
+    class_throttle,
+    route_class,
+)
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
@@ -23,6 +32,10 @@ builds API Gateway from the same table, so this page and the deployed API cannot
 
 Base URL: the `v1` stage of the REST API (`<api-url>/v1`); locally `http://127.0.0.1:8000/api`.
 
+The machine-readable description of every route, with every status it answers and its body
+schemas, is `docs/openapi.json` (`make openapi`, generated from the handlers; schemathesis fuzzes the
+local shop against it in the suite).
+
 ## Who may call what
 
 - **public**: no token. Catalog, categories, featured, best sellers, reviews list, guest carts,
@@ -32,11 +45,27 @@ Base URL: the `v1` stage of the REST API (`<api-url>/v1`); locally `http://127.0
   user-pool authorizer verifies signature, expiry and audience before the function runs.
 - **admin**: a Cognito ID token whose `cognito:groups` claim contains `admin` (checked in the
   handler: `shop.api.http.Caller.require_admin`) and the admin usage plan's API key in `X-Api-Key`.
+  Cognito writes `admin` into a token only for a member who signs in with an authenticator code
+  (TOTP; see accounts.md, "Administrators and MFA").
 - **partner**: the partner usage plan's API key in `X-Api-Key`.
+
+Each key opens its own plan's routes only. API Gateway accepts any usage plan's key wherever a
+method requires one, so every function checks the caller's key id (`requestContext.identity.apiKeyId`)
+against the key of the route's plan (`shop.api.api_keys`): the partner key on an admin route, or
+the admin key on the partner feed, answers **403** `wrong_api_key` with `field: "X-Api-Key"`.
 
 API Gateway cannot make one method's authorization optional, so guest carts and guest orders live
 under `/guest/...` and the partner feed under `/partner/...`: the same handlers serve both (the
 resolver strips the prefix) and tell callers apart by whether claims are present.
+
+A guest cart is named by the `X-Cart-Id` header, whose value only the server issues: the first
+`POST /guest/cart/add` without one answers a new `cart_id` (`<random id>.<signature>`, the signature
+an HMAC under the stage's link key), and every guest cart route, the merge at sign-in
+(`POST /cart/merge`) and a guest order from the cart refuse any other: **400** for one that is not of
+that shape, **403** for a signature that does not match, both with `field: "X-Cart-Id"` (`cart_id` for
+the merge). A guest order's token (the `access_token` of its placement, or its emails' link token)
+travels in the `X-Order-Token` header, never in the URL: the `/guest/orders/{id}` routes require the
+header, and a `token` query parameter is refused with **400** `field: "token"` naming the header.
 
 ## How the user id and groups reach a handler
 
@@ -49,14 +78,38 @@ runner verifies the same ID tokens against the local user pool's keys and fills 
 
 ## Caching and its invalidation
 
-Only public GETs are cached (stage cache 0.5 GB, encrypted), with seed 001's TTLs; the cache key is
-the path parameters plus the query strings listed below. Nothing user-specific is ever cached:
-no cached route has an authorizer. Product writes (admin edits, stock reaching zero, new ratings)
-change the Products table, whose stream triggers `catalog_cache_invalidator`; when a
-shopper-visible field or availability changed (`shop/catalog/changes.py`) it flushes the stage cache
-(`FlushStageCache`). Sales that only move `sales_count` do not flush, so best-seller order may lag
-by its 15-minute TTL. Redis entries are invalidated by the writing function itself through the
-product's `cache_version`.
+Only public GETs and the partner feed are cached (stage cache 0.5 GB, encrypted), with seed 001's
+TTLs; the cache key is the path parameters plus the query strings listed below, and on the partner
+feed also `X-Api-Key` (the key check runs in the function, on a cache miss: another plan's key must
+miss too). Nothing user-specific is ever cached: no cached route has an authorizer. Product writes
+(admin edits, stock reaching zero, new ratings) change the Products table, whose stream triggers
+`catalog_cache_invalidator`; when a shopper-visible field or availability changed
+(`shop/catalog/changes.py`) it flushes the stage cache (`FlushStageCache`). Sales that only move
+`sales_count`, or stock that stays above the few a page counts down, do not flush, so best-seller
+order may lag by its 15-minute TTL. Redis entries are invalidated by the writing function itself
+through the product's `cache_version`.
+
+Every answer, a function's or API Gateway's own (401, 403, 413, 429, 5xx), carries
+`Strict-Transport-Security: max-age=31536000; includeSubDomains` and `X-Content-Type-Options: nosniff`.
+Every answer except the cached public GETs above (and their partner twins) also carries
+`Cache-Control: no-store`, so no browser or proxy keeps a profile, an order, a cart or an admin page;
+a route that sets its own (downloads, invoices: `private, no-store`) keeps it.
+
+## Availability, not stock figures
+
+Public and partner product answers carry `availability`: `in_stock`, `low_stock` (with
+`low_stock_quantity`, 1 to 5, so a page can say "Only 3 left") or `sold_out`, on the product and on
+each variant (a product with variants counts its variants' units; a download is always in stock).
+They never carry `stock_quantity` or `sales_count`; administrators' answers (`POST`/`PUT`/`DELETE
+/products`, `GET /admin/products`) keep both. Best sellers are still ordered by `sales_count`.
+
+## Bounds on what administrators enter
+
+Every number an administrator enters has an upper bound far above a real shop's needs
+(`shop/contracts/admin_limits.py`): stock 1,000,000 per product or variant; prices, fixed
+discounts, minimum subtotals and refunds $1,000,000 (100,000,000 cents); weight 10,000 lb; each
+dimension 10,000; a promotion's total uses 10,000,000 and uses per customer 1,000. A larger value
+answers **422** naming the field (`stock_quantity`, `variants.0.stock_quantity`, `amount`, ...).
 
 ## Addresses
 
@@ -76,9 +129,11 @@ one (`shipping_address`, `billing_address`).
 ## Digital downloads
 
 `GET /orders/{id}/downloads/{product_id}` (the buyer, signed in) and `GET
-/guest/orders/{id}/downloads/{product_id}?token=` (the order's access token, its emails' link token,
-or the `download_token` that `GET /orders/{id}` gives the buyer for the orders page's links) count
-one download and answer **302** with `Location`: a presigned S3 GET of the file, valid for 5 minutes
+/guest/orders/{id}/downloads/{product_id}` (with the order's token in `X-Order-Token`, or
+`?download_token=`: the token of that line, valid for 15 minutes, that `GET /orders/{id}` gives
+whoever may download under each `digital_downloads` entry, with `download_tokens_expire_at`, for the
+links the orders page lets the browser follow) count one download and answer **302** with
+`Location`: a presigned S3 GET of the file, valid for 5 minutes
 (`Cache-Control: no-store`; `?file=<file_id>` picks one of several files). API Gateway passes the
 Lambda proxy's status and `Location` through; the routes are never cached. Refusals name why:
 **403** `order_not_paid` or `download_limit_reached`, **410** `download_expired`,
@@ -90,24 +145,45 @@ save the answer's `file_id` and `key` in the product's `digital_files`.
 ## Invoices and credit notes (PDF)
 
 `GET /orders/{id}/invoice` and `GET /orders/{id}/credit-note` (the owner or an administrator,
-signed in) and their `/guest/...?token=` variants (the order's access token or its emails' link
-token) answer `application/pdf` with `Content-Disposition: attachment` and `Cache-Control: private,
+signed in) and their `/guest/...` variants (the order's access token or its emails' link token in
+`X-Order-Token`) answer `application/pdf` with `Content-Disposition: attachment` and `Cache-Control: private,
 no-store`; they are never cached by the stage. The function returns the PDF base64-encoded
 (`isBase64Encoded`) and `application/pdf` is the API's binary media type, so API Gateway hands over
 the bytes to a client whose **first** `Accept` type is `application/pdf` (a client that asks for
 anything else first gets the base64 text). An order without the document answers **409**
 `document_not_issued` saying why (unpaid; refund not complete); one the caller may not read, **404**.
 
+## Email addresses
+
+An address a shopper types (a guest order's `email`) is checked by `email-validator`
+(`shop.platform.email_addresses`; syntax only, no DNS lookup): an ASCII mailbox (SES cannot deliver to
+internationalized ones), RFC 5321's lengths, no special-use domain. A bad one is **422** naming
+`email`, and nothing is stored; a good one is stored lower-cased, its domain in IDNA form. An address
+SES later refuses for good (suppressed, or refused as a recipient) is recorded on the order as
+`email_status: "undeliverable"` with SES's reason and the time (`email_problem`), shown on the admin
+order list, and that email is not retried; refusals of the shop's own sending still reach the email
+DLQ and page on-call (docs/orders.md).
+
 ## Rate limits
 
-The stage allows {stage_rate:.0f} requests/min in total (seed 001: public APIs 1000/min). Usage plans:
-{plans}. Per-user limits (cart 100/min, payment 10/min, admin 50/min) are counted in the RateLimits
-table; an exceeded limit answers 429 with `Retry-After`.
+Four layers, from the edge in (`cdk_app/traffic_limits.py` holds every number):
+
+1. **Per client IP, at AWS WAF** (stages with `waf: true`, prod): {waf}. A blocked address gets
+   **403** from WAF until its rate falls back; payment webhooks are left to their signatures. The web
+   ACL also drops addresses on Amazon's IP reputation list and requests matching AWS's common and
+   known-bad-input rule sets. The site's own ACL allows {site} per address.
+2. **Per route, the stage throttle**: a token bucket per method shared by *all* clients, so it
+   protects the functions and tables behind a route, not one shopper from another. Each route may take
+   its class's planned share of seed 001's {total:.0f} requests/min times {headroom:.0f} (the routes
+   table's "throttle class"): {classes}. Over it, API Gateway answers **429**.
+3. **Per API key, the usage plans**: {plans}.
+4. **Per user, in the functions** (RateLimits table): cart 100/min, payment 10/min per signed-in
+   shopper (per order or IP for guests), admin 50/min; **429** with `Retry-After`.
 
 ## Routes
 
-| method | path | function | access | cache TTL | cache key | rate limit | what |
-|---|---|---|---|---|---|---|---|
+| method | path | function | access | cache TTL | cache key | rate limit | throttle class | what |
+|---|---|---|---|---|---|---|---|---|
 """
 
 
@@ -116,7 +192,7 @@ def _row(route: Route) -> str:
     keys = ", ".join([*route.path_params, *route.cache_query_params]) if route.cached else "-"
     return (
         f"| {route.method} | `{route.path}` | {route.function} | {_ACCESS[route.access]} | {ttl} | {keys} "
-        f"| {route.rate_limit.value} | {route.summary} |"
+        f"| {route.rate_limit.value} | {route_class(route).value} | {route.summary} |"
     )
 
 
@@ -126,9 +202,26 @@ def render() -> str:
         + (f", {plan.monthly_quota:,} per month" if plan.monthly_quota else "")
         for plan in USAGE_PLANS
     )
-    preamble = PREAMBLE.replace("{stage_rate:.0f}", f"{STAGE_RATE_PER_SECOND * 60:.0f}").replace(
-        "{plans}", plans
+    waf = ", ".join(
+        f"{rule.limit:,} requests per {rule.window_seconds // 60} min"
+        + (" to the payment routes" if rule is PAYMENTS_RATE_PER_IP else " to the API")
+        for rule in (API_RATE_PER_IP, PAYMENTS_RATE_PER_IP)
     )
+    classes = "; ".join(
+        f"{kind.value} {class_throttle(kind).rate_per_second:.0f}/s (burst {class_throttle(kind).burst})"
+        for kind in RouteClass
+    )
+    fields = {
+        "{waf}": waf,
+        "{site}": f"{SITE_RATE_PER_IP.limit:,} requests per {SITE_RATE_PER_IP.window_seconds // 60} min",
+        "{total:.0f}": f"{SEED_LOAD.requests_per_minute:.0f}",
+        "{headroom:.0f}": f"{SEED_LOAD.headroom:.0f}",
+        "{classes}": classes,
+        "{plans}": plans,
+    }
+    preamble = PREAMBLE
+    for field, value in fields.items():
+        preamble = preamble.replace(field, value)
     return preamble + "\n".join(_row(route) for route in ROUTES) + "\n"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from shop.contracts.digital_files import CONTENT_TYPES as DIGITAL_CONTENT_TYPES
 from shop.contracts.digital_files import DOWNLOAD_PATH, FILE_ID_PATTERN, GUEST_DOWNLOAD_PATH
 from shop.contracts.email_engagement import CLICK_PATH, MESSAGE_ID_PATTERN, OPEN_PATH
+from shop.contracts.order_tokens import ORDER_TOKEN_HEADER
 
 
 class Access(StrEnum):
@@ -43,6 +44,7 @@ class Route:
     cache_query_params: tuple[str, ...] = ()
     body: dict[str, Any] | None = None  # JSON schema (draft 4) that API Gateway validates
     required_query: tuple[str, ...] = ()
+    required_headers: tuple[str, ...] = ()
     rate_limit: RateLimit = RateLimit.PUBLIC
 
     @property
@@ -254,7 +256,7 @@ def _invoice_routes() -> list[Route]:
                 "order_api",
                 Access.PUBLIC,
                 f"{summary} (PDF), with the order's access token or its emails' link token",
-                required_query=("token",),
+                required_headers=(ORDER_TOKEN_HEADER,),
             )
         )
     return routes
@@ -408,7 +410,7 @@ ROUTES: tuple[Route, ...] = (
         "order_api",
         Access.PUBLIC,
         "A guest order, with its access token or the token of its emails' link",
-        required_query=("token",),
+        required_headers=(ORDER_TOKEN_HEADER,),
     ),
     *_invoice_routes(),
     # Downloads answer 302 to a presigned S3 GET (API Gateway passes a Lambda proxy's Location through);
@@ -425,8 +427,9 @@ ROUTES: tuple[Route, ...] = (
         GUEST_DOWNLOAD_PATH,
         "order_api",
         Access.PUBLIC,
+        # The order token (X-Order-Token) or the line's download token (?download_token=, the orders
+        # page's links): either, so the function checks, not API Gateway.
         "Download a paid digital line with the order's access, link or download token: 302 to its file",
-        required_query=("token",),
     ),
     Route(
         "PUT",
@@ -506,7 +509,8 @@ ROUTES: tuple[Route, ...] = (
         body=_PROMOTION_CHANGES,
         rate_limit=RateLimit.ADMIN,
     ),
-    # payment_api: guests pay too, so ownership is proven by the order's access token, not a Cognito token
+    # payment_api: guests pay too, so no authorizer; ownership is the order's access token or a signed-in
+    # owner's ID token, which payment_api verifies itself (shop.platform.cognito_tokens)
     Route(
         "POST",
         "/payment/paypal/create",
@@ -697,9 +701,8 @@ class UsagePlanSpec:
 # emails' open pixel (mail clients ask for images with an image type first).
 BINARY_MEDIA_TYPES = ("application/pdf", "image/*")
 
-# Seed 001: "Public APIs 1000 requests/min total" and "Admin APIs 50 requests/min per admin".
-STAGE_RATE_PER_SECOND = 1000 / 60
-STAGE_BURST = 200
+# Seed 001: "Admin APIs 50 requests/min per admin"; its "Public APIs 1000 requests/min total" sizes
+# the per-route stage throttles (cdk_app/traffic_limits.py).
 USAGE_PLANS = (
     UsagePlanSpec("admin", rate_per_second=50 / 60, burst=10, monthly_quota=None, routes=(Access.ADMIN,)),
     UsagePlanSpec(

@@ -17,7 +17,7 @@ from stacks.api_stage_stack import ApiStageStack
 from stacks.auth_stack import AuthStack
 from stacks.cache_stack import CacheStack
 from stacks.data_stack import DataStack
-from stacks.domain_stack import DomainStack, RedisEndpoint, SharedResources, deployment_application_name
+from stacks.domain_stack import DomainStack, SharedResources, deployment_application_name
 from stacks.messaging_stack import MessagingStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.network_stack import NetworkStack
@@ -73,24 +73,30 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
     # Stages deployed before the Account stack existed set the account's role to their Api stack's
     # own: the Account stack must point it at its role before that old role is deleted.
     api.add_stack_dependency(account, "takes over the account's CloudWatch role before the old one goes")
+    # Before the domain stacks: its origin is their CORS origin and the base of their emails' links.
+    web = WebStack(
+        app,
+        config=config,
+        rest_api=api.api,
+        user_pool=auth.user_pool,
+        user_pool_client=auth.web_client,
+        product_images_bucket=data.product_images_bucket,
+        digital_files_bucket=data.digital_files_bucket,
+    )
     shared = SharedResources(
         vpc_placement=FunctionVpcPlacement(
             vpc=network.vpc, subnets=network.lambda_subnets, security_group=network.lambda_security_group
         ),
         tables=data.tables,
         queues=messaging.queues,
-        redis=RedisEndpoint(
-            host=cache.redis.endpoint_address,
-            port=cache.redis.endpoint_port,
-            auth_token=cache.redis.auth_token,
-        ),
+        redis=cache.redis.endpoint(),
         user_pool=auth.user_pool,
         user_pool_client_id=auth.web_client.user_pool_client_id,
         product_images_bucket=data.product_images_bucket,
         digital_files_bucket=data.digital_files_bucket,
         payment_provider_secret=data.payment_provider_secret,
-        order_link_key=data.order_link_key,
         api=api.parts,
+        site_origin=web.site_origin,
     )
     domains = {domain: DomainStack(app, domain=domain, config=config, shared=shared) for domain in Domain}
     if config.api_cache:  # without a stage cache there is nothing to flush
@@ -100,20 +106,14 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
     domains[Domain.MARKETING].schedule_daily_marketing(dead_letter_queue=messaging.schedule_dlq)
     domains[Domain.MARKETING].schedule_weekly_recommendations(dead_letter_queue=messaging.schedule_dlq)
     domains[Domain.ORDERS].schedule_payment_hold_sweep(dead_letter_queue=messaging.schedule_dlq)
-    api_stage = ApiStageStack(app, config=config, api=api.api)
+    api_stage = ApiStageStack(
+        app, config=config, api=api.api, api_keys=api.rest_api.api_keys, site_origin=web.site_origin
+    )
     # The stage's execution logs need the account's CloudWatch role to be set first.
     api_stage.add_stack_dependency(account, "API Gateway logs through the account's CloudWatch role")
     for domain_stack in domains.values():
         # The deployment must see every domain's methods.
         api_stage.add_stack_dependency(domain_stack, "the deployment includes this domain's routes")
-    web = WebStack(
-        app,
-        config=config,
-        api_stage=api_stage.stage,
-        user_pool=auth.user_pool,
-        user_pool_client=auth.web_client,
-        product_images_bucket=data.product_images_bucket,
-    )
     monitoring = MonitoringStack(
         app,
         config=config,

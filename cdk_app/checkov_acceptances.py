@@ -148,6 +148,13 @@ ACCEPTED: tuple[Acceptance, ...] = (
         unless_setting="waf",
     ),
     Acceptance(
+        "CKV_AWS_192",
+        "SiteWafWebAcl",
+        "The site's web ACL (Web stack) fronts fixed files from S3, where no Java or any other code reads "
+        "a header, so a Log4j lookup reaches nothing; the known-bad-inputs group ($1 a month) is on the "
+        'API\'s web ACL, which fronts the functions (docs/decisions.md, "WAF").',
+    ),
+    Acceptance(
         "CKV_AWS_111",
         "CustomCDKBucketDeployment",
         "CDK's BucketDeployment provider: its role writes the site's files into the site bucket, as "

@@ -26,15 +26,26 @@ class Domain(StrEnum):
     ACCOUNTS = "Accounts"
 
 
-READ = False
-WRITE = True
+class TableUse(StrEnum):
+    """How a function may use one table; the domain stack grants exactly these actions."""
+
+    READ = "read"  # GetItem, BatchGetItem, Query, ConditionCheckItem (no Scan unless declared)
+    WRITE = "write"  # READ and PutItem, UpdateItem, DeleteItem, BatchWriteItem
+    APPEND = "append"  # PutItem only: an append-only log its writers can neither read nor change
+
+
+READ = TableUse.READ
+WRITE = TableUse.WRITE
+APPEND = TableUse.APPEND
 
 
 @dataclass(frozen=True)
 class Access:
     """What one function may touch; the domain stack turns each entry into a grant and an env var."""
 
-    tables: dict[str, bool] = field(default_factory=dict)  # logical name -> may write
+    tables: dict[str, TableUse] = field(default_factory=dict)  # logical name -> how it is used
+    # Tables it reads whole with Scan (grep `.scan` in its code paths); every other table: no Scan.
+    scans: tuple[str, ...] = ()
     sends_to: tuple[str, ...] = ()  # queues it may send to
     redis: bool = False
     runtime_flags: bool = False  # reads the kill switches (GetItem on the RuntimeFlags table)
@@ -45,7 +56,7 @@ class Access:
     personal_codes: bool = False  # mints marketing's personal codes (the stage's `personal_code_days`)
     site_url: bool = False  # links to the web site's pages (emails)
     brand: bool = False  # renders invoices: the seller's name, address and tax id (stage `brand`)
-    order_links: bool = False  # reads the key that signs and checks guests' emailed order links
+    order_links: bool = False  # the HMAC key of signed links and ids (SigningKeys: GetItem, PutItem)
     sends_email: bool = False  # SES on the sender's domain
     user_pool_client: bool = False  # verifies tokens and the admin group itself
     deletes_users: bool = False  # cognito-idp:AdminDeleteUser on the shop's pool
@@ -53,7 +64,7 @@ class Access:
     uploads_digital_files: bool = False  # presigns uploads into the private digital-files bucket
     serves_downloads: bool = False  # reads digital files (presigned downloads, counted first)
     grants_downloads: bool = False  # a paid order's digital lines: the stage's download limit and days
-    api_url: bool = False  # links to the REST API's routes (guests' download links in emails)
+    api_url: bool = False  # links to the REST API's routes (marketing emails' open pixel and clicks)
     attribution: bool = False  # attributes paid orders to marketing emails (the stage's attribution_days)
 
 
@@ -68,8 +79,10 @@ class FunctionSpec:
     access: Access = field(default_factory=Access)
 
 
-_AUDITED_ADMIN = {"AuditLog": WRITE, "RateLimits": WRITE}
-# Every table that holds a shopper's own records: account_api exports, deletes or anonymizes them.
+# Admin writers append to the AuditLog and can never read, rewrite or delete an entry (docs/accounts.md).
+_AUDITED_ADMIN = {"AuditLog": APPEND, "RateLimits": WRITE}
+# Every table that holds a shopper's own records: account_api exports, deletes or anonymizes them
+# (AuditLog only exported and listed: deletion keeps it, docs/accounts.md "Export and deletion").
 _OWN_RECORDS_TABLES = (
     "Users",
     "EmailPreferences",
@@ -89,7 +102,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "shop_api",
             512,
-            Duration.seconds(30),
+            # API Gateway gives up after 29 s: every API function stops first, with margin, so a
+            # slow call ends as the function's own error, not a 504 while it keeps running.
+            Duration.seconds(15),  # DynamoDB and Redis (0.3 s timeouts) only; the same as cart_api
             True,
             "Catalog, categories and reviews API",
             Domain.CATALOG,
@@ -127,12 +142,13 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 runtime_flags=True,
                 pricing_rules=True,
                 user_pool_client=True,
+                order_links=True,  # signs the guest cart ids it issues and checks those sent back
             ),
         ),
         FunctionSpec(
             "order_api",
             512,
-            Duration.seconds(30),
+            Duration.seconds(20),  # one transaction, a few SQS sends; orders_inline runs one step more
             True,
             "Order API",
             Domain.ORDERS,
@@ -202,14 +218,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "payment_api",
             512,
-            Duration.seconds(30),
+            Duration.seconds(25),  # one provider call (20 s request timeout) plus its own work
             False,
             "Stripe and PayPal payment API",
             Domain.PAYMENTS,
             Access(
-                tables={"Orders": READ, "RateLimits": WRITE, "Idempotency": WRITE},
+                tables={"Orders": READ, "RateLimits": WRITE, "Idempotency": WRITE, "CircuitBreakers": WRITE},
                 sends_to=("payment-processing",),
                 payment_secrets=True,
+                user_pool_client=True,  # a signed-in shopper's ID token, verified in the function
             ),
         ),
         FunctionSpec(
@@ -220,7 +237,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Consumer of payment-processing",
             Domain.PAYMENTS,
             Access(
-                tables={"Orders": WRITE, "Idempotency": WRITE},
+                tables={"Orders": WRITE, "Idempotency": WRITE, "CircuitBreakers": WRITE},
                 sends_to=("email-notification", "inventory-update"),  # refunds restore stock
                 payment_secrets=True,
                 grants_downloads=True,  # settling a payment grants the order's downloads
@@ -234,12 +251,18 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Consumer of email-notification",
             Domain.EMAIL,
             Access(
-                tables={"EmailPreferences": READ, "Idempotency": WRITE},
+                # Orders: an address SES refuses for good is recorded on its order (shop.orders.email_status).
+                tables={
+                    "EmailPreferences": READ,
+                    "Idempotency": WRITE,
+                    "Orders": WRITE,
+                    "CircuitBreakers": WRITE,
+                },
                 sender_email=True,
                 sends_email=True,
                 site_url=True,
                 order_links=True,  # signs the link to the order in a guest's order emails
-                api_url=True,  # a guest's paid-order email links to the download routes
+                api_url=True,  # marketing emails' open pixel and click-through links
             ),
         ),
         FunctionSpec(
@@ -283,6 +306,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                     "MarketingQueue": WRITE,
                     "Promotions": WRITE,  # the personal codes of the campaigns' emails
                 },
+                # The daily and weekly scans and the analytics read these whole (no index fits).
+                scans=("Cart", "ProductViews", "WatchList", "MarketingQueue"),
                 personal_codes=True,
                 sends_to=("email-notification",),
                 redis=True,
@@ -302,7 +327,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             "Profile, preferences, privacy and audit log",
             Domain.ACCOUNTS,
             Access(
-                tables=dict.fromkeys(_OWN_RECORDS_TABLES, WRITE),
+                tables={**dict.fromkeys(_OWN_RECORDS_TABLES, WRITE), "AuditLog": READ},
+                # AuditLog: GET /admin/audit-log without a filter; Reviews: a shopper's votes (no index).
+                scans=("AuditLog", "Reviews"),
                 deletes_users=True,
             ),
         ),
@@ -322,3 +349,30 @@ VISIBILITY_TO_TIMEOUT_RATIO = 6
 def consumer_visibility_seconds(consumer: str, floor_seconds: int) -> int:
     timeout = int(FUNCTIONS[consumer].timeout.to_seconds())
     return max(floor_seconds, VISIBILITY_TO_TIMEOUT_RATIO * timeout)
+
+
+# Reserved concurrency per function (docs/decisions.md, "Reserved concurrency"): a reservation is both
+# a guarantee and a cap. Checkout, payments and the queue consumers get room that no flood elsewhere
+# can take; the public routes (catalog, tracking) are capped, so a flood on them is throttled (429)
+# instead of using up the account's pool. 580 in all: the account's default 1,000 keeps 420 unreserved
+# (AWS refuses a reservation that leaves fewer than 100).
+RESERVED_CONCURRENCY: dict[str, int] = {
+    "order_api": 100,  # checkout; never starved by browsing
+    "payment_api": 50,  # one or two calls per order, each waiting on the provider
+    "cart_api": 100,  # the step before checkout, as busy as checkout at least
+    "shop_api": 200,  # the catalog: most traffic, but the stage cache and Redis answer most of it
+    "tracking_api": 50,  # fire-and-forget analytics; the first thing to shed under a flood
+    "account_api": 20,  # profile and privacy: rare, short calls
+    "marketing_automation_api": 10,  # two schedules and an admin's analytics page
+    "catalog_cache_invalidator": 5,  # one batch per stream shard at a time
+    # Queue consumers: their event source's maximum concurrency (domain_stack.CONSUMER_CONCURRENCY)
+    # plus room for scheduled runs and retries; SQS never polls beyond the maximum.
+    "order_processor": 10,  # 5 from the queue + the payment-hold sweep every 5 minutes
+    "payment_processor": 10,
+    "email_sender": 10,
+    "inventory_updater": 10,
+    "tracking_processor": 5,
+}
+# A new function must be sized here too: the domain stacks reserve exactly these.
+if unsized := set(FUNCTIONS) ^ set(RESERVED_CONCURRENCY):
+    raise ValueError(f"RESERVED_CONCURRENCY must list every function and only those: {sorted(unsized)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -15,12 +15,13 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from cdk_app.function_catalog import FunctionSpec
+from cdk_app.function_catalog import FunctionSpec, TableUse
 from constructs_lib.log_retention import log_retention
 from constructs_lib.nag import acknowledge
+from constructs_lib.redis_cache import RedisEndpoint
 from shop.contracts import environment as env_vars
 from shop.contracts.metric_names import METRICS_NAMESPACE
-from shop.contracts.tables import ALL_TABLES
+from shop.contracts.tables import ALL_TABLES, SIGNING_KEYS
 
 # The newest Python runtime in the pinned aws-cdk-lib that cdk-nag's AwsSolutions-L1 accepts.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -28,21 +29,25 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LIVE_ALIAS = "live"
 TABLES_BY_NAME = {spec.logical_name: spec for spec in ALL_TABLES}
-# The data-plane subsets of CDK's grant_read_data / grant_write_data (no stream or admin actions).
+# The data-plane subsets of CDK's grant_read_data / grant_write_data (no stream or admin actions),
+# without Scan: only a function that declares it reads a table whole gets that (Access.scans).
 TABLE_READ_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
-    "dynamodb:Scan",
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
+TABLE_SCAN_ACTION = "dynamodb:Scan"
 TABLE_WRITE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
 )
+# An append-only table: new items only. No read (writers never look back), no UpdateItem, DeleteItem
+# or BatchWriteItem (which deletes too), so a writer's credentials cannot rewrite history.
+TABLE_APPEND_ACTIONS = ("dynamodb:PutItem",)
 
 
 class FunctionVpcPlacement:
@@ -76,6 +81,7 @@ class ShopFunction(Construct):
         log_retention_days: int,
         environment: Mapping[str, str],
         vpc_placement: FunctionVpcPlacement | None,
+        reserved_concurrency: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
@@ -100,6 +106,8 @@ class ShopFunction(Construct):
             layers=[layer],
             memory_size=spec.memory_mb,
             timeout=spec.timeout,
+            # None: the account's unreserved pool (stages whose account is too small to reserve).
+            reserved_concurrent_executions=reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -131,21 +139,31 @@ class ShopFunction(Construct):
     def add_environment(self, name: str, value: str) -> None:
         self.function.add_environment(name, value)
 
-    def use_table(self, logical_name: str, table: dynamodb.ITableV2, *, write: bool = False) -> None:
-        """Read (or read and write) one table and exactly its declared indexes.
+    def use_table(
+        self, logical_name: str, table: dynamodb.ITableV2, *, use: TableUse, scan: bool = False
+    ) -> None:
+        """Read, read and write, or only append to one table (and read exactly its declared indexes).
 
         Like `grant_read_data`/`grant_read_write_data`, but on each GSI's ARN instead of `index/*`,
-        so no function holds a wildcard on a table.
+        so no function holds a wildcard on a table, and with Scan only where `scan` says so.
         """
         spec = TABLES_BY_NAME[logical_name]
-        iam.Grant.add_to_principal(
-            grantee=self.function,
-            actions=[*TABLE_READ_ACTIONS, *(TABLE_WRITE_ACTIONS if write else ())],
-            resource_arns=[
+        if use is TableUse.APPEND:
+            if scan:
+                raise ValueError(f"{self.spec.name} only appends to {logical_name}: it cannot scan it")
+            actions: list[str] = list(TABLE_APPEND_ACTIONS)
+            resources = [table.table_arn]
+        else:
+            actions = [
+                *TABLE_READ_ACTIONS,
+                *((TABLE_SCAN_ACTION,) if scan else ()),
+                *(TABLE_WRITE_ACTIONS if use is TableUse.WRITE else ()),
+            ]
+            resources = [
                 table.table_arn,
                 *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes),
-            ],
-        )
+            ]
+        iam.Grant.add_to_principal(grantee=self.function, actions=actions, resource_arns=resources)
         self.function.add_environment(env_vars.TABLE_ENV_VARS[logical_name], table.table_name)
 
     def get_items(self, logical_name: str, table: dynamodb.ITableV2) -> None:
@@ -156,15 +174,35 @@ class ShopFunction(Construct):
         )
         self.function.add_environment(env_vars.TABLE_ENV_VARS[logical_name], table.table_name)
 
+    def use_signing_keys(self, table: dynamodb.ITableV2) -> None:
+        """Read the shop's HMAC keys, or make one on first use (shop.platform.signing_keys): GetItem and
+        PutItem on that table only, so no function can list, change or delete a key."""
+        iam.Grant.add_to_principal(
+            grantee=self.function,
+            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
+            resource_arns=[table.table_arn],
+        )
+        self.function.add_environment(env_vars.TABLE_ENV_VARS[SIGNING_KEYS.logical_name], table.table_name)
+
     def send_to(self, logical_name: str, queue: sqs.IQueue) -> None:
         queue.grant_send_messages(self.function)
         self.function.add_environment(env_vars.QUEUE_ENV_VARS[logical_name], queue.queue_url)
 
-    def use_redis(self, *, host: str, port: str, auth_token: secretsmanager.ISecret) -> None:
-        auth_token.grant_read(self.function)
-        self.function.add_environment(env_vars.REDIS_HOST, host)
-        self.function.add_environment(env_vars.REDIS_PORT, port)
-        self.function.add_environment(env_vars.REDIS_AUTH_SECRET_ARN, auth_token.secret_arn)
+    def use_redis(self, redis: RedisEndpoint) -> None:
+        """Connect as the cache's IAM-authenticated user: elasticache:Connect on that group and user only."""
+        group_arn = Stack.of(self).format_arn(
+            service="elasticache",
+            resource="replicationgroup",
+            resource_name=redis.replication_group_id,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        iam.Grant.add_to_principal(
+            grantee=self.function, actions=["elasticache:Connect"], resource_arns=[group_arn, redis.user_arn]
+        )
+        self.function.add_environment(env_vars.REDIS_HOST, redis.host)
+        self.function.add_environment(env_vars.REDIS_PORT, redis.port)
+        self.function.add_environment(env_vars.REDIS_CACHE_NAME, redis.replication_group_id)
+        self.function.add_environment(env_vars.REDIS_USER, redis.user_name)
 
     def use_secret(self, env_var: str, secret: secretsmanager.ISecret) -> None:
         secret.grant_read(self.function)

@@ -4,7 +4,7 @@
   and request models;
 - `add_route` (each domain stack): one route's method, integrated with that domain's function;
 - `ShopApiStage` (ApiStage stack): the deployment and the stage (cache, throttling, JSON access logs,
-  tracing) with the usage plans and API keys.
+  tracing) with the usage plans, which take the Api stack's API keys.
 
 API Gateway REST (not HTTP APIs) because only REST offers a stage cache and usage plans.
 """
@@ -27,17 +27,30 @@ from constructs import Construct
 
 from cdk_app.api_routes import (
     BINARY_MEDIA_TYPES,
-    STAGE_BURST,
-    STAGE_RATE_PER_SECOND,
+    ROUTES,
     USAGE_PLANS,
     Access,
     Route,
 )
+from cdk_app.traffic_limits import route_throttle
 from constructs_lib.log_retention import log_retention
 from constructs_lib.nag import acknowledge
+from shop.contracts import security_headers
+from shop.contracts.api_keys import route_key as api_route_key
 
 CACHE_SIZE_GB = "0.5"
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Cart-Id", "Idempotency-Key", "X-Api-Key"]
+# API Gateway's own answers (401, 403, 413, 429, 5xx): HSTS and nosniff as on every function answer,
+# and nothing in them is worth caching.
+GATEWAY_SECURITY_HEADERS = {**security_headers.ALWAYS, **security_headers.NOT_STORED}
+# X-Order-Token: a guest's order token, kept out of URLs (docs/decisions.md, "Order tokens out of URLs").
+ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-Cart-Id",
+    "Idempotency-Key",
+    "X-Api-Key",
+    "X-Order-Token",
+]
 
 _SCHEMA_TYPES = {
     "object": apigw.JsonSchemaType.OBJECT,
@@ -78,15 +91,26 @@ def method_option_key(route: Route) -> str:
     return f"{route.path}/{route.method}"
 
 
+API_KEY_HEADER = "method.request.header.X-Api-Key"
+
+
+def needs_api_key(route: Route) -> bool:
+    return route.access in (Access.ADMIN, Access.PARTNER)
+
+
 def cache_key_parameters(route: Route) -> list[str]:
-    """What makes two cached answers differ: every path parameter and the declared query strings."""
-    return [f"method.request.path.{name}" for name in route.path_params] + [
-        f"method.request.querystring.{name}" for name in route.cache_query_params
-    ]
+    """What makes two cached answers differ: every path parameter and the declared query strings,
+    and on key-protected routes the key: the function checks a key against its plan on a cache miss
+    only, so another plan's key must never be served the cached answer."""
+    return (
+        [f"method.request.path.{name}" for name in route.path_params]
+        + [f"method.request.querystring.{name}" for name in route.cache_query_params]
+        + ([API_KEY_HEADER] if needs_api_key(route) else [])
+    )
 
 
 class ShopRestApi(Construct):
-    """The REST API without a stage: resources, CORS, gateway responses, authorizer, validators, models.
+    """The REST API without a stage: resources, authorizer, validators, models and API keys.
 
     Domain stacks add the methods (`add_route`); the ApiStage stack deploys them.
     """
@@ -97,7 +121,6 @@ class ShopRestApi(Construct):
         id_: str,
         *,
         api_name: str,
-        web_origin: str,
         user_pool: cognito.IUserPool,
         routes: Iterable[Route],
         **kwargs: Any,
@@ -117,27 +140,22 @@ class ShopRestApi(Construct):
             # Invoices and credit notes are PDFs: a handler's base64 body reaches a client whose first
             # Accept type is one of these as bytes (the pages send `Accept: application/pdf`).
             binary_media_types=list(BINARY_MEDIA_TYPES),
-            default_cors_preflight_options=apigw.CorsOptions(
-                allow_origins=[web_origin],
-                allow_methods=apigw.Cors.ALL_METHODS,
-                allow_headers=ALLOWED_HEADERS,
-                max_age=Duration.minutes(10),
-            ),
+            # No CORS here: the one allowed origin is the site's, which the Web stack makes after this
+            # stack, so each domain stack adds its paths' preflights and ApiStage the gateway responses.
         )
-        # CORS headers on API Gateway's own errors too (401 from the authorizer, 429 from throttling),
-        # otherwise the browser hides the real error from the page.
-        for response_type, name in (
-            (apigw.ResponseType.DEFAULT_4_XX, "Default4xx"),
-            (apigw.ResponseType.DEFAULT_5_XX, "Default5xx"),
-        ):
-            self.api.add_gateway_response(
-                name,
-                type=response_type,
-                response_headers={
-                    "Access-Control-Allow-Origin": f"'{web_origin}'",
-                    "Access-Control-Allow-Headers": f"'{','.join(ALLOWED_HEADERS)}'",
-                },
-            )
+        # CDK refuses a REST API without a method in its own stack, and every route's method lives in a
+        # domain stack. No page calls `/`: this preflight allows nothing (no CORS headers), it only
+        # answers 204 where API Gateway would otherwise answer 403.
+        root_preflight = self.api.root.add_method(
+            "OPTIONS",
+            apigw.MockIntegration(
+                request_templates={"application/json": '{"statusCode": 204}'},
+                integration_responses=[apigw.IntegrationResponse(status_code="204")],
+            ),
+            method_responses=[apigw.MethodResponse(status_code="204")],
+        )
+        acknowledge(root_preflight, "AwsSolutions-APIG4", "A mock preflight: it reaches no function or data.")
+        acknowledge(root_preflight, "AwsSolutions-COG4", "A mock preflight: it reaches no function or data.")
         # A CfnAuthorizer, not CognitoUserPoolsAuthorizer: that one attaches itself to the API of the
         # first method using it, and these methods live in other stacks.
         self.authorizer = apigw.CfnAuthorizer(
@@ -168,6 +186,15 @@ class ShopRestApi(Construct):
                     model_name(route), content_type="application/json", schema=json_schema(route.body)
                 )
             self.models[route_key(route)] = by_schema[id(route.body)]
+        # The keys live here, not beside their usage plans in the ApiStage stack: the functions of the
+        # domain stacks check each key's id against its plan's routes (shop.api.api_keys), and the
+        # ApiStage stack depends on the domain stacks, so keys there would make a reference cycle.
+        self.api_keys: dict[str, apigw.IApiKey] = {
+            plan.name: apigw.ApiKey(
+                self, f"{plan.name.capitalize()}Key", api_key_name=f"{api_name}-{plan.name}"
+            )
+            for plan in USAGE_PLANS
+        }
 
     def parts(self) -> ApiParts:
         return ApiParts(
@@ -177,6 +204,7 @@ class ShopRestApi(Construct):
             body_validator=self.body_validator,
             parameter_validator=self.parameter_validator,
             models=self.models,
+            api_key_ids={plan: key.key_id for plan, key in self.api_keys.items()},
         )
 
 
@@ -202,6 +230,7 @@ class ApiParts:
     body_validator: apigw.IRequestValidator
     parameter_validator: apigw.IRequestValidator
     models: Mapping[str, apigw.IModel]
+    api_key_ids: Mapping[str, str]  # usage plan name → its API key's id
 
 
 @jsii.implements(apigw.IAuthorizer)
@@ -223,9 +252,12 @@ class _CognitoAuthorizerRef:
 class DomainRoutes(Construct):
     """A domain stack's methods on the one REST API, each integrated with the domain's function."""
 
-    def __init__(self, scope: Construct, id_: str, *, parts: ApiParts, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, parts: ApiParts, cors_origin: str, **kwargs: Any
+    ) -> None:
         super().__init__(scope, id_, **kwargs)
         self._parts = parts
+        self._cors_origin = cors_origin
         self._api = apigw.RestApi.from_rest_api_attributes(
             self,
             "Api",
@@ -253,6 +285,10 @@ class DomainRoutes(Construct):
             f"method.request.querystring.{name}": False for name in route.cache_query_params
         }
         request_parameters |= {f"method.request.querystring.{name}": True for name in route.required_query}
+        request_parameters |= {f"method.request.header.{name}": True for name in route.required_headers}
+        if route.cached and needs_api_key(route):
+            # Declared (optional) for the cache key only: the API key check already requires it.
+            request_parameters[API_KEY_HEADER] = False
         signed_in = route.access in (Access.CUSTOMER, Access.ADMIN)
         method = self._resource(route.path).add_method(
             route.method,
@@ -265,7 +301,7 @@ class DomainRoutes(Construct):
             ),
             authorizer=self._authorizer if signed_in else None,
             authorization_type=apigw.AuthorizationType.COGNITO if signed_in else apigw.AuthorizationType.NONE,
-            api_key_required=route.access in (Access.ADMIN, Access.PARTNER),
+            api_key_required=needs_api_key(route),
             request_parameters=request_parameters or None,
             request_validator=(
                 self._parts.body_validator
@@ -289,8 +325,40 @@ class DomainRoutes(Construct):
                         else "shoppers browse, keep guest carts, check out and pay without an account."
                     ),
                 )
+        if PREFLIGHT_OWNERS[route.path] is route:
+            # One OPTIONS per path, added with the path's first route so exactly one stack owns it.
+            self._resource(route.path).add_cors_preflight(**cors_options(self._cors_origin))
         self.methods.append(method)
         return method
+
+
+def cors_options(origin: str) -> dict[str, Any]:
+    """The site's origin only: a page elsewhere cannot read the API's answers or send its headers."""
+    return {
+        "allow_origins": [origin],
+        "allow_methods": apigw.Cors.ALL_METHODS,
+        "allow_headers": ALLOWED_HEADERS,
+        "max_age": Duration.minutes(10),
+    }
+
+
+# The route that brings each path's CORS preflight (the first one declared for that path).
+PREFLIGHT_OWNERS: dict[str, Route] = {}
+for _route in ROUTES:
+    PREFLIGHT_OWNERS.setdefault(_route.path, _route)
+
+
+def api_key_plans_by_function(routes: Iterable[Route]) -> dict[str, dict[str, str]]:
+    """For each function, its key-protected routes ("METHOD /resource") and the usage plan whose key
+    each accepts: what the function checks the caller's key id against (shop.api.api_keys)."""
+    plan_of_access = {access: plan.name for plan in USAGE_PLANS for access in plan.routes}
+    plans: dict[str, dict[str, str]] = {}
+    for route in routes:
+        if needs_api_key(route):
+            plans.setdefault(route.function, {})[api_route_key(route.method, route.path)] = plan_of_access[
+                route.access
+            ]
+    return plans
 
 
 def deployment_fingerprint(routes: Iterable[Route]) -> str:
@@ -301,9 +369,10 @@ def deployment_fingerprint(routes: Iterable[Route]) -> str:
             "path": route.path,
             "function": route.function,
             "access": route.access.value,
-            "cache": [route.cache_ttl_seconds, list(route.cache_query_params)],
+            "cache": [route.cache_ttl_seconds, cache_key_parameters(route)],
             "body": route.body,
             "query": list(route.required_query),
+            "headers": list(route.required_headers),
         }
         for route in routes
     ]
@@ -328,19 +397,48 @@ class ShopApiStage(Construct):
         routes: Iterable[Route],
         log_retention_days: int,
         cache: bool,
+        api_keys: Mapping[str, apigw.IApiKey],
+        cors_origin: str,
+        cors_fingerprint: str,
         **kwargs: Any,
     ) -> None:
+        """`cors_fingerprint` names the site's origin when it is a deploy-time value (the CloudFront
+        domain): a change of origin must make a new deployment like a change of route does."""
         super().__init__(scope, id_, **kwargs)
         routes = tuple(routes)
-        cached_routes = [route for route in routes if route.cached] if cache else []
+        cached = {method_option_key(route) for route in routes if route.cached} if cache else set()
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
             retention=log_retention(log_retention_days),
             removal_policy=RemovalPolicy.DESTROY,
         )
+        # CORS headers on API Gateway's own errors too (401 from the authorizer, 429 from throttling),
+        # otherwise the browser hides the real error from the page.
+        gateway_responses = [
+            apigw.GatewayResponse(
+                self,
+                name,
+                rest_api=api,
+                type=response_type,
+                response_headers={
+                    "Access-Control-Allow-Origin": f"'{cors_origin}'",
+                    "Access-Control-Allow-Headers": f"'{','.join(ALLOWED_HEADERS)}'",
+                    "Vary": "'Origin'",
+                    # Static values are quoted strings for API Gateway.
+                    **{name: f"'{value}'" for name, value in GATEWAY_SECURITY_HEADERS.items()},
+                },
+            )
+            for response_type, name in (
+                (apigw.ResponseType.DEFAULT_4_XX, "Default4xx"),
+                (apigw.ResponseType.DEFAULT_5_XX, "Default5xx"),
+            )
+        ]
         deployment = apigw.Deployment(self, "Deployment", api=api, description="Every route of the shop")
         deployment.add_to_logical_id(deployment_fingerprint(routes))
+        deployment.add_to_logical_id(cors_fingerprint)
+        for response in gateway_responses:
+            deployment.node.add_dependency(response)
         self.stage = apigw.Stage(
             self,
             "Stage",
@@ -362,30 +460,35 @@ class ShopApiStage(Construct):
                 status=True,
                 user=True,
             ),
-            throttling_rate_limit=STAGE_RATE_PER_SECOND,
-            throttling_burst_limit=STAGE_BURST,
+            # A route of no class (none today) gets the smallest class limit.
+            throttling_rate_limit=min(route_throttle(route).rate_per_second for route in ROUTES),
+            throttling_burst_limit=min(route_throttle(route).burst for route in ROUTES),
             # Without the cache cluster the cached routes are served by their functions (and Redis).
             cache_cluster_enabled=cache,
             cache_cluster_size=CACHE_SIZE_GB if cache else None,
             caching_enabled=False,
             cache_data_encrypted=cache,
             method_options={
-                # A method setting replaces the stage's, so it repeats logging, metrics and throttling.
+                # Each route's throttle from the load model (cdk_app/traffic_limits.py). A method setting
+                # replaces the stage's, so it repeats logging and metrics, and the cache where it has one.
                 method_option_key(route): apigw.MethodDeploymentOptions(
-                    caching_enabled=True,
-                    cache_ttl=Duration.seconds(route.cache_ttl_seconds),
-                    cache_data_encrypted=True,
+                    caching_enabled=method_option_key(route) in cached,
+                    cache_ttl=(
+                        Duration.seconds(route.cache_ttl_seconds)
+                        if method_option_key(route) in cached
+                        else None
+                    ),
+                    cache_data_encrypted=True if method_option_key(route) in cached else None,
                     logging_level=apigw.MethodLoggingLevel.INFO,
                     data_trace_enabled=False,
                     metrics_enabled=True,
-                    throttling_rate_limit=STAGE_RATE_PER_SECOND,
-                    throttling_burst_limit=STAGE_BURST,
+                    throttling_rate_limit=route_throttle(route).rate_per_second,
+                    throttling_burst_limit=route_throttle(route).burst,
                 )
-                for route in cached_routes
+                for route in routes
             },
         )
         self.usage_plans: dict[str, apigw.UsagePlan] = {}
-        self.api_keys: dict[str, apigw.IApiKey] = {}
         for plan in USAGE_PLANS:
             usage_plan = apigw.UsagePlan(
                 self,
@@ -400,13 +503,5 @@ class ShopApiStage(Construct):
                 ),
                 api_stages=[apigw.UsagePlanPerApiStage(api=api, stage=self.stage)],
             )
-            key = apigw.ApiKey(self, f"{plan.name.capitalize()}Key", api_key_name=f"{api_name}-{plan.name}")
-            usage_plan.add_api_key(key)
+            usage_plan.add_api_key(api_keys[plan.name])
             self.usage_plans[plan.name] = usage_plan
-            self.api_keys[plan.name] = key
-        acknowledge(
-            self.stage,
-            "AwsSolutions-APIG3",
-            "No WAF web ACL: the stage throttle, usage plans and per-user limits in the RateLimits table "
-            "bound abuse; a WAF can be attached to the stage without code changes.",
-        )

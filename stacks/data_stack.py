@@ -49,6 +49,15 @@ class DataStack(ShopStack):
             for spec in ALL_TABLES
         }
         access_logs = AccessLogBucket(self, "AccessLogs", retain=config.retains_data).bucket
+        # The admin pages' presigned POST uploads. This stack comes before the Web stack, so it cannot
+        # name the CloudFront domain a stage without a custom domain gets: it admits CloudFront's domain
+        # pattern, which is safe because an upload needs a POST policy signed for one key, which only an
+        # administrator's request to the API obtains; CORS only lets such a page read S3's answer.
+        upload_origin = (
+            f"https://{config.custom_domain.domain_name}"
+            if config.custom_domain
+            else "https://*.cloudfront.net"
+        )
         self.product_images_bucket = PrivateBucket(
             self,
             "ProductImages",
@@ -59,7 +68,7 @@ class DataStack(ShopStack):
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.PUT, s3.HttpMethods.GET],
-                    allowed_origins=[config.web_origin],
+                    allowed_origins=[upload_origin],
                     allowed_headers=["content-type"],
                     max_age=3000,
                 )
@@ -81,7 +90,7 @@ class DataStack(ShopStack):
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.POST],
-                    allowed_origins=[config.web_origin],
+                    allowed_origins=[upload_origin],
                     allowed_headers=["content-type"],
                     max_age=3000,
                 )
@@ -105,23 +114,6 @@ class DataStack(ShopStack):
             "AwsSolutions-SMG4",
             "Provider keys are issued and rotated in the Stripe and PayPal dashboards, then pasted here "
             "(docs/runbooks.md); Secrets Manager cannot rotate them itself.",
-        )
-        # Signs the links of guests' order emails (shop.platform.signed_links): random, never typed in.
-        self.order_link_key = secretsmanager.Secret(
-            self,
-            "OrderLinkKey",
-            secret_name=config.resource_name("shop/order-link-key"),
-            description="HMAC key of the order links in guests' emails",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-            removal_policy=self.data_removal_policy,
-        )
-        acknowledge(
-            self.order_link_key,
-            "AwsSolutions-SMG4",
-            "Rotating the key revokes every order link already emailed, so it is rotated by hand when a "
-            "leak is suspected (docs/runbooks.md), not on a schedule.",
         )
 
     def _let_cloudfront_serve_product_images(self) -> None:

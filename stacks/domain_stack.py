@@ -17,6 +17,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
@@ -37,20 +38,22 @@ from cdk_app.api_routes import (
 )
 from cdk_app.code_assets import LAMBDAS_DIR, staged_asset
 from cdk_app.config import StageConfig
-from cdk_app.function_catalog import Access, Domain, functions_of
+from cdk_app.function_catalog import RESERVED_CONCURRENCY, Access, Domain, functions_of
 from cdk_app.version import product_version
 from constructs_lib.dependency_layer import DependencyLayer
 from constructs_lib.nag import acknowledge
 from constructs_lib.queue_with_dlq import QueueWithDlq
+from constructs_lib.redis_cache import RedisEndpoint
 from constructs_lib.safe_deployment import SafeDeployment
 from constructs_lib.shop_function import ARCHITECTURE, RUNTIME, FunctionVpcPlacement, ShopFunction
-from constructs_lib.shop_rest_api import ApiParts, DomainRoutes
+from constructs_lib.shop_rest_api import ApiParts, DomainRoutes, api_key_plans_by_function
 from shop.contracts import environment
+from shop.contracts.api_keys import API_KEY_ROUTES, api_key_id_variable, encode_key_routes
 from shop.contracts.digital_files import KEY_PREFIX as DIGITAL_FILES_KEY_PREFIX
 from shop.contracts.product_images import KEY_PREFIX as IMAGE_KEY_PREFIX
 from shop.contracts.queues import ALL_QUEUES
 from shop.contracts.schedules import PAYMENT_HOLD_SWEEP_EVERY_MINUTES, PAYMENT_HOLD_SWEEP_JOB
-from shop.contracts.tables import RUNTIME_FLAGS
+from shop.contracts.tables import RUNTIME_FLAGS, SIGNING_KEYS
 from stacks.shop_stack import ShopStack
 
 # Messages in flight at once per consumer; SQS event sources need at least 2.
@@ -62,13 +65,9 @@ CONSUMER_CONCURRENCY = {
     "tracking_processor": 2,
 }
 CONSUMER_BATCH_SIZE = 10
-
-
-@dataclass(frozen=True)
-class RedisEndpoint:
-    host: str
-    port: str
-    auth_token: secretsmanager.ISecret
+# Lambda's own retries of a failed asynchronous run (its default, written down): the scheduled jobs
+# are idempotent, and a run that fails three times goes to the on-failure destination.
+ASYNC_RETRY_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,9 @@ class SharedResources:
     product_images_bucket: s3.IBucket
     digital_files_bucket: s3.IBucket
     payment_provider_secret: secretsmanager.ISecret
-    order_link_key: secretsmanager.ISecret
     api: ApiParts
+    # The site's origin (https://, no trailing slash): the API's CORS origin and the base of email links.
+    site_origin: str
 
 
 class DomainStack(ShopStack):
@@ -110,6 +110,7 @@ class DomainStack(ShopStack):
             runtime=RUNTIME,
         ).layer
         code = lambda_.Code.from_asset(str(staged_asset(spec.name for spec in specs)))
+        reserve = reserves_concurrency(config)
         self.functions: dict[str, ShopFunction] = {
             spec.name: ShopFunction(
                 self,
@@ -120,32 +121,35 @@ class DomainStack(ShopStack):
                 stage=config.name,
                 version=product_version(),
                 log_retention_days=config.log_retention_days,
-                environment={environment.WEB_ORIGIN: config.web_origin},
+                environment={environment.WEB_ORIGIN: shared.site_origin},
                 vpc_placement=shared.vpc_placement,
+                reserved_concurrency=RESERVED_CONCURRENCY[spec.name] if reserve else None,
             )
             for spec in specs
         }
         for spec in specs:
             self._grant(self.functions[spec.name], spec.access, shared)
         self._consume_queues(shared.queues)
-        self.routes = DomainRoutes(self, "Routes", parts=shared.api)
+        self.routes = DomainRoutes(self, "Routes", parts=shared.api, cors_origin=shared.site_origin)
         for route in ROUTES:
             if route.function in self.functions:
                 self.routes.add_route(route, self.functions[route.function].alias)
+        self._bind_api_keys(shared.api)
+        self._async_failures_configured: set[str] = set()
         self._add_safe_deployments()
         self._acknowledge_generated_wildcards()
 
     # -- what each function may touch, from its declared Access --------------------------------------
 
     def _grant(self, function: ShopFunction, access: Access, shared: SharedResources) -> None:
-        for table, write in access.tables.items():
-            function.use_table(table, shared.tables[table], write=write)
+        if unknown := set(access.scans) - set(access.tables):
+            raise ValueError(f"{function.spec.name} scans tables it has no access to: {sorted(unknown)}")
+        for table, use in access.tables.items():
+            function.use_table(table, shared.tables[table], use=use, scan=table in access.scans)
         for queue in access.sends_to:
             function.send_to(queue, shared.queues[queue].queue)
         if access.redis:
-            function.use_redis(
-                host=shared.redis.host, port=shared.redis.port, auth_token=shared.redis.auth_token
-            )
+            function.use_redis(shared.redis)
         if access.runtime_flags:
             function.get_items(RUNTIME_FLAGS.logical_name, shared.tables[RUNTIME_FLAGS.logical_name])
         if access.pricing_rules:
@@ -163,12 +167,12 @@ class DomainStack(ShopStack):
         if access.attribution:
             function.add_environment(environment.ATTRIBUTION_DAYS, str(self.config.attribution_days))
         if access.site_url:
-            function.add_environment(environment.SITE_URL, self.config.site_url)
+            function.add_environment(environment.SITE_URL, shared.site_origin)
         if access.brand:
             brand = json.dumps(self.config.brand, sort_keys=True)
             function.add_environment(environment.BRAND_SETTINGS, brand)
         if access.order_links:
-            function.use_secret(environment.ORDER_LINK_KEY_SECRET_ARN, shared.order_link_key)
+            function.use_signing_keys(shared.tables[SIGNING_KEYS.logical_name])
         if access.sends_email:
             sender_domain = self.config.sender_email.split("@", 1)[1]
             ses.EmailIdentity.from_email_identity_name(
@@ -176,6 +180,8 @@ class DomainStack(ShopStack):
             ).grant_send_email(function.function)
         if access.user_pool_client:
             function.add_environment(environment.USER_POOL_CLIENT_ID, shared.user_pool_client_id)
+            # The pool names the tokens' issuer and where its signing keys are published.
+            function.add_environment(environment.USER_POOL_ID, shared.user_pool.user_pool_id)
         if access.deletes_users:
             # DELETE /me ends with the shopper's Cognito user: this one action, on this one pool.
             function.add_environment(environment.USER_POOL_ID, shared.user_pool.user_pool_id)
@@ -193,10 +199,18 @@ class DomainStack(ShopStack):
                 f"https://{shared.api.api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}/{API_STAGE_NAME}",
             )
 
+    def _bind_api_keys(self, api: ApiParts) -> None:
+        """Functions of admin and partner routes get each route's plan and that plan's key id."""
+        for name, plans in api_key_plans_by_function(ROUTES).items():
+            if name in self.functions:
+                self.functions[name].add_environment(API_KEY_ROUTES, encode_key_routes(plans))
+                for plan in sorted(set(plans.values())):
+                    self.functions[name].add_environment(api_key_id_variable(plan), api.api_key_ids[plan])
+
     def _allow_image_uploads(self, function: ShopFunction, bucket: s3.IBucket) -> None:
         """Presigned uploads carry the function's own permission: new product images only."""
         function.add_environment(environment.PRODUCT_IMAGES_BUCKET, bucket.bucket_name)
-        bucket.grant_put(function.function, f"{IMAGE_KEY_PREFIX}*")
+        put_objects_only(function, bucket, f"{IMAGE_KEY_PREFIX}*")
         policy = function.function.role.node.try_find_child("DefaultPolicy")  # type: ignore[union-attr]
         assert policy is not None
         # The finding names the Data stack's export of the bucket ARN; export_value returns (and reuses)
@@ -208,12 +222,6 @@ class DomainStack(ShopStack):
             "Presigned image uploads go to random keys under this prefix only; the rest of the bucket "
             "stays out of reach.",
         )
-        acknowledge(
-            policy,
-            "AwsSolutions-IAM5[Action::s3:Abort*]",
-            "grant_put's s3:AbortMultipartUpload, on the upload prefixes only (product-images/products/, "
-            "and files/ of the digital-files bucket): lets an upload be abandoned.",
-        )
 
     def _use_digital_files(self, function: ShopFunction, bucket: s3.IBucket, access: Access) -> None:
         """Presigned uploads may only put files, presigned downloads only get them: each carries the
@@ -221,7 +229,7 @@ class DomainStack(ShopStack):
         function.add_environment(environment.DIGITAL_FILES_BUCKET, bucket.bucket_name)
         objects = f"{DIGITAL_FILES_KEY_PREFIX}*"
         if access.uploads_digital_files:
-            bucket.grant_put(function.function, objects)
+            put_objects_only(function, bucket, objects)
         if access.serves_downloads:
             function.function.add_to_role_policy(
                 # Not grant_read: that adds s3:List*, and nobody lists the buyers' files.
@@ -313,6 +321,9 @@ class DomainStack(ShopStack):
                 dead_letter_queue=dead_letter_queue,
             ),
         )
+        self._keep_failed_async_runs(
+            "marketing_automation_api", dead_letter_queue, max_event_age=Duration.hours(2)
+        )
         return self.marketing_schedule
 
     def schedule_weekly_recommendations(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
@@ -335,6 +346,9 @@ class DomainStack(ShopStack):
                 dead_letter_queue=dead_letter_queue,
             ),
         )
+        self._keep_failed_async_runs(
+            "marketing_automation_api", dead_letter_queue, max_event_age=Duration.hours(2)
+        )
         return self.weekly_recommendations_schedule
 
     def schedule_payment_hold_sweep(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
@@ -354,7 +368,28 @@ class DomainStack(ShopStack):
                 dead_letter_queue=dead_letter_queue,
             ),
         )
+        self._keep_failed_async_runs(
+            "order_processor",
+            dead_letter_queue,
+            max_event_age=Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES),
+        )
         return self.payment_hold_schedule
+
+    def _keep_failed_async_runs(
+        self, name: str, dead_letter_queue: sqs.IQueue, *, max_event_age: Duration
+    ) -> None:
+        """Scheduler invokes asynchronously: its DLQ only holds invocations Lambda refused. A run that
+        Lambda accepted and that then failed is retried twice by Lambda itself and would be dropped
+        silently after that; this on-failure destination keeps its invocation record in the same DLQ
+        (and its alarm). One configuration per alias, however many schedules invoke it."""
+        if name in self._async_failures_configured:
+            return
+        self._async_failures_configured.add(name)
+        self.functions[name].alias.configure_async_invoke(
+            on_failure=destinations.SqsDestination(dead_letter_queue),
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=max_event_age,
+        )
 
     # -- deployments and acknowledgements -------------------------------------------------------------
 
@@ -411,6 +446,22 @@ class DomainStack(ShopStack):
                     else "."
                 ),
             )
+
+
+def reserves_concurrency(config: StageConfig) -> bool:
+    """The stage setting `reserved_concurrency` (default true). False for an account whose concurrency
+    limit is below the reservations' sum plus the 100 AWS keeps unreserved (new accounts may start at
+    10): its functions then share the unreserved pool, as before (docs/decisions.md)."""
+    return config.reserved_concurrency
+
+
+def put_objects_only(function: ShopFunction, bucket: s3.IBucket, key_pattern: str) -> None:
+    """s3:PutObject under one prefix and nothing else: presigned uploads (their forms set only the
+    content type) need no more, and grant_put's legal-hold, retention, tagging and multipart-abort
+    actions would let the role's credentials lock or tag objects that no upload asks for."""
+    function.function.add_to_role_policy(
+        iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects(key_pattern)])
+    )
 
 
 def deployment_application_name(config: StageConfig, domain: Domain) -> str:

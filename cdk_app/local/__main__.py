@@ -17,6 +17,7 @@ from cdk_app.local.sample_catalog import (
     SHOPPER_EMAIL,
     describe_promotion,
 )
+from cdk_app.local.seed import admin_otpauth_uri, admin_totp_secret
 from cdk_app.local.synth import PROJECT_ROOT
 
 
@@ -81,6 +82,13 @@ def banner(shop: LocalShop, options: LocalShopOptions, *, verbose: bool) -> str:
     rows = [f"The shop is running at {url}/"]
     if options.seed:
         rows.append(f"  Sign in      {SHOPPER_EMAIL} or {ADMIN_EMAIL} (admin), password {LOCAL_PASSWORD}")
+        secret = admin_totp_secret(shop)
+        if secret:
+            # Admins sign in with an authenticator code (issue #19): the seed set one up for the admin.
+            rows.append(
+                f"  Admin code   authenticator secret {secret}, or run: python -m cdk_app.local.totp {secret}"
+            )
+            rows.append(f"               {admin_otpauth_uri(shop)}")
     rows += [
         f"  Admin page   {url}/admin-shop.html  (it asks once for the admin key: {admin_key})",
         f"  Marketing    {url}/admin-marketing.html  (campaign emails, conversions, attributed revenue)",

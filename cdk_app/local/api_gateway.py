@@ -16,7 +16,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -163,6 +163,7 @@ def proxy_event(
     api_id: str = "local",
     request_id: str | None = None,
     now: float | None = None,
+    api_key: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway's Lambda proxy integration (payload 1.0) sends for `request`."""
     now = time.time() if now is None else now
@@ -196,6 +197,9 @@ def proxy_event(
         "identity": {
             "accessKey": None,
             "accountId": None,
+            # On key-protected methods API Gateway names the key used (value and id); null elsewhere.
+            "apiKey": api_key[0] if api_key else None,
+            "apiKeyId": api_key[1] if api_key else None,
             "caller": None,
             "cognitoAuthenticationProvider": None,
             "cognitoAuthenticationType": None,
@@ -344,12 +348,13 @@ class ApiGateway:
         cache: StageCache | None = None,
         binary_media_types: Iterable[str] = (),
         api_id: str = "local",
-        api_keys: Collection[str] | None = None,
+        api_keys: Mapping[str, str] | None = None,
         gateway_response_headers: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        """`api_keys` None skips the API key check; otherwise `x-api-key` must be one of them."""
+        """`api_keys` (key value → key id) None skips the API key check; otherwise `x-api-key` must be
+        one of them, and its id reaches the function as API Gateway passes it."""
         self.routes = RouteTable(routes)
-        self._api_keys = None if api_keys is None else frozenset(api_keys)
+        self._api_keys = None if api_keys is None else dict(api_keys)
         self._gateway_response_headers = dict(gateway_response_headers or {})
         self._invoke = invoke
         self._stage = stage
@@ -403,10 +408,12 @@ class ApiGateway:
             except InvalidTokenError as error:
                 logger.info("local runner: %s %s refused: %s", request.method, request.path, error)
                 return self._error("UNAUTHORIZED", 401, "Unauthorized")
+        api_key: tuple[str, str] | None = None
         if route.api_key_required and self._api_keys is not None:
             given = next((value for name, value in request.headers if name.lower() == "x-api-key"), None)
-            if given not in self._api_keys:
+            if given is None or given not in self._api_keys:
                 return self._error("INVALID_API_KEY", 403, "Forbidden")
+            api_key = (given, self._api_keys[given])
         invalid = request_problem(route, request, match.path_parameters)
         if invalid is not None:
             return self._error(*invalid)
@@ -435,6 +442,7 @@ class ApiGateway:
             binary_media_types=self._binary_media_types,
             api_id=self._api_id,
             request_id=request_id,
+            api_key=api_key,
         )
         try:
             response = http_response(

@@ -36,8 +36,8 @@ from cdk_app.local.template_model import FunctionModel, ShopModel
 
 logger = logging.getLogger(__name__)
 
-# In AWS these reach the ElastiCache endpoint with TLS and an AUTH token; locally REDIS_URL replaces them.
-DROPPED_LOCALLY = ("REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_SECRET_ARN")
+# In AWS these reach ElastiCache with TLS and IAM authentication; locally REDIS_URL replaces them.
+DROPPED_LOCALLY = ("REDIS_HOST", "REDIS_PORT", "REDIS_CACHE_NAME", "REDIS_USER")
 
 
 def resolve_environment(

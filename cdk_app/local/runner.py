@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from cdk_app.local.api_gateway import ApiGateway
 from cdk_app.local.aws_services import LocalAws, create_resources, start_aws
+from cdk_app.local.cognito_emulation import require_totp_codes, run_pre_token_triggers
 from cdk_app.local.cognito_tokens import CognitoTokenVerifier, issuer_of, moto_jwks_url
 from cdk_app.local.function_processes import DEFAULT_CONCURRENCY, LogSink, ProcessFunctionRuntime
 from cdk_app.local.function_runtime import FunctionRuntime
@@ -44,6 +45,7 @@ LOCAL_FUNCTION_SETTINGS = {
 REDIS_URL = "REDIS_URL"
 SENDER_EMAIL = "SENDER_EMAIL"
 SITE_URL = "SITE_URL"
+WEB_ORIGIN = "WEB_ORIGIN"
 API_URL = "API_URL"
 # botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
 API_GATEWAY_ENDPOINT = "AWS_ENDPOINT_URL_API_GATEWAY"
@@ -120,7 +122,12 @@ class LocalShop:
             verifier=self._verifier(model, aws),
             cache=StageCache(),
             binary_media_types=model.binary_media_types,
-            api_keys=set(self.api_keys.values()) if model.api_keys else None,
+            # Value → id (the key's Ref, as the functions' <PLAN>_API_KEY_ID resolves it).
+            api_keys=(
+                {self.api_keys[key.name]: model.resources.values[key.address].ref for key in model.api_keys}
+                if model.api_keys
+                else None
+            ),
             gateway_response_headers=model.gateway_response_headers,
         )
         self.schedules = ScheduleRunner(model.schedules, self._invoke)
@@ -150,6 +157,8 @@ class LocalShop:
             # Emails link to this shop's own pages, on whatever port it got (cdk.json's is a default),
             # and to its API (in AWS, the REST API's stage URL).
             SITE_URL: self.server.url,
+            # The pages and the API share this origin locally; in AWS it is the site's CloudFront domain.
+            WEB_ORIGIN: self.server.url,
             API_URL: self.server.url + API_PREFIX,
         }
         self.runtime = (
@@ -159,6 +168,9 @@ class LocalShop:
             if options.isolated_functions
             else FunctionRuntime(model, overlay)
         )
+        # The pool's pre token generation trigger runs as in AWS (admin needs TOTP); wrong codes fail.
+        require_totp_codes()
+        run_pre_token_triggers(model, aws, self._invoke)
         if options.seed:
             self._seed()
         self.server.start()

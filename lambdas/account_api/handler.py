@@ -23,6 +23,7 @@ from shop.accounts.service import (
     open_account,
     unsubscribe,
 )
+from shop.api.documented_responses import answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.email.preferences import PreferenceChanges
 from shop.orders.guest_orders import email_is_verified
@@ -63,19 +64,34 @@ def _subject() -> DataSubject:
 # -- profile and addresses -------------------------------------------------------------------------------
 
 
-@app.get("/me", summary="The signed-in shopper's profile (created on first call)", tags=["account"])
+@app.get(
+    "/me",
+    summary="The signed-in shopper's profile (created on first call)",
+    tags=["account"],
+    responses=answers(200, "The profile"),
+)
 def get_me() -> dict[str, Any]:
     user_id, email = _shopper()
     return open_account(user_id, email).public_view()
 
 
-@app.put("/me", summary="Change name and phone (the email is Cognito's)", tags=["account"])
+@app.put(
+    "/me",
+    summary="Change name and phone (the email is Cognito's)",
+    tags=["account"],
+    responses=answers(200, "The profile as changed", 409),
+)
 def update_me(changes: ProfileChanges) -> dict[str, Any]:
     user_id, email = _shopper()
     return Accounts().update_profile(user_id, email, changes).public_view()
 
 
-@app.post("/me/addresses", summary="Save a shipping or billing address", tags=["account"])
+@app.post(
+    "/me/addresses",
+    summary="Save a shipping or billing address",
+    tags=["account"],
+    responses=answers(201, "The saved `address` and every `addresses`", 409, content=json_object()),
+)
 def add_address(fields: AddressFields) -> Response[str]:
     user_id, email = _shopper()
     profile, address = Accounts().add_address(user_id, email, fields)
@@ -83,21 +99,34 @@ def add_address(fields: AddressFields) -> Response[str]:
     return json_response(HTTPStatus.CREATED, body)
 
 
-@app.put("/me/addresses/<address_id>", summary="Replace a saved address", tags=["account"])
+@app.put(
+    "/me/addresses/<address_id>",
+    summary="Replace a saved address",
+    tags=["account"],
+    responses=answers(200, "The saved `address` and every `addresses`", 404, 409),
+)
 def replace_address(address_id: AddressIdPath, fields: AddressFields) -> dict[str, Any]:
     user_id, email = _shopper()
     profile, address = Accounts().replace_address(user_id, email, address_id, fields)
     return {"address": address.model_dump(mode="json"), "addresses": profile.public_view()["addresses"]}
 
 
-@app.delete("/me/addresses/<address_id>", summary="Delete a saved address", tags=["account"])
+@app.delete(
+    "/me/addresses/<address_id>",
+    summary="Delete a saved address",
+    tags=["account"],
+    responses=answers(200, "The remaining `addresses`", 404, 409),
+)
 def delete_address(address_id: AddressIdPath) -> dict[str, Any]:
     user_id, email = _shopper()
     return {"addresses": Accounts().delete_address(user_id, email, address_id).public_view()["addresses"]}
 
 
 @app.post(
-    "/me/addresses/<address_id>/default", summary="Make an address its kind's default", tags=["account"]
+    "/me/addresses/<address_id>/default",
+    summary="Make an address its kind's default",
+    tags=["account"],
+    responses=answers(200, "The `address` and every `addresses`", 404, 409),
 )
 def make_default_address(address_id: AddressIdPath) -> dict[str, Any]:
     user_id, email = _shopper()
@@ -108,13 +137,23 @@ def make_default_address(address_id: AddressIdPath) -> dict[str, Any]:
 # -- email preferences ------------------------------------------------------------------------------------
 
 
-@app.get("/me/preferences", summary="Email preferences (new accounts are opted out)", tags=["preferences"])
+@app.get(
+    "/me/preferences",
+    summary="Email preferences (new accounts are opted out)",
+    tags=["preferences"],
+    responses=answers(200, "The preferences"),
+)
 def get_preferences() -> dict[str, Any]:
     user_id, email = _shopper()
     return email_preferences(user_id, email)
 
 
-@app.put("/me/preferences", summary="Change email preferences", tags=["preferences"])
+@app.put(
+    "/me/preferences",
+    summary="Change email preferences",
+    tags=["preferences"],
+    responses=answers(200, "The preferences as changed", 409),
+)
 def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     user_id, email = _shopper()
     return change_email_preferences(user_id, email, changes)
@@ -124,6 +163,7 @@ def update_preferences(changes: PreferenceChanges) -> dict[str, Any]:
     "/unsubscribe",
     summary="One-click unsubscribe from every marketing email (no sign-in)",
     tags=["preferences"],
+    responses=answers(200, "Unsubscribed", 404),
 )
 def unsubscribe_link(token: Annotated[str, Query(min_length=1, max_length=128)]) -> dict[str, Any]:
     unsubscribe(token)
@@ -134,7 +174,12 @@ def unsubscribe_link(token: Annotated[str, Query(min_length=1, max_length=128)])
 # -- privacy ------------------------------------------------------------------------------------------------
 
 
-@app.get("/me/export", summary="Everything the shop stores about the shopper, as JSON", tags=["privacy"])
+@app.get(
+    "/me/export",
+    summary="Everything the shop stores about the shopper, as JSON",
+    tags=["privacy"],
+    responses=answers(200, "Everything stored about the shopper (an attachment)", content=json_object()),
+)
 def export_me() -> Response[str]:
     document = export(_subject())
     return json_response(
@@ -142,7 +187,12 @@ def export_me() -> Response[str]:
     )
 
 
-@app.delete("/me", summary="Delete the account and its personal data", tags=["privacy"])
+@app.delete(
+    "/me",
+    summary="Delete the account and its personal data",
+    tags=["privacy"],
+    responses=answers(200, "What was deleted, counted"),
+)
 def delete_me() -> dict[str, Any]:
     counts = delete(_subject())
     return {"deleted": True, **counts}
@@ -151,7 +201,12 @@ def delete_me() -> dict[str, Any]:
 # -- administrators -------------------------------------------------------------------------------------
 
 
-@app.get("/admin/audit-log", summary="Admin actions, newest first (administrators)", tags=["admin"])
+@app.get(
+    "/admin/audit-log",
+    summary="Admin actions, newest first (administrators)",
+    tags=["admin"],
+    responses=answers(200, "`entries` of one page and the `next_cursor`", 400, 403, 429),
+)
 def list_audit_log(
     actor: Annotated[
         str | None, Query(min_length=1, max_length=128, description="an admin's user id")

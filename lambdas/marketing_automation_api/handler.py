@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shop.api.documented_responses import REDIRECT_HEADERS, answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.email.engagement import MAX_TARGET_LENGTH
 from shop.marketing.abandoned_carts import scan_abandoned_carts
@@ -33,31 +34,47 @@ app = build_resolver()
 PIXEL_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 # Every answer is one email's, never to be kept by a cache or proxy (each open should reach us).
 NOT_STORED = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer"}
+SCANNED = answers(200, "What the scan found and queued", 403)
+GIF_CONTENT = {"image/gif": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def _admin() -> None:
     caller_of(app).require_admin()
 
 
-@app.post("/marketing/scan-abandoned-carts", summary="Queue abandoned-cart emails", tags=["marketing"])
+@app.post(
+    "/marketing/scan-abandoned-carts",
+    summary="Queue abandoned-cart emails",
+    tags=["marketing"],
+    responses=SCANNED,
+)
 def abandoned_carts() -> dict[str, Any]:
     _admin()
     return scan_abandoned_carts().body()
 
 
-@app.post("/marketing/scan-browse-abandonment", summary="Queue browse-abandonment emails", tags=["marketing"])
+@app.post(
+    "/marketing/scan-browse-abandonment",
+    summary="Queue browse-abandonment emails",
+    tags=["marketing"],
+    responses=SCANNED,
+)
 def browse_abandonment() -> dict[str, Any]:
     _admin()
     return scan_browse_abandonment().body()
 
 
-@app.post("/marketing/scan-price-drops", summary="Queue price-drop alerts", tags=["marketing"])
+@app.post(
+    "/marketing/scan-price-drops", summary="Queue price-drop alerts", tags=["marketing"], responses=SCANNED
+)
 def price_drops() -> dict[str, Any]:
     _admin()
     return scan_price_drops().body()
 
 
-@app.post("/marketing/scan-restock", summary="Queue back-in-stock alerts", tags=["marketing"])
+@app.post(
+    "/marketing/scan-restock", summary="Queue back-in-stock alerts", tags=["marketing"], responses=SCANNED
+)
 def restock() -> dict[str, Any]:
     _admin()
     return scan_restock().body()
@@ -67,6 +84,7 @@ def restock() -> dict[str, Any]:
     "/marketing/scan-weekly-recommendations",
     summary="Queue this week's recommendation emails",
     tags=["marketing"],
+    responses=SCANNED,
 )
 def weekly_recommendations() -> dict[str, Any]:
     _admin()
@@ -80,13 +98,19 @@ def weekly_recommendations() -> dict[str, Any]:
     "`queued, sent, opened, clicked, converted` (emails), `open_rate, click_rate, conversion_rate` "
     "(of sent, 4 places) and `attributed_revenue_cents` (docs/marketing.md, Analytics).",
     tags=["marketing"],
+    responses=answers(200, "The figures", 403),
 )
 def analytics() -> dict[str, Any]:
     _admin()
     return shared_analytics().report()
 
 
-@app.get("/m/open/<message_id>", summary="A marketing email's open pixel", tags=["marketing"])
+@app.get(
+    "/m/open/<message_id>",
+    summary="A marketing email's open pixel",
+    tags=["marketing"],
+    responses=answers(200, "A transparent 1x1 GIF", content=GIF_CONTENT),
+)
 def open_pixel(message_id: str, t: Annotated[str, Query()]) -> Response[str]:
     # The same image whatever the token: a forged one learns nothing, and records nothing.
     EmailEngagement().record_open(message_id, t, now=utc_now())
@@ -97,7 +121,18 @@ def open_pixel(message_id: str, t: Annotated[str, Query()]) -> Response[str]:
     return response
 
 
-@app.get("/m/click/<message_id>", summary="A marketing email's link to a shop page", tags=["marketing"])
+@app.get(
+    "/m/click/<message_id>",
+    summary="A marketing email's link to a shop page",
+    tags=["marketing"],
+    responses=answers(
+        302,
+        "Redirect to the shop page; the body names the same `location`",
+        403,
+        content=json_object(),
+        headers=REDIRECT_HEADERS,
+    ),
+)
 def click(
     message_id: str,
     u: Annotated[str, Query(max_length=MAX_TARGET_LENGTH)],

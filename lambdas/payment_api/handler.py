@@ -14,7 +14,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shop.api.http import build_resolver, caller_of, json_response
+from shop.api.documented_responses import answers, json_object, request_body
+from shop.api.http import build_resolver, json_response
+from shop.api.public_route_caller import public_route_caller
 from shop.api.rate_limits import limit_payment
 from shop.payments.service import (
     StartedPayment,
@@ -53,8 +55,24 @@ class ConfirmRequest(IntentRequest):
     payment_id: str = Field(min_length=1, max_length=128)
 
 
+# Guests pay with the order's access token; a signed-in shopper's page also sends their ID token
+# (verified here: a bad one is a 401).
+GUEST_OR_SHOPPER: list[dict[str, list[str]]] = [{}, {"cognitoIdToken": []}]
+# A webhook the shop acts on is queued (202); one it has no use for is acknowledged (200).
+WEBHOOK_ANSWERS = {
+    **answers(202, "The event is queued for payment_processor", 400, content=json_object()),
+    **answers(200, "An event the shop does not act on", content=json_object()),
+}
+# The provider's event, read only after its signature header is checked.
+WEBHOOK_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+}
+
+
 def _limited_caller(request: IntentRequest) -> Caller:
-    caller = caller_of(app)
+    # The routes are public (guests pay); a signed-in shopper's token is verified here, so the limit
+    # counts per user across all their orders, and their own orders open without an access token.
+    caller = public_route_caller(app)
     limit_payment(caller, app, order_id=request.order_id)
     return caller
 
@@ -74,7 +92,23 @@ def _started(payment: StartedPayment, **provider_fields: str | None) -> Response
     )
 
 
-@app.post("/payment/stripe/intent")
+@app.post(
+    "/payment/stripe/intent",
+    responses=answers(
+        201,
+        "The PaymentIntent: its id, client_secret and status",
+        401,
+        402,
+        404,
+        409,
+        429,
+        502,
+        503,
+        content=json_object(),
+    ),
+    openapi_extensions=request_body(CardIntentRequest),
+    security=GUEST_OR_SHOPPER,
+)
 def stripe_intent() -> Response[str]:
     # Extra fields such as "amount" are ignored on purpose: the amount comes from the stored order only.
     request = CardIntentRequest.model_validate(app.current_event.json_body or {})
@@ -91,13 +125,25 @@ def stripe_intent() -> Response[str]:
     )
 
 
-@app.post("/payment/stripe/confirm")
+@app.post(
+    "/payment/stripe/confirm",
+    responses=answers(202, "The confirmation is queued", 401, 404, 409, 429, content=json_object()),
+    openapi_extensions=request_body(ConfirmRequest),
+    security=GUEST_OR_SHOPPER,
+)
 def stripe_confirm() -> Response[str]:
     # The browser confirmed with Stripe.js; the processor retrieves the intent to verify it.
     return _confirm(provider="stripe", event_kind="confirm")
 
 
-@app.post("/payment/paypal/create")
+@app.post(
+    "/payment/paypal/create",
+    responses=answers(
+        201, "The PayPal order and its approve_url", 401, 404, 409, 429, 502, 503, content=json_object()
+    ),
+    openapi_extensions=request_body(IntentRequest),
+    security=GUEST_OR_SHOPPER,
+)
 def paypal_create() -> Response[str]:
     # As for Stripe, the amount is the stored order's total only.
     request = IntentRequest.model_validate(app.current_event.json_body or {})
@@ -107,7 +153,12 @@ def paypal_create() -> Response[str]:
     )
 
 
-@app.post("/payment/paypal/capture")
+@app.post(
+    "/payment/paypal/capture",
+    responses=answers(202, "The capture is queued", 401, 404, 409, 429, content=json_object()),
+    openapi_extensions=request_body(ConfirmRequest),
+    security=GUEST_OR_SHOPPER,
+)
 def paypal_capture() -> Response[str]:
     """The buyer approved the PayPal order; payment_processor captures it (idempotently) and settles."""
     return _confirm(provider="paypal", event_kind="capture")
@@ -131,13 +182,13 @@ def _confirm(*, provider: Literal["stripe", "paypal"], event_kind: str) -> Respo
 
 # Webhooks are not rate limited per caller: Stripe sends every event from a few addresses, and a 429
 # would only delay the shop's own payments. The signature check is the gate.
-@app.post("/payment/webhook/stripe")
+@app.post("/payment/webhook/stripe", responses=WEBHOOK_ANSWERS, openapi_extensions=WEBHOOK_BODY)
 def stripe_webhook() -> Response[str]:
     message = receive_stripe_webhook(app.current_event.raw_event)
     return json_response(HTTPStatus.ACCEPTED if message else HTTPStatus.OK, {"received": True})
 
 
-@app.post("/payment/webhook/paypal")
+@app.post("/payment/webhook/paypal", responses=WEBHOOK_ANSWERS, openapi_extensions=WEBHOOK_BODY)
 def paypal_webhook() -> Response[str]:
     message = receive_paypal_webhook(app.current_event.raw_event)
     return json_response(HTTPStatus.ACCEPTED if message else HTTPStatus.OK, {"received": True})

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
+from shop.api.documented_responses import answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.catalog.admin_listing import (
     DEFAULT_ADMIN_PAGE_SIZE,
@@ -49,12 +48,12 @@ app = build_resolver()
 ProductIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def documented(status: int, description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI response of a route that returns a ready JSON body (json_response)."""
-    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
-
-
-@app.get("/health", summary="Liveness of the function and of its cache", tags=["health"])
+@app.get(
+    "/health",
+    summary="Liveness of the function and of its cache",
+    tags=["health"],
+    responses=answers(200, "The function is up: its version, stage and cache state"),
+)
 def health() -> dict[str, Any]:
     settings = get_settings()
     return {
@@ -69,7 +68,7 @@ def health() -> dict[str, Any]:
     "/products",
     summary="List active products",
     tags=["catalog"],
-    responses=documented(200, "One page of products", ProductPageView),
+    responses=answers(200, "One page of products", 400, model=ProductPageView),
 )
 def list_products(
     category: Annotated[Category | None, Query(description="one of the six categories")] = None,
@@ -111,7 +110,7 @@ def list_products(
     "/products/<product_id>",
     summary="One product (administrators also see archived ones)",
     tags=["catalog"],
-    responses=documented(200, "The product", ProductView),
+    responses=answers(200, "The product", 404, model=ProductView),
 )
 def get_product(product_id: ProductIdPath) -> Response[str]:
     # Partners call /partner/products/... with an API key and no Cognito claims: never admins.
@@ -120,7 +119,12 @@ def get_product(product_id: ProductIdPath) -> Response[str]:
     return json_response(HTTPStatus.OK, product.public_view(for_admin=is_admin))
 
 
-@app.get("/categories", summary="The six categories with their active product counts", tags=["catalog"])
+@app.get(
+    "/categories",
+    summary="The six categories with their active product counts",
+    tags=["catalog"],
+    responses=answers(200, "`categories`: each with its `name` and `product_count`"),
+)
 def list_categories() -> dict[str, Any]:
     return {
         "categories": [
@@ -130,12 +134,22 @@ def list_categories() -> dict[str, Any]:
     }
 
 
-@app.get("/featured", summary="Featured products, newest first", tags=["catalog"])
+@app.get(
+    "/featured",
+    summary="Featured products, newest first",
+    tags=["catalog"],
+    responses=answers(200, "`items`: the featured products"),
+)
 def list_featured(limit: Annotated[int, Query(ge=1, le=MAX_SHOWCASE)] = FEATURED_LIMIT) -> dict[str, Any]:
     return {"items": [product.public_view() for product in shared_catalog().featured(limit)]}
 
 
-@app.get("/bestsellers", summary="Best-selling products", tags=["catalog"])
+@app.get(
+    "/bestsellers",
+    summary="Best-selling products",
+    tags=["catalog"],
+    responses=answers(200, "`items`: the best-selling products"),
+)
 def list_bestsellers(
     limit: Annotated[int, Query(ge=1, le=MAX_SHOWCASE)] = BESTSELLER_LIMIT,
 ) -> dict[str, Any]:
@@ -146,7 +160,7 @@ def list_bestsellers(
     "/products",
     summary="Create a product (administrators)",
     tags=["admin"],
-    responses=documented(201, "The new product", ProductView),
+    responses=answers(201, "The new product", 400, 403, 429, model=ProductView),
 )
 def create_product(draft: ProductDraft) -> Response[str]:
     actor = limit_admin(caller_of(app))
@@ -163,7 +177,12 @@ def _admin_view(product_id: str) -> dict[str, Any] | None:
     return current.public_view(for_admin=True) if current else None
 
 
-@app.put("/products/<product_id>", summary="Change the fields sent (administrators)", tags=["admin"])
+@app.put(
+    "/products/<product_id>",
+    summary="Change the fields sent (administrators)",
+    tags=["admin"],
+    responses=answers(200, "The product as changed", 400, 403, 404, 429),
+)
 def update_product(product_id: ProductIdPath, changes: ProductChanges) -> dict[str, Any]:
     actor = limit_admin(caller_of(app))
     before = _admin_view(product_id)
@@ -175,7 +194,10 @@ def update_product(product_id: ProductIdPath, changes: ProductChanges) -> dict[s
 
 
 @app.delete(
-    "/products/<product_id>", summary="Archive a product (soft delete, administrators)", tags=["admin"]
+    "/products/<product_id>",
+    summary="Archive a product (soft delete, administrators)",
+    tags=["admin"],
+    responses=answers(200, "The archived product", 403, 404, 429),
 )
 def archive_product(product_id: ProductIdPath) -> dict[str, Any]:
     actor = limit_admin(caller_of(app))
@@ -191,7 +213,7 @@ def archive_product(product_id: ProductIdPath) -> dict[str, Any]:
     "/admin/products",
     summary="Every product, archived ones too (administrators)",
     tags=["admin"],
-    responses=documented(200, "One page of products", AdminProductPageView),
+    responses=answers(200, "One page of products", 400, 403, 429, model=AdminProductPageView),
 )
 def list_admin_products(
     status: Annotated[AdminStatusFilter, Query()] = AdminStatusFilter.ALL,
@@ -228,7 +250,7 @@ def list_admin_products(
     "/admin/product-images",
     summary="A presigned S3 POST for one product image (administrators)",
     tags=["admin"],
-    responses=documented(201, "Where and how to upload the image", ImageUploadView),
+    responses=answers(201, "Where and how to upload the image", 400, 403, 429, model=ImageUploadView),
 )
 def presign_product_image(request: ImageUploadRequest) -> Response[str]:
     actor = limit_admin(caller_of(app))
@@ -248,7 +270,7 @@ def presign_product_image(request: ImageUploadRequest) -> Response[str]:
     "/admin/product-files",
     summary="A presigned S3 POST for one file of a digital product, new or replacing one (administrators)",
     tags=["admin"],
-    responses=documented(201, "Where and how to upload the file", FileUploadView),
+    responses=answers(201, "Where and how to upload the file", 400, 403, 429, model=FileUploadView),
 )
 def presign_product_file(request: FileUploadRequest) -> Response[str]:
     actor = limit_admin(caller_of(app))
@@ -265,14 +287,24 @@ def presign_product_file(request: FileUploadRequest) -> Response[str]:
     return json_response(HTTPStatus.CREATED, upload.view())
 
 
-@app.post("/reviews", summary="Review a product (signed in, once per product)", tags=["reviews"])
+@app.post(
+    "/reviews",
+    summary="Review a product (signed in, once per product)",
+    tags=["reviews"],
+    responses=answers(201, "The review as published", 400, 404, 409, content=json_object()),
+)
 def submit_review(submission: ReviewSubmission) -> Response[str]:
     user_id = caller_of(app).require_signed_in()
     review = shared_reviews().submit(submission, user_id=user_id)
     return json_response(HTTPStatus.CREATED, review.public_view())
 
 
-@app.get("/reviews/<product_id>", summary="A product's reviews, newest first", tags=["reviews"])
+@app.get(
+    "/reviews/<product_id>",
+    summary="A product's reviews, newest first",
+    tags=["reviews"],
+    responses=answers(200, "`reviews` of one page and the `next_cursor`", 400, 404),
+)
 def list_reviews(
     product_id: ProductIdPath,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -283,7 +315,10 @@ def list_reviews(
 
 
 @app.post(
-    "/reviews/<product_id>/<review_id>/vote", summary="Vote a review helpful or not (once)", tags=["reviews"]
+    "/reviews/<product_id>/<review_id>/vote",
+    summary="Vote a review helpful or not (once)",
+    tags=["reviews"],
+    responses=answers(200, "The review's vote counts", 404, 409),
 )
 def vote_on_review(
     product_id: ProductIdPath, review_id: Annotated[ReviewId, Path()], vote: VoteSubmission

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shop.api.documented_responses import answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.platform.cache_metrics import cache_counters
 from shop.platform.errors import BadRequest, Forbidden, NotFound
@@ -29,6 +30,7 @@ from shop.tracking.service import (
 )
 
 app = build_resolver()
+TRACKED = answers(202, "The event is queued", 404, content=json_object())
 
 
 def _track(event_type: TrackingEventType, request: TrackRequest) -> Response[str]:
@@ -42,22 +44,27 @@ def _track(event_type: TrackingEventType, request: TrackRequest) -> Response[str
     return json_response(HTTPStatus.ACCEPTED, {"status": "queued", "event_type": event_type.value})
 
 
-@app.post("/track/view", summary="Record a product view", tags=["tracking"])
+@app.post("/track/view", summary="Record a product view", tags=["tracking"], responses=TRACKED)
 def track_view(request: TrackRequest) -> Response[str]:
     return _track(TrackingEventType.VIEW, request)
 
 
-@app.post("/track/cart-add", summary="Record an add-to-cart", tags=["tracking"])
+@app.post("/track/cart-add", summary="Record an add-to-cart", tags=["tracking"], responses=TRACKED)
 def track_cart_add(request: TrackRequest) -> Response[str]:
     return _track(TrackingEventType.CART_ADD, request)
 
 
-@app.post("/track/purchase", summary="Record a purchase", tags=["tracking"])
+@app.post("/track/purchase", summary="Record a purchase", tags=["tracking"], responses=TRACKED)
 def track_purchase(request: TrackRequest) -> Response[str]:
     return _track(TrackingEventType.PURCHASE, request)
 
 
-@app.get("/track/recommendations/<user_id>", summary="Recommendations for a user", tags=["tracking"])
+@app.get(
+    "/track/recommendations/<user_id>",
+    summary="Recommendations for a user",
+    tags=["tracking"],
+    responses=answers(200, "The user's `recommendations`", 403),
+)
 def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)]) -> dict[str, Any]:
     caller = caller_of(app)
     caller_id = caller.require_signed_in()
@@ -66,14 +73,24 @@ def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)])
     return {"user_id": user_id, "recommendations": shared_recommender().for_user(user_id)}
 
 
-@app.post("/track/watchlist/add", summary="Watch a product for price drops and restocks", tags=["watchlist"])
+@app.post(
+    "/track/watchlist/add",
+    summary="Watch a product for price drops and restocks",
+    tags=["watchlist"],
+    responses=answers(201, "The watch list entry", 404, content=json_object()),
+)
 def watch(request: WatchRequest) -> Response[str]:
     user_id = caller_of(app).require_signed_in()
     item = watch_product(user_id, tracked_product(request.product_id), request)
     return json_response(HTTPStatus.CREATED, item)
 
 
-@app.delete("/track/watchlist/remove", summary="Stop watching a product", tags=["watchlist"])
+@app.delete(
+    "/track/watchlist/remove",
+    summary="Stop watching a product",
+    tags=["watchlist"],
+    responses=answers(200, "The product is no longer watched", 400, 404),
+)
 def unwatch(
     request: Annotated[UnwatchRequest | None, Body()] = None,
     product_id: Annotated[TrackedId | None, Query(description="when no body is sent")] = None,

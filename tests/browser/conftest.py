@@ -25,6 +25,10 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # serve_with_production_csp fulfils pages from Playwright, which Chromium then counts as public
+    # pages: their calls to moto's loopback Cognito would need a Local Network Access permission that
+    # headless Chromium denies. In AWS the site and Cognito are both public origins.
+    "--disable-features=LocalNetworkAccessChecks",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
@@ -113,16 +117,11 @@ def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, objec
 
 
 def id_token(shop: LocalShop, email: str, password: str) -> str:
-    """An ID token of a user of the local pool, signed in as the web site does (USER_PASSWORD_AUTH)."""
-    assert shop.model is not None
-    assert shop.aws is not None
-    client_id = shop.model.resources.values[shop.model.user_pools[0].clients[0].address].ref
-    auth = shop.aws.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    token: str = auth["AuthenticationResult"]["IdToken"]
+    """An ID token of a user of the local pool, signed in as the web site does (USER_PASSWORD_AUTH;
+    the seeded admin answers the authenticator-code challenge with a code from its secret)."""
+    from cdk_app.local.seed import sign_in
+
+    token: str = sign_in(shop, email, password)["IdToken"]
     return token
 
 
@@ -134,7 +133,7 @@ def shopper_token(shop: LocalShop) -> str:
 
 
 def admin_token(shop: LocalShop) -> str:
-    """An ID token of the seeded administrator (in the `admin` group of the local pool)."""
+    """An ID token of the seeded administrator (in the `admin` group of the local pool, with TOTP)."""
     from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 
     return id_token(shop, ADMIN_EMAIL, LOCAL_PASSWORD)
@@ -148,9 +147,14 @@ def serve_with_production_csp(page: Page, shop: LocalShop | None = None) -> None
     from constructs_lib.site_policy import PaymentScripts
 
     scripts = PaymentScripts()
+    cognito: tuple[str, ...] = ()
     if shop is not None and shop.payments is not None and shop.server is not None:
         scripts = shop.payments.scripts(shop.server.url)
-    policy = scripts.content_security_policy()
+    if shop is not None:
+        # The Web stack lists the pool's Cognito endpoint (pages call it: sign-in, two-step sign-in);
+        # locally that endpoint is moto's.
+        cognito = (str(shop.web_config("")["cognitoEndpoint"]).rstrip("/"),)
+    policy = scripts.content_security_policy(api_origins=cognito)
 
     def with_csp(route: Route) -> None:
         response = route.fetch()
@@ -222,3 +226,26 @@ def catalog(shop: LocalShop) -> dict[str, dict[str, object]]:
         from urllib.parse import quote
 
         cursor = quote(page["next_cursor"])
+
+
+def sign_in_with_code(
+    page: Page, shop: LocalShop, email: str, password: str, secret: str, next_page: str = ""
+) -> None:
+    """signin.html as a user with two-step sign-in (every administrator): password, then the code."""
+    from cdk_app.local.totp import fresh_totp_code
+
+    page.goto(site_url(shop, f"/signin.html{'?next=' + next_page if next_page else ''}"))
+    page.locator("#signin-email").fill(email)
+    page.locator("#signin-password").fill(password)
+    page.locator("#signin-form button[type=submit]").click()
+    page.locator("#signin-code").fill(fresh_totp_code(secret))
+    page.locator("#code-form button[type=submit]").click()
+
+
+def admin_totp(shop: LocalShop) -> str:
+    """The seeded administrator's authenticator secret (the seed set up TOTP for it)."""
+    from cdk_app.local.seed import admin_totp_secret
+
+    secret = admin_totp_secret(shop)
+    assert secret, "the seed sets up TOTP for the admin"
+    return secret

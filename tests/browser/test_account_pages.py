@@ -14,7 +14,14 @@ from playwright.sync_api import Page, Route, expect
 
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
-from tests.browser.conftest import catalog, screenshot, serve_with_production_csp, site_url
+from tests.browser.conftest import (
+    admin_totp,
+    catalog,
+    screenshot,
+    serve_with_production_csp,
+    sign_in_with_code,
+    site_url,
+)
 
 PASSWORD = "Shop-Test-Pass-1"
 NEW_PASSWORD = "Shop-Test-Pass-2!"
@@ -653,7 +660,9 @@ def test_signing_out_on_the_account_page_leaves_it(page: Page, local_shop: Local
 
 
 def test_the_admin_link_is_shown_to_administrators_only(page: Page, local_shop: LocalShop) -> None:
-    sign_in(page, local_shop, ADMIN_EMAIL, LOCAL_PASSWORD)
+    # Administrators sign in with an authenticator code (test_admin_mfa_pages.py covers that step).
+    sign_in_with_code(page, local_shop, ADMIN_EMAIL, LOCAL_PASSWORD, admin_totp(local_shop))
+    expect(page.locator("#account-button")).to_have_text(ADMIN_EMAIL)
     open_account_menu(page)
     admin = page.locator("#account-menu").get_by_role("link", name="Admin")
     expect(admin).to_have_attribute("href", "admin-shop.html")
@@ -671,7 +680,7 @@ def test_the_account_pages_work_under_the_production_content_security_policy(
     """CloudFront sends the CSP (connect-src reaches https://*.amazonaws.com, not the local moto), so
     signing in happens before the policy is applied; the pages and the menu must need no inline code."""
     sign_in(page, local_shop, SHOPPER_EMAIL, LOCAL_PASSWORD)
-    serve_with_production_csp(page)
+    serve_with_production_csp(page, local_shop)  # account.html asks Cognito about two-step sign-in
     page.goto(site_url(local_shop, "/account.html"))
     expect(page.locator("#profile-email")).to_have_text(SHOPPER_EMAIL)
     page.get_by_role("button", name="Add an address").click()

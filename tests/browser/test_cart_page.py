@@ -91,7 +91,7 @@ def test_the_guest_cart_survives_a_reload(page: Page, local_shop: LocalShop) -> 
     add_from_product_page(page, local_shop, "Embroidered Cap", 2)
     cart_id = page.evaluate("localStorage.getItem('shop.cartId')")
     assert cart_id
-    assert re.fullmatch(r"[A-Za-z0-9_-]{22,64}", cart_id)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22,64}\.[A-Za-z0-9_-]{43}", cart_id)  # the id and its signature
     page.goto(site_url(local_shop, "/cart.html"))
     expect(page.locator(".cart-item input.quantity")).to_have_value("2")
     page.reload()

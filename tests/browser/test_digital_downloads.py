@@ -31,7 +31,9 @@ from tests.browser.test_orders_page import email_about
 
 EBOOK = next(product for product in SAMPLE_PRODUCTS if product.sku == "DD-EBOOK-HOPE")
 PAID = "Thank you! Your order is paid"
-DOWNLOAD_LINK = re.compile(r'href="([^"]*/api/guest/orders/[^"]*/downloads/[^"]*)"')
+# A guest's download link opens the orders page, the token and the file wanted in the fragment.
+DOWNLOAD_LINK = re.compile(r'href="([^"]*/orders\.html\?[^"]*#[^"]*download=[^"]*)"')
+ORDER_LINK = re.compile(r'href="([^"]*/orders\.html\?[^"#]*#token=[^"&]*)"')
 
 
 def _download(page: Page, click: object) -> tuple[str, bytes]:
@@ -82,24 +84,22 @@ def test_a_guest_buys_the_ebook_and_downloads_it_from_the_email_and_the_orders_p
     assert order["billing_address"]["M"]["country"] == {"S": "GB"}  # type: ignore[index]
     number = str(order["order_number"]["S"])  # type: ignore[index]
 
-    # The payment-received email's link: the API counts the download and redirects to the file.
+    # The payment-received email's link opens the orders page, which starts that download: the API
+    # counts it and redirects to the file. The token stays in the fragment, out of every URL sent.
     paid_email = email_about(local_shop, email, "Payment received")
     [link] = {html.unescape(found) for found in DOWNLOAD_LINK.findall(paid_email.html_body)}
-    assert link.startswith(site_url(local_shop, f"/api/guest/orders/{order['order_id']['S']}/downloads/"))  # type: ignore[index]
-    page.goto(site_url(local_shop, "/index.html"))
-    name, body = _download(
-        page,
-        lambda: page.evaluate(
-            "url => { const a = document.createElement('a'); a.href = url; document.body.append(a);"
-            " a.click(); }",
-            link,
-        ),
-    )
+    assert link.startswith(site_url(local_shop, f"/orders.html?id={order['order_id']['S']}#token="))  # type: ignore[index]
+    sent_urls: list[str] = []
+    page.on("request", lambda request: sent_urls.append(request.url))
+    name, body = _download(page, lambda: page.goto(link))
     assert (name, body) == (expected.file_name, expected.body)
     assert body.startswith(b"%PDF-")
+    assert "download=" not in page.url  # a reload does not download again
+    token = link.split("#token=")[1].split("&")[0]
+    assert not [url for url in sent_urls if token in url]
 
     # The orders page (the email's order link opens it): "Download digital products".
-    order_link = re.search(r'href="([^"]*/orders\.html\?[^"]*)"', paid_email.html_body)
+    order_link = ORDER_LINK.search(paid_email.html_body)
     assert order_link is not None
     page.goto(html.unescape(order_link.group(1)))
     row = page.locator(".order-row", has_text=number)

@@ -126,8 +126,9 @@ def test_a_guest_opens_their_order_from_the_link_in_its_confirmation_email(
     links = ORDER_LINK.findall(confirmation.html_body)
     assert len(links) == 1, confirmation.html_body
     link = html.unescape(links[0])
-    # The local shop's own URL, the order and a token of the link (not the checkout's access token).
-    assert link.startswith(site_url(local_shop, f"/orders.html?id={placed['order_id']}&token="))
+    # The local shop's own URL, the order and, in the fragment (sent to no server), a token of the
+    # link (not the checkout's access token).
+    assert link.startswith(site_url(local_shop, f"/orders.html?id={placed['order_id']}#token="))
     assert placed["access_token"] not in link
     assert "Apt 4B" in confirmation.html_body
     assert "1 Bank Street" in confirmation.html_body

@@ -25,8 +25,9 @@ VENDOR_BUDGETS = {
 }
 # Pages allowed more than BUDGET_BYTES, each with its reason. The budget protects shoppers' first
 # loads; admin-shop.html is the administrators' single console (products, orders, sales charts), opened
-# by a handful of people on a desktop, and was at 98 % of the budget before its sales chart (issue #18).
-PAGE_BUDGETS = {"admin-shop.html": 110 * 1024}
+# by a handful of people on a desktop, and was at 98 % of the budget before its sales chart (issue #18);
+# issue #19 added its MFA guidance, the input bounds and the undeliverable-email notes (117 KB).
+PAGE_BUDGETS = {"admin-shop.html": 120 * 1024}
 PAGES = [
     "index.html",
     "shop.html",

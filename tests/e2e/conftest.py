@@ -68,3 +68,19 @@ def moto_aws() -> Iterator[LocalAws]:
     finally:
         aws.stop()
         _restore_environment(saved)
+
+
+@pytest.fixture(scope="module")
+def seeded_shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[Any]:
+    """A fresh local shop with the sample catalog and users, no schedules, for one test module."""
+    from cdk_app.local.redis_server import free_port
+    from cdk_app.local.runner import LocalShop, LocalShopOptions
+
+    reset_moto()
+    started = LocalShop(
+        LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
+    ).start()
+    try:
+        yield started
+    finally:
+        started.stop()

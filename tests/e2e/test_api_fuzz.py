@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +25,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cdk_app.local.redis_server import free_port
-from cdk_app.local.runner import LocalShop, LocalShopOptions
+from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 from cdk_app.local.seed import sign_in
 from cdk_app.openapi import OPENAPI_DOCUMENT
-from tests.e2e.conftest import reset_moto
 
 ADMIN_API_KEY_NAME = "local-shop-api-admin"
 PARTNER_KEY_SUFFIX = "-partner"
@@ -93,15 +90,8 @@ class Findings:
 
 
 @pytest.fixture(scope="module")
-def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
-    reset_moto()
-    started = LocalShop(
-        LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
-    ).start()
-    try:
-        yield started
-    finally:
-        started.stop()
+def shop(seeded_shop: LocalShop) -> LocalShop:
+    return seeded_shop
 
 
 def _id_token(shop: LocalShop, email: str) -> str:

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import requests
 
-from cdk_app.local.redis_server import free_port
-from cdk_app.local.runner import LocalShop, LocalShopOptions
-from tests.e2e.conftest import reset_moto
+from cdk_app.local.runner import LocalShop
 
 ADDRESS = {
     "name": "Token Tester",
@@ -26,15 +22,8 @@ ADDRESS = {
 
 
 @pytest.fixture(scope="module")
-def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
-    reset_moto()
-    started = LocalShop(
-        LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
-    ).start()
-    try:
-        yield started
-    finally:
-        started.stop()
+def shop(seeded_shop: LocalShop) -> LocalShop:
+    return seeded_shop
 
 
 def _api(shop: LocalShop, path: str) -> str:

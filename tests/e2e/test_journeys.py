@@ -13,6 +13,7 @@ import requests
 from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
+from cdk_app.local.seed import sign_in
 from tests.e2e.conftest import reset_moto
 
 ADMIN_API_KEY_NAME = "local-shop-api-admin"
@@ -68,14 +69,8 @@ def _pool_ids(shop: LocalShop) -> tuple[str, str]:
 
 
 def _id_token(shop: LocalShop, email: str, password: str = LOCAL_PASSWORD) -> str:
-    assert shop.aws is not None
-    _, client_id = _pool_ids(shop)
-    result = shop.aws.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    token: str = result["AuthenticationResult"]["IdToken"]
+    # The seeded admin signs in with an authenticator code; seed.sign_in answers that challenge.
+    token: str = sign_in(shop, email, password)["IdToken"]
     return token
 
 
@@ -133,12 +128,13 @@ def _mails_to(email: str) -> list[str]:
     return texts
 
 
-def _product_with_stock(shop: LocalShop, minimum: int = 5) -> dict[str, Any]:
+def _product_with_stock(shop: LocalShop) -> dict[str, Any]:
     page = requests.get(_api(shop, "/products"), params={"limit": "100"}, timeout=10).json()
     return next(
         product
         for product in page["items"]
-        if product["stock_quantity"] >= minimum and not product.get("digital_download")
+        # Shoppers see availability only: "in_stock" means more than the few a page counts down.
+        if product["availability"] == "in_stock" and not product.get("digital_download")
     )
 
 
@@ -151,7 +147,7 @@ def _get_order(shop: LocalShop, token: str, order_id: str) -> dict[str, Any]:
 
 def _guest_get(shop: LocalShop, order_id: str, access_token: str) -> dict[str, Any]:
     response = requests.get(
-        _api(shop, f"/guest/orders/{order_id}"), params={"token": access_token}, timeout=10
+        _api(shop, f"/guest/orders/{order_id}"), headers={"X-Order-Token": access_token}, timeout=10
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -217,7 +213,7 @@ def _paid_guest_order(shop: LocalShop, email: str, product_id: str) -> str:
 
 def test_shopper_browses_signs_up_merges_cart_checks_out_and_reviews(shop: LocalShop) -> None:
     everything = requests.get(_api(shop, "/products"), params={"limit": "100"}, timeout=10).json()["items"]
-    target = next(p for p in everything if p["stock_quantity"] >= 5 and not p.get("digital_download"))
+    target = next(p for p in everything if p["availability"] == "in_stock" and not p.get("digital_download"))
     in_category = requests.get(
         _api(shop, "/products"), params={"category": target["category"], "limit": "100"}, timeout=10
     )

@@ -4,7 +4,6 @@ one gets tokens the admin routes refuse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -12,26 +11,17 @@ import jwt
 import pytest
 import requests
 
-from cdk_app.local.redis_server import free_port
-from cdk_app.local.runner import LocalShop, LocalShopOptions
+from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD, SHOPPER_EMAIL
 from cdk_app.local.seed import admin_otpauth_uri, admin_totp_secret, sign_in
 from cdk_app.local.totp import fresh_totp_code, totp_code
-from tests.e2e.conftest import reset_moto
 
 ADMIN_API_KEY_SUFFIX = "-admin"
 
 
 @pytest.fixture(scope="module")
-def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
-    reset_moto()
-    started = LocalShop(
-        LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
-    ).start()
-    try:
-        yield started
-    finally:
-        started.stop()
+def shop(seeded_shop: LocalShop) -> LocalShop:
+    return seeded_shop
 
 
 def _cognito(shop: LocalShop) -> Any:

@@ -7,15 +7,12 @@ the functions compare it with the key id of the route's plan that the templates 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from cdk_app.local.redis_server import free_port
-from cdk_app.local.runner import LocalShop, LocalShopOptions
-from tests.e2e.conftest import reset_moto
+from cdk_app.local.runner import LocalShop
 from tests.e2e.test_journeys import _admin_headers, _api
 
 ADMIN_KEY = "local-shop-api-admin"
@@ -23,15 +20,8 @@ PARTNER_KEY = "local-shop-api-partner"
 
 
 @pytest.fixture(scope="module")
-def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
-    reset_moto()
-    started = LocalShop(
-        LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
-    ).start()
-    try:
-        yield started
-    finally:
-        started.stop()
+def shop(seeded_shop: LocalShop) -> LocalShop:
+    return seeded_shop
 
 
 def _product(name: str) -> dict[str, Any]:

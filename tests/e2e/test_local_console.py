@@ -78,6 +78,7 @@ def test_the_runner_shows_one_banner_keeps_logs_off_the_terminal_and_stops_clean
         f"{base}/_local/emails",
         "4242 4242 4242 4242",
         "cards through localstripe at http://127.0.0.1:",
+        "otpauth://totp/",  # the seeded admin's authenticator secret (admins sign in with a code)
     ):
         assert fact in output, fact
     for terms in SAMPLE_PROMOTIONS:

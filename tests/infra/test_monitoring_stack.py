@@ -227,16 +227,23 @@ def test_topic_is_encrypted_with_a_rotating_key_cloudwatch_and_eventbridge_may_u
             "KeyPolicy": {
                 "Statement": Match.array_with(
                     [
+                        # The alarms (this account's, this stage's only: test_security_hardening_infra),
+                        # and the deployment-notification rules (their SNS target).
                         Match.object_like(
                             {
                                 "Effect": "Allow",
-                                # The alarms, and the deployment-notification rules (their SNS target).
-                                "Principal": {
-                                    "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-                                },
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                "Condition": Match.object_like({"StringEquals": Match.any_value()}),
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
                                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                             }
-                        )
+                        ),
                     ]
                 )
             },

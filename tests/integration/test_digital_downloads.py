@@ -25,6 +25,7 @@ from tests.integration.events import admin_claims, api_event, shopper_claims
 from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import (
     ADDRESS,
+    SITE_URL,
     OrderWorld,
     call_order_api,
     create_order_event,
@@ -114,7 +115,8 @@ def pay(
 def download(
     order_id: str, product_id: str, *, token: str | None = None, user_id: str | None = None, **query: str
 ) -> Any:
-    """GET the download route as API Gateway passes it: the guest twin with a token, or signed in."""
+    """GET the download route as API Gateway passes it: the guest twin with an order token (in the
+    X-Order-Token header) or a download token (`download_token=` in the query), or signed in."""
     parameters = {"id": order_id, "product_id": product_id}
     if user_id is not None:
         event = api_event(
@@ -125,12 +127,12 @@ def download(
             claims=shopper_claims(user_id),
         )
     else:
-        all_query = {**query, **({"token": token} if token is not None else {})}
         event = api_event(
             "GET",
             "/guest/orders/{id}/downloads/{product_id}",
             path_parameters=parameters,
-            query=all_query or None,
+            query=query or None,
+            headers={"X-Order-Token": token} if token is not None else None,
         )
     return call_order_api(event)
 
@@ -210,15 +212,16 @@ def test_the_paid_email_carries_a_download_link_that_opens_with_the_emails_token
     run_queue(world, "email-notification")
     [email] = [mail for mail in sent_emails() if "Payment received" in json.dumps(mail.__dict__, default=str)]
     text = json.dumps(email.__dict__, default=str)
-    [link] = set(re.findall(re.escape(API_URL) + r"/guest/orders/[^\s\"'<>\\]+", text))
-    link = link.replace("&amp;", "&")
-    path, query = urlsplit(link).path, parse_qs(urlsplit(link).query)
-    assert (
-        path == f"/v1/guest/orders/{paid_guest_order['order_id']}/downloads/{paid_guest_order['product_id']}"
-    )
-    assert query["token"][0] != paid_guest_order["token"]  # the emailed link token, not the access token
+    # The link opens the order's page, the token and the file wanted in the fragment (sent to no server).
+    [link] = set(re.findall(re.escape(SITE_URL) + r"/orders\.html[^\s\"'<>\\]+download=[^\s\"'<>\\]+", text))
+    parts = urlsplit(link.replace("&amp;", "&"))
+    fragment = parse_qs(parts.fragment)
+    assert parse_qs(parts.query) == {"id": [paid_guest_order["order_id"]]}
+    assert fragment["download"] == [paid_guest_order["product_id"]]
+    assert fragment["token"][0] != paid_guest_order["token"]  # the emailed link token, not the access token
 
-    reply = download(paid_guest_order["order_id"], paid_guest_order["product_id"], token=query["token"][0])
+    # The page hands that token to the API in the X-Order-Token header.
+    reply = download(paid_guest_order["order_id"], paid_guest_order["product_id"], token=fragment["token"][0])
     assert reply.status == 302
     assert requests.get(reply.headers["Location"], timeout=10).content == EBOOK
 
@@ -358,13 +361,16 @@ def test_an_accounts_buyer_downloads_signed_in_and_with_the_pages_download_token
             "GET", "/orders/{id}", path_parameters={"id": placed["order_id"]}, claims=shopper_claims("alice")
         )
     )
-    token = view.body["download_token"]
-    assert view.body["digital_downloads"][0]["downloads_used"] == 1
-    assert download(placed["order_id"], product_id, token=token).status == 302
-    # The download token opens the downloads only, not the order.
+    [line] = view.body["digital_downloads"]
+    assert line["downloads_used"] == 1
+    assert download(placed["order_id"], product_id, download_token=line["download_token"]).status == 302
+    # The download token opens that line's downloads only, not the order.
     guest_view = call_order_api(
         api_event(
-            "GET", "/guest/orders/{id}", path_parameters={"id": placed["order_id"]}, query={"token": token}
+            "GET",
+            "/guest/orders/{id}",
+            path_parameters={"id": placed["order_id"]},
+            headers={"X-Order-Token": line["download_token"]},
         )
     )
     assert guest_view.status == 404
@@ -373,7 +379,8 @@ def test_an_accounts_buyer_downloads_signed_in_and_with_the_pages_download_token
         api_event("GET", "/orders/{id}", path_parameters={"id": placed["order_id"]}, claims=admin_claims())
     )
     assert admin_view.status == 200
-    assert "download_token" not in admin_view.body
+    assert "download_token" not in admin_view.body["digital_downloads"][0]
+    assert "download_tokens_expire_at" not in admin_view.body
 
 
 def test_an_administrator_recording_a_payment_grants_the_downloads(world: OrderWorld) -> None:

@@ -132,7 +132,8 @@ def _document(
     token: str | None = None,
     origin: str | None = None,
 ) -> dict[str, Any]:
-    """order_api's raw proxy response for GET /orders/{id}/<kind> (or the guest route with `token`)."""
+    """order_api's raw proxy response for GET /orders/{id}/<kind> (or the guest route with `token` in
+    the X-Order-Token header)."""
     from order_api.handler import handler
 
     resource = f"/orders/{{id}}/{kind}" if token is None else f"/guest/orders/{{id}}/{kind}"
@@ -141,8 +142,11 @@ def _document(
         resource,
         path_parameters={"id": order_id},
         claims=claims,
-        query={"token": token} if token is not None else None,
-        headers={"Accept": "application/pdf", **({"Origin": origin} if origin else {})},
+        headers={
+            "Accept": "application/pdf",
+            **({"Origin": origin} if origin else {}),
+            **({"X-Order-Token": token} if token is not None else {}),
+        },
     )
     response: dict[str, Any] = handler(event, LambdaContext())
     return response

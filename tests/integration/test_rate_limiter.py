@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
+from shop.cart.guest_ids import issue_guest_cart_id
 from shop.contracts.alarm_metric_names import LIMIT_DIMENSION, RATE_LIMITED, SERVICE_DIMENSION
 from shop.platform import rate_limiter as rate_limiter_module
 from shop.platform.errors import TooManyRequests
@@ -155,12 +156,12 @@ def test_cart_api_answers_429_with_retry_after_once_a_shopper_passes_100_a_minut
 def test_guests_are_limited_per_cart_id_and_otherwise_per_ip(
     cart_api: Call, clock: FakeClock, shop_env: dict[str, str]
 ) -> None:
-    cart_id = "A" * 32
+    cart_id, other_cart_id = issue_guest_cart_id(), issue_guest_cart_id()
     seed_count(shop_env, CART_LIMIT, f"cart#{cart_id}", 100)
     seed_count(shop_env, CART_LIMIT, "ip#198.51.100.7", 100)
 
     by_cart = cart_api(api_event("GET", "/guest/cart", headers={"X-Cart-Id": cart_id}))
-    other_cart = cart_api(api_event("GET", "/guest/cart", headers={"X-Cart-Id": "B" * 32}))
+    other_cart = cart_api(api_event("GET", "/guest/cart", headers={"X-Cart-Id": other_cart_id}))
     no_cart = cart_api(api_event("GET", "/guest/cart"))
 
     assert (by_cart.status, other_cart.status, no_cart.status) == (429, 200, 429)

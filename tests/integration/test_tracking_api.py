@@ -171,6 +171,8 @@ def test_recommendations_are_unseen_products_of_the_viewed_categories_best_selle
     ids = [product["product_id"] for product in answer.body["recommendations"]]
     assert ids == [popular, niche]
     assert not {viewed, bought, other_category, archived} & set(ids)
+    # Ranked by sales, but the figure is the shop's own, as on the public catalog.
+    assert not any("sales_count" in product for product in answer.body["recommendations"])
 
 
 def test_recommendations_are_cached_for_15_minutes(tracking_api: Call, redis_server: RedisServer) -> None:

@@ -24,6 +24,8 @@ OWNERS = {
     "Idempotency": "shop.platform.idempotency",
     "RuntimeFlags": "shop.platform.runtime_flags",
     "Promotions": "shop.promotions.repository",
+    "CircuitBreakers": "shop.platform.circuit_store_dynamodb",
+    "SigningKeys": "shop.platform.signing_keys",
 }
 
 # Known violations still to be moved, each with its reason: (module, table logical name).

@@ -1,8 +1,9 @@
-// Who may see an admin page: signed in, in the `admin` group, with the admin API key in this tab.
+// Who may see an admin page: signed in, in the `admin` group (which needs two-step sign-in), with the
+// admin API key in this tab.
 // The group check here only decides what to show; the API enforces it on every call. Each admin page
 // has the same #status, #signin, #key-form (#api-key, #key-status) and #admin elements.
 import { isSignedIn } from "./api.js";
-import { say } from "./ui.js";
+import { el, say } from "./ui.js";
 import { ACCESS_EVENT, adminKey, rememberAdminKey } from "./admin-common.js";
 import { currentUser } from "./session.js";
 
@@ -25,6 +26,13 @@ function askForKey(message = "") {
   $("api-key").focus();
 }
 
+// An admin without two-step sign-in gets tokens without `admin`: say what to do instead of 403s.
+function askForTwoStepSignIn() {
+  closeAdmin("Your account is an administrator, but the admin pages need two-step sign-in. Turn it on in your account.");
+  const link = el("a", { class: "button", href: "account.html#two-step-title", id: "set-up-two-step" }, ["Set up two-step sign-in"]);
+  status().after(el("p", {}, [link]));
+}
+
 function onAccessLost(event) {
   if (event.detail === "key") {
     rememberAdminKey(null);
@@ -44,7 +52,12 @@ export function guardAdminPage(start) {
     $("signin").hidden = false;
     return;
   }
-  if (!currentUser()?.isAdmin) {
+  const user = currentUser();
+  if (!user?.isAdmin) {
+    if (user?.adminNeedsMfa) {
+      askForTwoStepSignIn();
+      return;
+    }
     closeAdmin("This page is for administrators. Your account is not in the admin group.");
     return;
   }

@@ -91,6 +91,17 @@ function documentButtons(order) {
   });
 }
 
+/** The customer's address; when SES refused it for good, that too (the shopper got no email). */
+function emailCell(order) {
+  const problem = order.email_status === "undeliverable" ? order.email_problem || {} : null;
+  return el("td", { class: "email" }, [
+    order.user_email + (order.guest ? " (guest)" : ""),
+    problem
+      ? el("p", { class: "email-undeliverable error", text: `Email undeliverable${problem.at ? ` since ${new Date(problem.at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })}` : ""}: ${problem.reason || "SES refused the address"}` })
+      : null,
+  ]);
+}
+
 function row(order) {
   const number = order.order_number;
   const tracking = order.tracking_number ? `${order.carrier || ""} ${order.tracking_number}`.trim() : "";
@@ -98,7 +109,7 @@ function row(order) {
   return el("tr", { "data-order-id": order.order_id }, [
     el("th", { scope: "row", text: number }),
     el("td", { text: new Date(order.order_date).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) }),
-    el("td", { class: "email", text: order.user_email + (order.guest ? " (guest)" : "") }),
+    emailCell(order),
     shipTo(order),
     el("td", { class: "number", text: money(order, order.total) }),
     el("td", {}, [el("span", { class: `status-badge ${order.order_status}`, text: order.order_status })]),
@@ -210,6 +221,11 @@ async function saveRefund(event) {
     const cents = parseCents(form.amount.value);
     if (!cents) {
       say($("refund-status"), "Enter the amount such as 12.50, or leave it empty for the whole total.", "error");
+      return;
+    }
+    // The API's bound (shop.contracts.admin_limits), carried by the input's data-max.
+    if (cents > Number(form.amount.dataset.max) * 100) {
+      say($("refund-status"), `A refund may be ${form.amount.dataset.max} at most.`, "error");
       return;
     }
     body.amount = cents;

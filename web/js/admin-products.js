@@ -225,7 +225,7 @@ function variantRow(variant = {}) {
     input("v-size", "size", variant.size, { maxlength: "20" }),
     input("v-colour", "colour", variant.colour, { maxlength: "30" }),
     input("v-price", "price (empty: product price)", centsText(variant.price), { inputmode: "decimal" }),
-    input("v-stock", "stock", String(variant.stock_quantity ?? 0), { type: "number", min: "0", step: "1" }),
+    input("v-stock", "stock", String(variant.stock_quantity ?? 0), { type: "number", min: "0", max: $("f-stock").max, step: "1" }),
   ]);
   node.append(el("button", { type: "button", class: "button secondary small", text: "Remove", "aria-label": `Remove variant ${number}`, onclick: () => node.remove() }));
   return node;
@@ -293,20 +293,22 @@ function collect() {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(sku)) return invalid(form.sku, "Enter a SKU of letters, digits, dots, dashes or underscores.");
   const price = parseCents(form.price.value);
   if (price === null) return invalid(form.price, "Enter the price as an amount such as 19.99.");
+  // The API's bounds (shop.contracts.admin_limits), carried by the inputs' max / data-max.
+  if (price > Number(form.price.dataset.max) * 100) return invalid(form.price, `The price may be ${form.price.dataset.max} at most.`);
   const currency = form.currency.value.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) return invalid(form.currency, "Enter a three-letter currency code such as USD.");
   const stock = Number(form.stock_quantity.value || 0);
-  if (!Number.isInteger(stock) || stock < 0) return invalid(form.stock_quantity, "Stock must be a whole number, 0 or more.");
+  if (!Number.isInteger(stock) || stock < 0 || stock > Number(form.stock_quantity.max)) return invalid(form.stock_quantity, `Stock must be a whole number from 0 to ${form.stock_quantity.max}.`);
   const weight = optionalNumber(form.weight.value);
-  if (weight !== null && !(weight >= 0)) return invalid(form.weight, "Weight must be a number, 0 or more.");
+  if (weight !== null && !(weight >= 0 && weight <= Number(form.weight.dataset.max))) return invalid(form.weight, `Weight must be a number from 0 to ${form.weight.dataset.max}.`);
   const tags = form.tags.value.split(",").map((tag) => tag.trim()).filter(Boolean);
   const badTag = tags.find((tag) => !/^[\w\- ]{1,40}$/.test(tag));
   if (badTag) return invalid(form.tags, `The tag “${badTag}” may only hold letters, digits, spaces, - and _ (40 at most).`);
   const sizes = [form.length, form.width, form.height].map((input) => optionalNumber(input.value));
   let dimensions = null;
   if (sizes.some((size) => size !== null)) {
-    const bad = sizes.findIndex((size) => !(size > 0));
-    if (bad >= 0) return invalid([form.length, form.width, form.height][bad], "Give all three dimensions as numbers above 0, or none.");
+    const bad = sizes.findIndex((size) => !(size > 0 && size <= Number(form.length.dataset.max)));
+    if (bad >= 0) return invalid([form.length, form.width, form.height][bad], `Give all three dimensions as numbers above 0 and up to ${form.length.dataset.max}, or none.`);
     dimensions = { length: sizes[0], width: sizes[1], height: sizes[2], unit: form.unit.value };
   }
   const digital = form.digital_download.checked;
@@ -319,7 +321,7 @@ function collect() {
     const variantPrice = field("v-price").value.trim() === "" ? null : parseCents(field("v-price").value);
     if (field("v-price").value.trim() !== "" && variantPrice === null) return invalid(field("v-price"), "Enter the variant price as an amount such as 19.99, or leave it empty.");
     const variantStock = Number(field("v-stock").value || 0);
-    if (!Number.isInteger(variantStock) || variantStock < 0) return invalid(field("v-stock"), "Variant stock must be a whole number, 0 or more.");
+    if (!Number.isInteger(variantStock) || variantStock < 0 || variantStock > Number(form.stock_quantity.max)) return invalid(field("v-stock"), `Variant stock must be a whole number from 0 to ${form.stock_quantity.max}.`);
     variants.push({
       sku: variantSku,
       size: field("v-size").value.trim() || null,

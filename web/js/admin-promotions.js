@@ -74,7 +74,13 @@ function terms(form) {
   }
   if (text("starts_at")) body.starts_at = `${text("starts_at")}T00:00:00Z`;
   if (text("ends_at")) body.ends_at = `${text("ends_at")}T23:59:59Z`;
-  for (const name of ["max_redemptions", "per_customer_limit"]) if (text(name)) body[name] = Number(text(name));
+  for (const name of ["max_redemptions", "per_customer_limit"]) {
+    if (!text(name)) continue;
+    body[name] = Number(text(name));
+    // The API's bounds (shop.contracts.admin_limits), carried by the inputs' max.
+    const max = Number(form.elements[name].max);
+    if (!Number.isInteger(body[name]) || body[name] < 1 || body[name] > max) return `${name === "max_redemptions" ? "Total uses" : "Uses per customer"} must be a whole number from 1 to ${max}.`;
+  }
   const list = (name) => text(name).split(",").map((item) => item.trim()).filter(Boolean);
   if (list("categories").length) body.categories = list("categories");
   if (list("product_ids").length) body.product_ids = list("product_ids");

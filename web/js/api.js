@@ -136,7 +136,9 @@ export async function apiFile(path, { query, headers = {}, accept = "application
 
 // -- the cart: /cart/... when signed in, /guest/cart/... with X-Cart-Id otherwise ----------------
 
-function cartCall(action, method, body, query) {
+// The guest cart id is the one the API issued (signed by it) on the guest's first add; the page keeps
+// it in localStorage and sends it back unchanged.
+function cartCall(action, method, body, query, { retried = false } = {}) {
   const signedIn = isSignedIn();
   const headers = {};
   const cartId = guestCartId();
@@ -149,9 +151,12 @@ function cartCall(action, method, body, query) {
       return cart;
     },
     (error) => {
-      // A cart id this shop no longer accepts: start a new guest cart next time.
-      if (!signedIn && error.field === "X-Cart-Id") rememberCartId(null);
-      throw error;
+      if (signedIn || error.field !== "X-Cart-Id" || !cartId) throw error;
+      // A cart id this shop no longer accepts (one kept from before ids were signed, or tampered
+      // with): forget it and ask again without one, which starts a new guest cart on the next add.
+      rememberCartId(null);
+      if (retried) throw error;
+      return cartCall(action, method, body, query, { retried: true });
     },
   );
 }

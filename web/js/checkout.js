@@ -68,7 +68,9 @@ function showError(error, prefix = "") {
     (field && document.querySelector(`.field-error[data-field="${CSS.escape(field)}"]`)) ||
     (field && document.querySelector(`.field-error[data-field$=".${CSS.escape(field.split(".").pop())}"]`));
   if (node) {
-    say(node, error.message, "error");
+    // A 422 gives each field its own words ("not a valid email address: ..."); the message repeats the name.
+    const own = ((error.body && error.body.fields) || []).find((entry) => entry.field === field);
+    say(node, own ? own.message : error.message, "error");
     const input = node.parentElement.querySelector("input, select");
     if (input) input.setAttribute("aria-invalid", "true");
     const section = node.closest(".step");
@@ -292,8 +294,9 @@ function orderPath() {
   return placed.access_token ? `/guest/orders/${encodeURIComponent(placed.order_id)}` : `/orders/${encodeURIComponent(placed.order_id)}`;
 }
 
-function orderQuery() {
-  return placed.access_token ? { token: placed.access_token } : undefined;
+/** A guest reads their order with its access token in the X-Order-Token header (never in a URL). */
+function orderHeaders() {
+  return placed.access_token ? { "X-Order-Token": placed.access_token } : {};
 }
 
 async function createOrder() {
@@ -320,7 +323,7 @@ async function pollUntilPaid(nudge) {
   let nudged = false;
   while (Date.now() - started < POLL_LIMIT_MS) {
     try {
-      const order = await api(orderPath(), { query: orderQuery() });
+      const order = await api(orderPath(), { headers: orderHeaders() });
       const current = order.order_status || order.status;
       if (current === "paid" || order.payment_status === "paid") return "paid";
       if (current === "failed" || order.payment_status === "failed") return "failed";
@@ -342,7 +345,7 @@ function showConfirmation() {
   $("confirmation").hidden = false;
   $("order-number").textContent = placed.order_number;
   const link = placed.access_token
-    ? `orders.html?id=${encodeURIComponent(placed.order_id)}&token=${encodeURIComponent(placed.access_token)}`
+    ? `orders.html?id=${encodeURIComponent(placed.order_id)}#token=${encodeURIComponent(placed.access_token)}`
     : "orders.html";
   $("order-link").setAttribute("href", link);
   $("order-link-box").hidden = false;

@@ -1,6 +1,7 @@
 // Order history: the signed-in shopper's orders (GET /orders), details in a dialog, the invoice and
-// credit note as PDFs, reorder, tracking and downloads. The order emails link here: a guest's with ?id=...&token=...
-// (this one order only), an account's with ?id=... (its details open once signed in).
+// credit note as PDFs, reorder, tracking and downloads. The order emails link here: a guest's with
+// ?id=...#token=... (this one order only; the token rides in the fragment, which reaches no server, and
+// goes to the API in the X-Order-Token header), an account's with ?id=... (its details open once signed in).
 import { addressLines, sameAddress } from "./addresses.js";
 import { siteConfig } from "./config.js";
 import { countryName } from "./countries.js";
@@ -12,7 +13,17 @@ const status = $("status");
 const dialog = $("details");
 const params = new URLSearchParams(location.search);
 const linkedId = params.get("id");
-const guestToken = params.get("token");
+const fragment = new URLSearchParams(location.hash.slice(1));
+// Emails sent before tokens left the query still carry ?token=: read it, then move it out of the
+// address bar (and so out of history, bookmarks and any Referer this page sends).
+const guestToken = fragment.get("token") || params.get("token");
+if (params.has("token")) {
+  params.delete("token");
+  fragment.set("token", guestToken);
+  history.replaceState(null, "", `${location.pathname}?${params}#${fragment}`);
+}
+const ORDER_TOKEN_HEADER = "X-Order-Token";
+const guestHeaders = guestToken ? { [ORDER_TOKEN_HEADER]: guestToken } : {};
 let apiUrl = ""; // config.json's, for the download links (set first thing in load())
 
 function badge(order) {
@@ -21,7 +32,7 @@ function badge(order) {
 }
 
 function fetchOrder(orderId) {
-  if (guestToken) return api(`/guest/orders/${encodeURIComponent(orderId)}`, { query: { token: guestToken } });
+  if (guestToken) return api(`/guest/orders/${encodeURIComponent(orderId)}`, { headers: guestHeaders });
   return api(`/orders/${encodeURIComponent(orderId)}`);
 }
 
@@ -38,7 +49,7 @@ async function downloadDocument(order, documentKind, button, statusNode) {
   say(statusNode, `Preparing the ${label} of ${order.order_number}…`);
   try {
     const path = `${guestToken ? "/guest" : ""}/orders/${encodeURIComponent(order.order_id)}/${kind}`;
-    const { blob, fileName } = await apiFile(path, { query: { token: guestToken }, fileName: `${order[documentKind.number]}.pdf` });
+    const { blob, fileName } = await apiFile(path, { headers: guestHeaders, fileName: `${order[documentKind.number]}.pdf` });
     saveFile(blob, fileName);
     say(statusNode, `The ${label} ${fileName} was downloaded.`, "ok");
   } catch (error) {
@@ -71,22 +82,41 @@ function trackingLink(order) {
   ]);
 }
 
-/** A link to one file of a paid digital line: the API counts the download and redirects to the file.
- * A page's link cannot carry a Cognito token, so it carries the order's download token (or a
- * guest's own token from the email's link). */
-function downloadLink(order, item, file, token) {
-  const query = new URLSearchParams({ token });
+function downloadHref(order, item, file) {
+  const query = new URLSearchParams({ download_token: item.download_token });
   if (file && (item.files || []).length > 1) query.set("file", file.file_id);
   const path = `/guest/orders/${encodeURIComponent(order.order_id)}/downloads/${encodeURIComponent(item.product_id)}`;
+  return `${apiUrl}${path}?${query}`;
+}
+
+/** Follows a download link, first asking for fresh download tokens when the order's have expired
+ * (they last minutes; the page may have been open longer). */
+async function startDownload(order, item, file) {
+  let line = item;
+  if (Date.parse(order.download_tokens_expire_at) - Date.now() < 30_000) {
+    const fresh = await fetchOrder(order.order_id);
+    line = (fresh.digital_downloads || []).find((each) => each.product_id === item.product_id) || item;
+  }
+  location.assign(downloadHref(order, line, file));
+}
+
+/** A link to one file of a paid digital line: the API counts the download and redirects to the file.
+ * A link the browser follows carries no header and no Cognito token, so it carries the line's
+ * download token of minutes that the order's JSON holds. */
+function downloadLink(order, item, file) {
   const name = file ? file.file_name : item.name;
-  return el("a", { class: "button secondary", href: `${apiUrl}${path}?${query}`, text: `Download ${name}`, "aria-label": `Download ${name} (${item.name})` });
+  const link = el("a", { class: "button secondary", href: downloadHref(order, item, file), text: `Download ${name}`, "aria-label": `Download ${name} (${item.name})` });
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    startDownload(order, item, file).catch((error) => say(status, `The download could not start: ${error.message}`, "error"));
+  });
+  return link;
 }
 
 /** "Download digital products": each paid digital line's files, with its downloads left and until when. */
 function downloads(order) {
   const items = order.digital_downloads || [];
-  const token = order.download_token || guestToken;
-  if (order.payment_status !== "paid" || !items.length || !token) return null;
+  if (order.payment_status !== "paid" || !items.length || !items.every((item) => item.download_token)) return null;
   const now = new Date();
   return el("section", { class: "downloads no-print", "aria-labelledby": "downloads-title" }, [
     el("h3", { id: "downloads-title", text: "Download digital products" }),
@@ -102,7 +132,7 @@ function downloads(order) {
         el("strong", { text: item.name }),
         " ",
         el("span", { class: "muted", text: note }),
-        ...(open ? files.map((file) => downloadLink(order, item, file, token)) : []),
+        ...(open ? files.map((file) => downloadLink(order, item, file)) : []),
       ]);
     })),
   ]);
@@ -200,6 +230,25 @@ function row(order) {
   ]);
 }
 
+/** A guest's download link in an email opens this page with #...&download=<product>[&file=<file>]:
+ * start that download once, and drop the request from the address so a reload does not repeat it. */
+function downloadFromEmail(order) {
+  const productId = fragment.get("download");
+  if (!productId) return;
+  const wanted = fragment.get("file");
+  fragment.delete("download");
+  fragment.delete("file");
+  history.replaceState(null, "", `${location.pathname}${location.search}#${fragment}`);
+  const item = (order.digital_downloads || []).find((each) => each.product_id === productId);
+  if (order.payment_status !== "paid" || !item || !item.download_token) {
+    say(status, "That download is not available for this order.", "error");
+    return;
+  }
+  const file = (item.files || []).find((each) => each.file_id === wanted) || null;
+  say(status, `Starting the download of ${file ? file.file_name : item.name}…`, "ok");
+  startDownload(order, item, file).catch((error) => say(status, `The download could not start: ${error.message}`, "error"));
+}
+
 async function load() {
   apiUrl = (await siteConfig()).apiUrl;
   $("close").addEventListener("click", () => dialog.close());
@@ -208,6 +257,7 @@ async function load() {
       const order = await fetchOrder(linkedId);
       $("orders").replaceChildren(row(order));
       say(status, "");
+      downloadFromEmail(order);
     } catch (error) {
       say(status, `Your order could not be loaded: ${error.message}`, "error");
     }

@@ -1,6 +1,6 @@
 // One product: gallery with zoom, price and stock, quantity, add to cart, reviews, related, share.
 import { api, cart, isSignedIn } from "./api.js";
-import { availability, el, formatPrice, isSoldOut, productCard, say, stars } from "./ui.js";
+import { availability, availabilityText, el, formatPrice, isSoldOut, productCard, say, stars } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const productId = new URLSearchParams(location.search).get("id");
@@ -47,10 +47,12 @@ function renderGallery(product) {
   });
 }
 
+/** The most a shopper may pick: the few left when the API says so, else up to 99 (the cart caps the rest). */
 function stockOf(product, sku) {
   if (product.digital_download) return 99;
-  const variant = (product.variants || []).find((entry) => entry.sku === sku);
-  return Math.min(variant ? variant.stock_quantity : product.stock_quantity, 99);
+  const item = (product.variants || []).find((entry) => entry.sku === sku) || product;
+  if (isSoldOut(item)) return 0;
+  return item.availability === "low_stock" ? item.low_stock_quantity : 99;
 }
 
 function renderPurchase(product) {
@@ -73,10 +75,8 @@ function renderPurchase(product) {
     const price = variant && variant.price != null ? variant.price : product.price;
     $("price").textContent = formatPrice(price, product.currency);
     const stock = stockOf(product, sku);
-    const soldOut = variants.length ? !product.digital_download && stock <= 0 : isSoldOut(product);
-    $("availability").textContent = variant
-      ? soldOut ? "Sold out" : `${stock} in stock`
-      : availability(product);
+    const soldOut = !product.digital_download && stock <= 0;
+    $("availability").textContent = variant && !product.digital_download ? availabilityText(variant) : availability(product);
     $("availability").classList.toggle("sold-out", soldOut);
     $("quantity").max = String(Math.max(stock, 1));
     $("quantity").disabled = soldOut;

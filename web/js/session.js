@@ -53,7 +53,8 @@ export function claims(token = idToken()) {
   }
 }
 
-/** {email, name, groups, isAdmin} of the signed-in shopper, or null for a guest. */
+/** {email, name, groups, isAdmin, adminNeedsMfa} of the signed-in shopper, or null for a guest;
+ * adminNeedsMfa: an admin without two-step sign-in (the pool's trigger left `admin` out). */
 export function currentUser() {
   const payload = claims();
   if (!payload) return null;
@@ -63,6 +64,7 @@ export function currentUser() {
     name: payload.name ? String(payload.name) : "",
     groups,
     isAdmin: groups.includes("admin"),
+    adminNeedsMfa: payload.shop_admin_mfa === "setup_required",
   };
 }
 
@@ -76,13 +78,14 @@ export async function signIn(email, password) {
 
 let refreshing = null;
 
-/** The ID token to send: refreshed with REFRESH_TOKEN_AUTH when it has expired (or nearly). A refresh
- * token Cognito no longer accepts ends the session; an unreachable Cognito leaves it as it is. */
-export async function freshIdToken() {
+/** The ID token to send: refreshed with REFRESH_TOKEN_AUTH when it has expired (or nearly), or when
+ * `force`d (two-step sign-in just turned on). A refresh token Cognito no longer accepts ends the
+ * session; an unreachable Cognito leaves it as it is. */
+export async function freshIdToken({ force = false } = {}) {
   const token = idToken();
   const refreshToken = read(KEYS.refreshToken);
   const expiresAt = Number(read(KEYS.expiresAt));
-  if (!token || !refreshToken || !expiresAt || Date.now() < expiresAt - REFRESH_MARGIN_MS) return token;
+  if (!token || !refreshToken || !expiresAt || (!force && Date.now() < expiresAt - REFRESH_MARGIN_MS)) return token;
   refreshing ||= refreshTokens(refreshToken)
     .then((answer) => {
       storeTokens(answer.AuthenticationResult || {});

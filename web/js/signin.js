@@ -1,6 +1,8 @@
-// signin.html: sign in (USER_PASSWORD_AUTH), forgotten password → code → new password, and the new
+// signin.html: sign in (USER_PASSWORD_AUTH), the authenticator code of an account with two-step sign-in
+// (SOFTWARE_TOKEN_MFA: every administrator), forgotten password → code → new password, and the new
 // password an account with a temporary one must choose. After signing in: merge the guest cart, go to `next`.
-import { confirmForgotPassword, forgotPassword, setNewPassword } from "./cognito.js";
+import { callCognito, confirmForgotPassword, forgotPassword, setNewPassword } from "./cognito.js";
+import { siteConfig } from "./config.js";
 import { formsReady, showLocalHints, showStep, valueOf, whileBusy } from "./forms.js";
 import { currentUser, finishSignIn, nextPage, rememberEmail, rememberedEmail, signIn, storeTokens } from "./session.js";
 import { say } from "./ui.js";
@@ -8,8 +10,19 @@ import { say } from "./ui.js";
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const next = nextPage();
-// A NEW_PASSWORD_REQUIRED challenge: Cognito's session for answering it, kept in this page only.
+// A NEW_PASSWORD_REQUIRED or SOFTWARE_TOKEN_MFA challenge: Cognito's session for answering it, kept in
+// this page only.
 let challenge = null;
+
+// Here, not in cognito.js: the admin pages load cognito.js and have a size budget.
+const WRONG_CODE = "That code is not right. Enter the 6-digit code your authenticator app shows now.";
+const answerCodeChallenge = async ({ session, username, code }) =>
+  callCognito("RespondToAuthChallenge", {
+    ClientId: (await siteConfig()).userPoolClientId,
+    ChallengeName: "SOFTWARE_TOKEN_MFA",
+    Session: session,
+    ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
+  });
 
 function withNext(page) {
   return next === "index.html" ? page : `${page}?next=${encodeURIComponent(next)}`;
@@ -55,6 +68,13 @@ $("signin-form").addEventListener("submit", async (event) => {
   } else if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") {
     challenge = { email, session: answer.Session, username: (answer.ChallengeParameters || {}).USERNAME };
     showStep("step-new-password");
+  } else if (answer.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    const parameters = answer.ChallengeParameters || {};
+    challenge = { session: answer.Session, username: parameters.USER_ID_FOR_SRP || email.trim().toLowerCase() };
+    $("signin-code").value = "";
+    say($("code-status"), "");
+    showStep("step-code");
+    $("signin-code").focus();
   } else {
     say(
       $("signin-status"),
@@ -77,6 +97,39 @@ $("new-password-form").addEventListener("submit", async (event) => {
   storeTokens(answer.AuthenticationResult);
   challenge = null;
   say($("new-password-status"), "Password saved. One moment…", "ok");
+  await finishSignIn(next);
+});
+
+$("code-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const answer = await whileBusy(
+    event.target,
+    $("code-status"),
+    () => answerCodeChallenge({ ...challenge, code: valueOf("signin-code") }),
+    {
+      onError(error) {
+        $("signin-code").value = "";
+        $("signin-code").focus();
+        if (error.type === "CodeMismatchException") {
+          say($("code-status"), WRONG_CODE, "error");
+          return true;
+        }
+        if (error.type !== "NotAuthorizedException") return false;
+        // Cognito's session for the code lasts a few minutes (and may end after wrong codes): start again.
+        backToSignIn();
+        say($("signin-status"), "This sign-in step has expired. Enter your password again.", "error");
+        return true;
+      },
+    },
+  );
+  if (!answer) return;
+  if (!answer.AuthenticationResult) {
+    say($("code-status"), "Signing in needs another step this site cannot offer. Please contact the shop.", "error");
+    return;
+  }
+  storeTokens(answer.AuthenticationResult);
+  challenge = null;
+  say($("code-status"), "Signed in. One moment…", "ok");
   await finishSignIn(next);
 });
 

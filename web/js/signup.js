@@ -48,12 +48,29 @@ async function signInAfterConfirming(email) {
   return true;
 }
 
+/** Cognito's refusals of the address go next to the email field, as the checkout's do. */
+function showEmailProblem(error) {
+  const detail = error.detail || "";
+  const aboutEmail =
+    ["UsernameExistsException", "AliasExistsException"].includes(error.type) ||
+    (error.type === "InvalidParameterException" && /username should be|email/i.test(detail) && !/password/i.test(detail));
+  if (!aboutEmail) return false;
+  say($("error-signup-email"), error.message, "error");
+  $("signup-email").setAttribute("aria-invalid", "true");
+  $("signup-email").focus();
+  return true;
+}
+
 $("signup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const email = valueOf("signup-email");
   const name = valueOf("signup-name");
   const password = $("signup-password").value;
-  const answer = await whileBusy(event.target, $("signup-status"), () => signUp({ email, password, name }));
+  say($("error-signup-email"), "");
+  $("signup-email").removeAttribute("aria-invalid");
+  const answer = await whileBusy(event.target, $("signup-status"), () => signUp({ email, password, name }), {
+    onError: showEmailProblem,
+  });
   if (!answer) return;
   pending = { email: email.toLowerCase(), password, name };
   $("signup-password").value = "";

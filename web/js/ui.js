@@ -35,15 +35,21 @@ export function stars(rating, reviewCount) {
   ]);
 }
 
-export function isSoldOut(product) {
-  return !product.digital_download && !(product.variants || []).length && product.stock_quantity <= 0;
+// The API shows shoppers availability, never the stock figure: `availability` is in_stock, low_stock
+// (with `low_stock_quantity`, a handful at most) or sold_out, on products and on each variant.
+export function isSoldOut(item) {
+  return item.availability === "sold_out";
+}
+
+export function availabilityText(item) {
+  if (isSoldOut(item)) return "Sold out";
+  if (item.availability === "low_stock") return `Only ${item.low_stock_quantity} left in stock`;
+  return "In stock";
 }
 
 export function availability(product) {
   if (product.digital_download) return "Digital download: available now";
-  if (isSoldOut(product)) return "Sold out";
-  if (product.stock_quantity <= 5) return `Only ${product.stock_quantity} left in stock`;
-  return "In stock";
+  return availabilityText(product);
 }
 
 export function productUrl(product) {

@@ -7,14 +7,22 @@ the field; a 5xx means a bug or an outage, never a validation result.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from shop.api.api_keys import require_plan_key
+from shop.contracts import security_headers
 from shop.platform.errors import (
     BadRequest,
     Conflict,
@@ -126,6 +134,19 @@ def unparseable_body_response(error: ValueError) -> Response[str]:
     )
 
 
+def unsupported_media_type_response(_error: RequestUnsupportedContentType) -> Response[str]:
+    """415 in the shop's error body for a body of a type no route reads (Powertools' own 415 answers
+    with another shape, which the API's document and clients do not know)."""
+    return json_response(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        {
+            "error": "unsupported_media_type",
+            "message": "send the body as JSON (Content-Type: application/json)",
+            "field": "Content-Type",
+        },
+    )
+
+
 def too_deep_response(_error: RecursionError) -> Response[str]:
     """400 for JSON nested deeper than Python's parser recurses (about 1,000 levels); no route's
     schema goes more than a few levels deep, so such a body is never a valid request."""
@@ -138,6 +159,9 @@ def too_deep_response(_error: RecursionError) -> Response[str]:
 # Powertools' request validation middleware parses the body (JSON, form or multipart) by its
 # Content-Type; a ValueError from there is about the request, not about our code.
 _REQUEST_PARSING_MODULE = "openapi_validation"
+# The event's body accessors: a body of a binary media type arrives base64-encoded, and one that is
+# not UTF-8 once decoded fails there, whichever code asked for the body.
+_EVENT_BODY_MODULE = "data_classes"
 
 
 def _raised_while_parsing_the_request(error: BaseException) -> bool:
@@ -146,13 +170,61 @@ def _raised_while_parsing_the_request(error: BaseException) -> bool:
     while traceback is not None:
         last = traceback
         traceback = traceback.tb_next
-    return last is not None and _REQUEST_PARSING_MODULE in last.tb_frame.f_code.co_filename
+    if last is None:
+        return False
+    raised_in = last.tb_frame.f_code.co_filename
+    if isinstance(error, UnicodeDecodeError) and _EVENT_BODY_MODULE in raised_in:
+        return True
+    return _REQUEST_PARSING_MODULE in raised_in
+
+
+# The GETs that API Gateway's stage cache answers for everyone (cdk_app.api_routes' cached routes, the
+# /partner twins included once stripped): the only answers a browser or proxy may keep. Every other
+# answer is personal (/me, orders, carts, payments, admin) or a write, and is marked no-store.
+_PUBLIC_CATALOG = re.compile(r"^/(products(/[^/]+)?|categories|featured|bestsellers|reviews/[^/]+)/?$")
+
+
+def is_public_catalog(method: str, path: str) -> bool:
+    """True for a GET of the public catalog (`/products`, `/reviews/{product_id}`, ...), guest and
+    partner prefixes stripped as the routes see them."""
+    for prefix in UNAUTHENTICATED_PREFIXES:
+        if path == prefix or path.startswith(f"{prefix}/"):
+            path = path[len(prefix) :] or "/"
+            break
+    return method.upper() in ("GET", "HEAD") and bool(_PUBLIC_CATALOG.match(path))
+
+
+def with_security_headers(response: dict[str, Any], *, method: str, path: str) -> dict[str, Any]:
+    """Add HSTS and nosniff to an answer, and `Cache-Control: no-store` unless it is a public catalog
+    GET or its route set a Cache-Control of its own (a download's `private, no-store`, say)."""
+    added = dict(security_headers.ALWAYS)
+    if not is_public_catalog(method, path):
+        added.update(security_headers.NOT_STORED)
+    # REST proxy answers carry multiValueHeaders (Powertools' serializer for API Gateway v1).
+    multi = "multiValueHeaders" in response or "headers" not in response
+    headers: dict[str, Any] = response.setdefault("multiValueHeaders" if multi else "headers", {})
+    present = {name.lower() for name in headers}
+    for name, value in added.items():
+        if name.lower() not in present:
+            headers[name] = [value] if multi else value
+    return response
+
+
+class ShopResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, whose every answer (routes, errors, 404s) leaves through one place
+    that adds the security headers."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = super().resolve(event, context)
+        return with_security_headers(
+            response, method=str(event.get("httpMethod") or ""), path=str(event.get("path") or "")
+        )
 
 
 def build_resolver() -> APIGatewayRestResolver:
-    """An API Gateway REST resolver with the shop's CORS policy and error mapping registered."""
+    """An API Gateway REST resolver with the shop's CORS policy, error mapping and security headers."""
     settings = get_settings()
-    app = APIGatewayRestResolver(
+    app = ShopResolver(
         enable_validation=True,
         # /guest/... and /partner/... are the same routes without a Cognito authorizer or with a partner
         # API key (API Gateway cannot make one method's auth optional); the handler sees one path and
@@ -160,7 +232,14 @@ def build_resolver() -> APIGatewayRestResolver:
         strip_prefixes=list(UNAUTHENTICATED_PREFIXES),
         cors=CORSConfig(
             allow_origin=settings.web_origin,
-            allow_headers=["Authorization", "Content-Type", "X-Cart-Id", "Idempotency-Key", "X-Api-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Cart-Id",
+                "Idempotency-Key",
+                "X-Api-Key",
+                "X-Order-Token",
+            ],
             # The site is another origin than the API: its script reads these two only if exposed
             # (a 429's wait, and the file name of an invoice it saves).
             expose_headers=["Retry-After", "Content-Disposition"],
@@ -176,6 +255,9 @@ def build_resolver() -> APIGatewayRestResolver:
     # Both reach the function before any route: without these, API Gateway answers 502.
     app.exception_handler(ValueError)(unparseable_body_response)
     app.exception_handler(RecursionError)(too_deep_response)
+    app.exception_handler(RequestUnsupportedContentType)(unsupported_media_type_response)
+    # API Gateway lets any usage plan's key through; each key opens its own plan's routes only.
+    app.use(middlewares=[require_plan_key])
 
     @app.not_found
     def _no_route(_error: Exception) -> Response[str]:

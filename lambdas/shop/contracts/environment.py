@@ -22,7 +22,9 @@ LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
 REDIS_URL = "REDIS_URL"
 REDIS_HOST = "REDIS_HOST"
 REDIS_PORT = "REDIS_PORT"
-REDIS_AUTH_SECRET_ARN = "REDIS_AUTH_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+# IAM authentication to ElastiCache: the token is signed for this replication group id and user.
+REDIS_CACHE_NAME = "REDIS_CACHE_NAME"
+REDIS_USER = "REDIS_USER"
 
 PRODUCT_IMAGES_BUCKET = "PRODUCT_IMAGES_BUCKET"
 # The private bucket of digital products' files (Data stack): shop_api presigns uploads into it,
@@ -42,8 +44,6 @@ WEB_ORIGIN = "WEB_ORIGIN"
 SENDER_EMAIL = "SENDER_EMAIL"
 # The web site's own URL (no trailing slash): emails link to its pages (stage setting `site_url`).
 SITE_URL = "SITE_URL"
-# The Secrets Manager secret whose value signs the order links of guests' emails (Data stack).
-ORDER_LINK_KEY_SECRET_ARN = "ORDER_LINK_KEY_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 # Another Stripe API than Stripe's own (the local shop's localstripe); unset in deployed stages.
 STRIPE_API_BASE = "STRIPE_API_BASE"
 PAYMENT_SECRETS_ARN = "PAYMENT_SECRETS_ARN"

@@ -192,6 +192,25 @@ PROMOTIONS = TableSpec(
 PROMOTION_ENTRY = "promotion"
 SHARED_PROMOTION_LISTING = "shared"
 
+# HMAC keys of the shop's signed links and ids (shop.platform.signing_keys): one item per key name,
+# created with random bytes by the first function that needs it (a conditional put, so concurrent
+# first uses agree). Deleting an item rotates that key: every token made with it stops verifying.
+SIGNING_KEYS = TableSpec(
+    logical_name="SigningKeys",
+    env_var="SIGNING_KEYS_TABLE",
+    partition_key=Key("key_name"),
+)
+
+# The circuit breakers of the functions outside the VPC, which cannot reach Redis
+# (shop.platform.circuit_store_dynamodb): one item per dependency (`circuit` = stripe, paypal, ses)
+# with its state and failure count, gone by TTL a few minutes after its last change.
+CIRCUIT_BREAKERS = TableSpec(
+    logical_name="CircuitBreakers",
+    env_var="CIRCUIT_BREAKERS_TABLE",
+    partition_key=Key("circuit"),
+    ttl_attribute="expires_at",
+)
+
 ALL_TABLES: tuple[TableSpec, ...] = (
     PRODUCTS,
     ORDERS,
@@ -207,4 +226,6 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     AUDIT_LOG,
     RUNTIME_FLAGS,
     PROMOTIONS,
+    SIGNING_KEYS,
+    CIRCUIT_BREAKERS,
 )

@@ -23,9 +23,9 @@ from shop.email.repository import EmailPreferencesRepository
 from shop.email.ses_refusals import NOT_AN_OUTAGE, error_code, recipient_refusal
 from shop.platform import idempotency
 from shop.platform.circuit_breaker import CircuitBreaker, report_circuit_opened
+from shop.platform.circuit_store_dynamodb import DynamoDBCircuitStore
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 from shop.platform.settings import get_settings
 
 SES_DEPENDENCY = "ses"
@@ -54,8 +54,9 @@ def _counts_against_ses(error: BaseException) -> bool:
 
 @per_process
 def ses_breaker() -> CircuitBreaker:
+    # email_sender runs outside the VPC (SES has no endpoint in it): the shared state is in DynamoDB.
     return CircuitBreaker(
-        SES_DEPENDENCY, shared_redis_client, on_open=report_circuit_opened, is_failure=_counts_against_ses
+        SES_DEPENDENCY, DynamoDBCircuitStore(), on_open=report_circuit_opened, is_failure=_counts_against_ses
     )
 
 

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from shop.contracts.digital_files import GUEST_DOWNLOAD_PATH
 from shop.contracts.email_messages import EmailRequest, EmailTemplate
 from shop.email.engagement import click_url, home_page, open_pixel_url
 from shop.platform.process_state import per_process
@@ -92,24 +91,21 @@ def site_url() -> str:
     return url.rstrip("/")
 
 
-def order_url(order_id: str, *, guest: bool) -> str:
+def order_url(order_id: str, *, guest: bool, fragment: dict[str, str] | None = None) -> str:
     """The order's page. A guest's link carries the order's link token (they have no account to sign
-    in to); an account's asks them to sign in, so a forwarded email opens nothing."""
-    query = {"id": order_id}
-    if guest:
-        query["token"] = link_token(ORDER_LINK, order_id)
-    return f"{site_url()}/{ORDERS_PAGE}?{urlencode(query)}"
+    in to) in the fragment, which browsers send to no server and put in no Referer; the page hands it
+    to the API in a header. An account's link asks them to sign in, so a forwarded email opens nothing."""
+    url = f"{site_url()}/{ORDERS_PAGE}?{urlencode({'id': order_id})}"
+    if not guest:
+        return url
+    return f"{url}#{urlencode({'token': link_token(ORDER_LINK, order_id), **(fragment or {})})}"
 
 
 def download_url(order_id: str, product_id: str, file_id: str | None = None) -> str:
-    """A guest's link to one file of a paid digital line: the API's download route with the order's
-    link token (it counts against the line's download limit, then redirects to the file)."""
-    api_url = get_settings().api_url
-    if not api_url:
-        raise MissingSetting("API_URL is not in this function's environment")
-    path = GUEST_DOWNLOAD_PATH.format(id=quote(order_id, safe=""), product_id=quote(product_id, safe=""))
-    query = {"token": link_token(ORDER_LINK, order_id), **({"file": file_id} if file_id else {})}
-    return f"{api_url.rstrip('/')}{path}?{urlencode(query)}"
+    """A guest's link to one file of a paid digital line: the order's page, told in the fragment which
+    file to download; the page starts it (counted against the line's limit) with a link of minutes."""
+    wanted = {"download": product_id, **({"file": file_id} if file_id else {})}
+    return order_url(order_id, guest=True, fragment=wanted)
 
 
 def download_links(order_id: str, entitlements: Any) -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from shop.catalog.model import DigitalFile
 from shop.catalog.repository import ProductRepository
-from shop.orders.access import token_opens
+from shop.orders.access import download_token, download_token_expiry, download_token_opens, token_opens
 from shop.orders.model import DownloadEntitlement, Order
 from shop.orders.repository import OrderRepository
 from shop.orders.state import RESTORABLE, OrderStatus, PaymentStatus
@@ -29,7 +29,6 @@ from shop.platform.errors import Conflict, Forbidden, Gone, NotFound
 from shop.platform.identity import Caller
 from shop.platform.object_storage import presign_get
 from shop.platform.settings import MissingSetting, get_settings
-from shop.platform.signed_links import DOWNLOAD_LINK, is_link_token, link_token
 
 # Long enough to start the download, short enough that a copied URL is useless soon after.
 URL_SECONDS = 300
@@ -99,23 +98,26 @@ def download_grants(order: Order) -> dict[str, Any]:
 
 
 def may_download(order: Order, caller: Caller, token: str | None) -> bool:
-    """The order's owner signed in, or the holder of its access token, its emailed link (guests) or
-    its download token (the orders page). Administrators download nothing: it would be the buyer's."""
+    """The order's owner signed in, or the holder of its order token (the access token, or a guest's
+    emailed link). Administrators download nothing: it would be the buyer's."""
     if caller.signed_in and order.user_id == caller.user_id:
         return True
-    if not token:
-        return False
-    return token_opens(order, token) or is_link_token(DOWNLOAD_LINK, order.order_id, token)
+    return bool(token) and token_opens(order, str(token))
 
 
 def with_download_token(
-    order: Order, view: dict[str, Any], caller: Caller, token: str | None
+    order: Order, view: dict[str, Any], caller: Caller, token: str | None, *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The order's JSON plus, for whoever may download it, the token of its download links (a page's
-    link cannot carry the Cognito token a signed-in buyer has)."""
-    if order.digital_downloads and may_download(order, caller, token):
-        return {**view, "download_token": link_token(DOWNLOAD_LINK, order.order_id)}
-    return view
+    """The order's JSON plus, for whoever may download it, a download token per digital line valid
+    for minutes (a link the browser follows carries neither the Cognito token nor a header)."""
+    if not (order.digital_downloads and may_download(order, caller, token)):
+        return view
+    expires = download_token_expiry(now or utc_now())
+    lines = [
+        {**line, "download_token": download_token(order.order_id, str(line["product_id"]), expires=expires)}
+        for line in view.get("digital_downloads", [])
+    ]
+    return {**view, "digital_downloads": lines, "download_tokens_expire_at": iso(expires)}
 
 
 # -- downloading ---------------------------------------------------------------------------------
@@ -206,11 +208,22 @@ class Downloads:
         self.clock = clock
 
     def open(
-        self, order_id: str, product_id: str, caller: Caller, *, token: str | None, file_id: str | None
+        self,
+        order_id: str,
+        product_id: str,
+        caller: Caller,
+        *,
+        token: str | None,
+        file_id: str | None,
+        download_token: str | None = None,
     ) -> DownloadLink:
-        """Count one download of the order's `product_id` and return a short-lived URL of its file."""
+        """Count one download of the order's `product_id` and return a short-lived URL of its file.
+        Opened by the order's buyer signed in, its order token, or the line's download token."""
         order = self.orders.get(order_id)
-        if order is None or not may_download(order, caller, token):
+        line_token_opens = bool(download_token) and download_token_opens(
+            order_id, product_id, str(download_token), now=(self.clock or utc_now)()
+        )
+        if order is None or not (line_token_opens or may_download(order, caller, token)):
             raise NotFound(f"no order {order_id}", field="order_id")
         for _attempt in range(COUNT_ATTEMPTS):
             now = (self.clock or utc_now)()

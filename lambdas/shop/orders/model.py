@@ -11,14 +11,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
+from shop.contracts.admin_limits import MAX_PRICE_CENTS
 from shop.contracts.countries import CountryCode
 from shop.contracts.email_engagement import MESSAGE_ID_PATTERN
 from shop.orders.state import OrderStatus, PaymentStatus
+from shop.platform.email_addresses import EmailAddress
 
 # One DynamoDB transaction holds at most 100 items: placing an order puts the order and updates one
 # item per product.
 MAX_ORDER_LINES = 50
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _REQUEST = ConfigDict(
     extra="forbid", validate_by_name=True, validate_by_alias=True, str_strip_whitespace=True
 )
@@ -90,7 +91,7 @@ class CreateOrderRequest(BaseModel):
         default=None, description="defaults to the shipping address; name and country at least"
     )
     items: list[OrderLineRequest] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
-    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
+    email: EmailAddress | None = None
     discount_code: str | None = Field(default=None, max_length=40)
     # The marketing email whose link the shopper followed (the site keeps its `mc` parameter): the
     # order is attributed to it when paid within the stage's attribution window (docs/marketing.md).
@@ -116,7 +117,9 @@ class TrackingRequest(BaseModel):
 class RefundRequest(BaseModel):
     model_config = _REQUEST
 
-    amount: int | None = Field(default=None, ge=1, description="cents; the whole total when absent")
+    amount: int | None = Field(
+        default=None, ge=1, le=MAX_PRICE_CENTS, description="cents; the whole total when absent"
+    )
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -180,6 +183,14 @@ class PaymentAttempt(BaseModel):
     payment_id: str
 
 
+class EmailProblem(BaseModel):
+    """Why the order's email could not be delivered: SES refused the address itself, for good."""
+
+    template: str
+    reason: str = Field(description="SES's words")
+    at: str
+
+
 class Order(BaseModel):
     """An item of the Orders table (seed 001's attributes plus the pipeline's bookkeeping)."""
 
@@ -238,6 +249,10 @@ class Order(BaseModel):
     credit_note_amount: int | None = None
     access_token_hash: str | None = None
     request_fingerprint: str | None = None
+    # Set by email_sender when SES refuses the order's address for good (never retried); the admin's
+    # order view shows it, so someone can reach the shopper another way.
+    email_status: Literal["undeliverable"] | None = None
+    email_problem: EmailProblem | None = None
 
     def public_view(self) -> dict[str, Any]:
         """The JSON a customer or an administrator receives (never the token hash)."""

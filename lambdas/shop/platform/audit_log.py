@@ -48,8 +48,12 @@ def record(actor: str, action: str, entity: str, before: Any, after: Any) -> Non
         "after": to_item(after),
     }
     try:
+        # A new entry only: IAM lets writers PutItem, which could also replace an entry whose key
+        # they knew; the condition makes the log append-only in the data as well as in the grant.
         table(AUDIT_LOG.logical_name).put_item(
-            Item={name: value for name, value in item.items() if value is not None}
+            Item={name: value for name, value in item.items() if value is not None},
+            ConditionExpression="attribute_not_exists(#entity)",
+            ExpressionAttributeNames={"#entity": AUDIT_LOG.partition_key.name},
         )
     except (BotoCoreError, ClientError) as error:
         logger.error(

@@ -17,7 +17,6 @@ from shop.contracts.environment import (
     DLQ_ENV_VARS,
     DOWNLOAD_DAYS,
     DOWNLOAD_LIMIT,
-    ORDER_LINK_KEY_SECRET_ARN,
     PAYMENT_HOLD_MINUTES,
     PAYMENT_SECRETS_ARN,
     PERSONAL_CODE_DAYS,
@@ -25,10 +24,11 @@ from shop.contracts.environment import (
     PRODUCT_IMAGES_BUCKET,
     PRODUCT_VERSION,
     QUEUE_ENV_VARS,
-    REDIS_AUTH_SECRET_ARN,
+    REDIS_CACHE_NAME,
     REDIS_HOST,
     REDIS_PORT,
     REDIS_URL,
+    REDIS_USER,
     REST_API_ID,
     REST_API_STAGE,
     SENDER_EMAIL,
@@ -60,7 +60,8 @@ class Settings(BaseModel):
     redis_url: str | None = None
     redis_host: str | None = None
     redis_port: int = 6379
-    redis_auth_secret_arn: str | None = None
+    redis_cache_name: str | None = None  # the replication group id an IAM auth token is signed for
+    redis_user: str | None = None
     product_images_bucket: str | None = None
     digital_files_bucket: str | None = None
     user_pool_id: str | None = None
@@ -71,7 +72,6 @@ class Settings(BaseModel):
     web_origin: str = "*"
     sender_email: str = "shop@example.com"
     site_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
-    order_link_key_secret_arn: str | None = None
     stripe_api_base: str | None = None
     payment_secrets_arn: str | None = None
     pricing_rules_json: str | None = None
@@ -127,7 +127,8 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         redis_url=optional(REDIS_URL),
         redis_host=optional(REDIS_HOST),
         redis_port=int(environ.get(REDIS_PORT, "6379")),
-        redis_auth_secret_arn=optional(REDIS_AUTH_SECRET_ARN),
+        redis_cache_name=optional(REDIS_CACHE_NAME),
+        redis_user=optional(REDIS_USER),
         product_images_bucket=optional(PRODUCT_IMAGES_BUCKET),
         digital_files_bucket=optional(DIGITAL_FILES_BUCKET),
         user_pool_id=optional(USER_POOL_ID),
@@ -138,7 +139,6 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
         web_origin=environ.get(WEB_ORIGIN, "*"),
         sender_email=environ.get(SENDER_EMAIL, "shop@example.com"),
         site_url=optional(SITE_URL),
-        order_link_key_secret_arn=optional(ORDER_LINK_KEY_SECRET_ARN),
         stripe_api_base=optional(STRIPE_API_BASE),
         payment_secrets_arn=optional(PAYMENT_SECRETS_ARN),
         pricing_rules_json=optional(PRICING_RULES),

@@ -169,7 +169,7 @@ class Recommender:
                 "category": product.category.value,
                 "image_url": str(product.image_url) if product.image_url else None,
                 "rating": product.rating,
-                "sales_count": product.sales_count,
+                # Ranked by sales above, but the figure itself is the shop's own (as on the catalog).
             }
             for _weight, product in ranked[:limit]
         ]
