@@ -204,9 +204,11 @@ def test_signing_up_twice_with_one_email_says_so(page: Page, local_shop: LocalSh
     page.locator("#signup-email").fill(email)
     page.locator("#signup-password").fill(PASSWORD)
     page.locator("#signup-form button[type=submit]").click()
-    expect(page.locator("#signup-status")).to_have_text(
+    # Next to the field it is about, as every refusal of the address is (signup.js showEmailProblem).
+    expect(page.locator("#error-signup-email")).to_have_text(
         "An account with this email already exists. Sign in, or reset your password."
     )
+    expect(page.locator("#signup-email")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#step-confirm")).to_be_hidden()
 
 

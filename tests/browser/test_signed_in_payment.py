@@ -60,7 +60,10 @@ def test_a_signed_in_shopper_pays_and_each_payment_call_carries_their_token(
     expect(page.locator("#confirmation-title")).to_have_text(PAID, timeout=30_000)
 
     posts = [request for request in payment_calls if request.method == "POST"]
-    assert [request.url.rsplit("/payment/", 1)[1] for request in posts] == ["stripe/intent", "stripe/confirm"]
+    # The intent, then the confirm only if Stripe's webhook has not marked the order paid by then
+    # (checkout.js nudges after a few seconds): one or two calls, each with the shopper's token.
+    paths = [request.url.rsplit("/payment/", 1)[1] for request in posts]
+    assert paths in (["stripe/intent"], ["stripe/intent", "stripe/confirm"])
     assert all(request.headers.get("authorization") == token for request in posts)
     # payment_api knew the shopper: both calls were counted against them, not against the order.
     assert _payment_counts(local_shop, f"user#{_sub(token)}") != []

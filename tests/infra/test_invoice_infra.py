@@ -44,7 +44,9 @@ def test_invoice_and_credit_note_routes_reach_order_api_signed_in_or_with_the_gu
         assert not method.get("ApiKeyRequired"), path
         assert method["Integration"]["Type"] == "AWS_PROXY"
         if path.startswith("/guest/"):
-            assert method["RequestParameters"]["method.request.querystring.token"] is True
+            # The guest's token travels in a header, never the URL (docs/decisions.md).
+            assert method["RequestParameters"]["method.request.header.X-Order-Token"] is True
+            assert "method.request.querystring.token" not in method["RequestParameters"]
 
 
 def test_documents_are_never_served_from_the_stage_cache(api: dict[str, Any]) -> None:
