@@ -124,6 +124,7 @@ def build_app(app: App, *, nag: bool = True) -> ShopStacks:
         api_stage=api_stage.stage,
         codedeploy_applications=[deployment_application_name(config, domain) for domain in domains],
         redis_replication_group=cache.redis.replication_group,
+        admin_sign_in_gate=auth.admin_mfa_gate.function.function,
     )
     if nag:
         Validations.of(app).add_plugins(AwsSolutionsChecks(app))

@@ -23,7 +23,7 @@ class AuthStack(ShopStack):
             retain=config.retains_data,
             threat_protection=config.cognito_threat_protection,
         )
-        AdminMfaGate(
+        self.admin_mfa_gate = AdminMfaGate(
             self,
             "AdminMfaGate",
             user_pool=pool.user_pool,

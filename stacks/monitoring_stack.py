@@ -13,6 +13,7 @@ from aws_cdk import Duration, Fn
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticache as elasticache
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -92,6 +93,7 @@ class MonitoringStack(ShopStack):
         api_stage: apigateway.Stage,
         codedeploy_applications: Sequence[str],
         redis_replication_group: elasticache.CfnReplicationGroup | None = None,
+        admin_sign_in_gate: lambda_.IFunction | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -255,6 +257,21 @@ class MonitoringStack(ShopStack):
             evaluation_periods=3,
             missing_data=NOT_BREACHING,
         )
+
+        if admin_sign_in_gate is not None:
+            # Cognito refuses the sign-in when its pre token generation trigger fails: every failure is
+            # an administrator who could not sign in (the trigger fails closed, docs/accounts.md).
+            alarms.add(
+                severity=Severity.WARNING,
+                slug="admin-sign-in-gate-errors",
+                runbook="admin-sign-in-failing",
+                summary="The admin MFA trigger failed: administrators cannot sign in.",
+                metric=admin_sign_in_gate.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+                threshold=0,
+                comparison=ABOVE,
+                evaluation_periods=1,
+                missing_data=NOT_BREACHING,
+            )
 
         # Each rule's SNS target also lets EventBridge publish to the topic and use its key.
         self.deployment_notifications = DeploymentNotifications(

@@ -81,6 +81,8 @@ EXPECTED_ALARMS: dict[str, tuple[float, str, int]] = {
             "marketing_automation_api",
         )
     },
+    # Not in seed 001 (issue #19): the admin MFA trigger, whose failures refuse administrators' sign-ins.
+    "warning-admin-sign-in-gate-errors": (0, GT, 1),
 }
 
 
@@ -611,3 +613,14 @@ def test_failed_or_rolled_back_stacks_of_the_stage_reach_the_alarm_topic(dev: Mo
 
 def test_the_deployment_runbook_section_exists() -> None:
     assert "### Deployment rolled back" in RUNBOOKS.read_text()
+
+
+def test_a_failing_admin_sign_in_trigger_warns_on_call(alarms: dict[str, dict[str, Any]]) -> None:
+    """Cognito refuses a sign-in whose pre token generation trigger fails: one error is an
+    administrator locked out, so the alarm fires on the first one in five minutes."""
+    alarm = alarms["warning-admin-sign-in-gate-errors"]
+    assert (alarm["MetricName"], alarm["Namespace"], alarm["Statistic"]) == ("Errors", "AWS/Lambda", "Sum")
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["Period"]) == (0, 1, 300)
+    [dimension] = alarm["Dimensions"]
+    assert dimension["Name"] == "FunctionName"
+    assert "AdminMfaGate" in json.dumps(dimension["Value"])
