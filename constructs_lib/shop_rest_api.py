@@ -342,10 +342,25 @@ def cors_options(origin: str) -> dict[str, Any]:
     }
 
 
-# The route that brings each path's CORS preflight (the first one declared for that path).
-PREFLIGHT_OWNERS: dict[str, Route] = {}
-for _route in ROUTES:
-    PREFLIGHT_OWNERS.setdefault(_route.path, _route)
+# The route that brings each path's CORS preflight: the first one declared for that path (walking
+# backwards, each earlier route of a path overwrites a later one).
+PREFLIGHT_OWNERS: dict[str, Route] = {route.path: route for route in reversed(ROUTES)}
+
+
+def method_options(route: Route, *, cached: bool) -> apigw.MethodDeploymentOptions:
+    """A route's stage settings. A method setting replaces the stage's, so it repeats logging and
+    metrics; the cache settings only where the route is cached on this stage."""
+    throttle = route_throttle(route)
+    return apigw.MethodDeploymentOptions(
+        caching_enabled=cached,
+        cache_ttl=Duration.seconds(route.cache_ttl_seconds) if cached else None,
+        cache_data_encrypted=True if cached else None,
+        logging_level=apigw.MethodLoggingLevel.INFO,
+        data_trace_enabled=False,
+        metrics_enabled=True,
+        throttling_rate_limit=throttle.rate_per_second,
+        throttling_burst_limit=throttle.burst,
+    )
 
 
 def api_key_plans_by_function(routes: Iterable[Route]) -> dict[str, dict[str, str]]:
@@ -406,7 +421,6 @@ class ShopApiStage(Construct):
         domain): a change of origin must make a new deployment like a change of route does."""
         super().__init__(scope, id_, **kwargs)
         routes = tuple(routes)
-        cached = {method_option_key(route) for route in routes if route.cached} if cache else set()
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
@@ -461,30 +475,16 @@ class ShopApiStage(Construct):
                 user=True,
             ),
             # A route of no class (none today) gets the smallest class limit.
-            throttling_rate_limit=min(route_throttle(route).rate_per_second for route in ROUTES),
-            throttling_burst_limit=min(route_throttle(route).burst for route in ROUTES),
+            throttling_rate_limit=min(route_throttle(route).rate_per_second for route in routes),
+            throttling_burst_limit=min(route_throttle(route).burst for route in routes),
             # Without the cache cluster the cached routes are served by their functions (and Redis).
             cache_cluster_enabled=cache,
             cache_cluster_size=CACHE_SIZE_GB if cache else None,
             caching_enabled=False,
             cache_data_encrypted=cache,
+            # Each route's throttle from the load model (cdk_app/traffic_limits.py), and its cache.
             method_options={
-                # Each route's throttle from the load model (cdk_app/traffic_limits.py). A method setting
-                # replaces the stage's, so it repeats logging and metrics, and the cache where it has one.
-                method_option_key(route): apigw.MethodDeploymentOptions(
-                    caching_enabled=method_option_key(route) in cached,
-                    cache_ttl=(
-                        Duration.seconds(route.cache_ttl_seconds)
-                        if method_option_key(route) in cached
-                        else None
-                    ),
-                    cache_data_encrypted=True if method_option_key(route) in cached else None,
-                    logging_level=apigw.MethodLoggingLevel.INFO,
-                    data_trace_enabled=False,
-                    metrics_enabled=True,
-                    throttling_rate_limit=route_throttle(route).rate_per_second,
-                    throttling_burst_limit=route_throttle(route).burst,
-                )
+                method_option_key(route): method_options(route, cached=cache and route.cached)
                 for route in routes
             },
         )

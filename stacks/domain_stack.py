@@ -304,8 +304,7 @@ class DomainStack(ShopStack):
 
     def schedule_daily_marketing(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
         """The daily marketing run at 10:00 in the stage's time zone, retried, failures kept in a DLQ."""
-        self.marketing_schedule = scheduler.Schedule(
-            self,
+        self.marketing_schedule = self._scheduled_job(
             "DailyMarketing",
             description="Seed 001: marketing scans daily at 10 AM",
             schedule=scheduler.ScheduleExpression.cron(
@@ -313,23 +312,16 @@ class DomainStack(ShopStack):
                 hour=str(MARKETING_SCHEDULE_HOUR),
                 time_zone=TimeZone.of(self.config.schedule_time_zone),
             ),
-            target=targets.LambdaInvoke(
-                self.functions["marketing_automation_api"].alias,
-                input=scheduler.ScheduleTargetInput.from_object({"job": MARKETING_SCHEDULED_JOB}),
-                retry_attempts=3,
-                max_event_age=Duration.hours(2),
-                dead_letter_queue=dead_letter_queue,
-            ),
-        )
-        self._keep_failed_async_runs(
-            "marketing_automation_api", dead_letter_queue, max_event_age=Duration.hours(2)
+            function="marketing_automation_api",
+            job=MARKETING_SCHEDULED_JOB,
+            max_event_age=Duration.hours(2),
+            dead_letter_queue=dead_letter_queue,
         )
         return self.marketing_schedule
 
     def schedule_weekly_recommendations(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
         """The weekly recommendation email, Mondays in the stage's time zone, retried, failures in a DLQ."""
-        self.weekly_recommendations_schedule = scheduler.Schedule(
-            self,
+        self.weekly_recommendations_schedule = self._scheduled_job(
             "WeeklyRecommendations",
             description="Seed 001: personalized recommendation email weekly",
             schedule=scheduler.ScheduleExpression.cron(
@@ -338,42 +330,57 @@ class DomainStack(ShopStack):
                 week_day=MARKETING_WEEKLY_DAY,
                 time_zone=TimeZone.of(self.config.schedule_time_zone),
             ),
-            target=targets.LambdaInvoke(
-                self.functions["marketing_automation_api"].alias,
-                input=scheduler.ScheduleTargetInput.from_object({"job": MARKETING_WEEKLY_JOB}),
-                retry_attempts=3,
-                max_event_age=Duration.hours(2),
-                dead_letter_queue=dead_letter_queue,
-            ),
-        )
-        self._keep_failed_async_runs(
-            "marketing_automation_api", dead_letter_queue, max_event_age=Duration.hours(2)
+            function="marketing_automation_api",
+            job=MARKETING_WEEKLY_JOB,
+            max_event_age=Duration.hours(2),
+            dead_letter_queue=dead_letter_queue,
         )
         return self.weekly_recommendations_schedule
 
     def schedule_payment_hold_sweep(self, *, dead_letter_queue: sqs.IQueue) -> scheduler.Schedule:
         """order_processor's sweep of expired payment holds every few minutes, retried, failures kept
         in a DLQ (its alarm is how a sweep that keeps failing gets noticed)."""
-        self.payment_hold_schedule = scheduler.Schedule(
-            self,
+        self.payment_hold_schedule = self._scheduled_job(
             "PaymentHoldSweep",
             description="Cancel unpaid orders whose payment hold expired; their stock goes back",
             schedule=scheduler.ScheduleExpression.rate(Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES)),
+            function="order_processor",
+            job=PAYMENT_HOLD_SWEEP_JOB,
+            # Older than one interval, a retry only duplicates the next run.
+            max_event_age=Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES),
+            dead_letter_queue=dead_letter_queue,
+        )
+        return self.payment_hold_schedule
+
+    def _scheduled_job(
+        self,
+        id_: str,
+        *,
+        description: str,
+        schedule: scheduler.ScheduleExpression,
+        function: str,
+        job: str,
+        max_event_age: Duration,
+        dead_letter_queue: sqs.IQueue,
+    ) -> scheduler.Schedule:
+        """One schedule invoking `function`'s alias with `{"job": job}`: Scheduler retries it three times
+        within `max_event_age`, and both its refusals and the runs that fail keep their record in
+        `dead_letter_queue` (and so reach its alarm)."""
+        created = scheduler.Schedule(
+            self,
+            id_,
+            description=description,
+            schedule=schedule,
             target=targets.LambdaInvoke(
-                self.functions["order_processor"].alias,
-                input=scheduler.ScheduleTargetInput.from_object({"job": PAYMENT_HOLD_SWEEP_JOB}),
+                self.functions[function].alias,
+                input=scheduler.ScheduleTargetInput.from_object({"job": job}),
                 retry_attempts=3,
-                # Older than one interval, a retry only duplicates the next run.
-                max_event_age=Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES),
+                max_event_age=max_event_age,
                 dead_letter_queue=dead_letter_queue,
             ),
         )
-        self._keep_failed_async_runs(
-            "order_processor",
-            dead_letter_queue,
-            max_event_age=Duration.minutes(PAYMENT_HOLD_SWEEP_EVERY_MINUTES),
-        )
-        return self.payment_hold_schedule
+        self._keep_failed_async_runs(function, dead_letter_queue, max_event_age=max_event_age)
+        return created
 
     def _keep_failed_async_runs(
         self, name: str, dead_letter_queue: sqs.IQueue, *, max_event_age: Duration
