@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +71,30 @@ def moto_aws() -> Iterator[LocalAws]:
         _restore_environment(saved)
 
 
+@contextmanager
+def running_shop(options: Any) -> Iterator[Any]:
+    """A local shop started from nothing (moto reset, no endpoint inherited from an earlier shop) with
+    these LocalShopOptions; stopped afterwards, the process environment as it was before."""
+    from cdk_app.local.runner import LocalShop
+
+    saved = dict(os.environ)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    reset_moto()
+    shop = LocalShop(options).start()
+    try:
+        yield shop
+    finally:
+        shop.stop()
+        _restore_environment(saved)
+
+
 @pytest.fixture(scope="module")
 def seeded_shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[Any]:
     """A fresh local shop with the sample catalog and users, no schedules, for one test module."""
     from cdk_app.local.redis_server import free_port
-    from cdk_app.local.runner import LocalShop, LocalShopOptions
+    from cdk_app.local.runner import LocalShopOptions
 
-    reset_moto()
-    started = LocalShop(
+    with running_shop(
         LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
-    ).start()
-    try:
-        yield started
-    finally:
-        started.stop()
+    ) as shop:
+        yield shop

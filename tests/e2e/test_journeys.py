@@ -14,7 +14,7 @@ from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 from cdk_app.local.seed import sign_in
-from tests.e2e.conftest import reset_moto
+from tests.e2e.conftest import running_shop
 
 ADMIN_API_KEY_NAME = "local-shop-api-admin"
 WAIT_SECONDS = 60
@@ -29,8 +29,7 @@ ADDRESS = {
 
 @pytest.fixture(scope="module")
 def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
-    reset_moto()
-    started = LocalShop(
+    with running_shop(
         LocalShopOptions(
             port=free_port(),
             templates=local_templates,
@@ -38,11 +37,8 @@ def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
             seed=True,
             retry_delay_seconds=1,
         )
-    ).start()
-    try:
+    ) as started:
         yield started
-    finally:
-        started.stop()
 
 
 def _api(shop: LocalShop, path: str) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cdk_app.local.runner import LocalShop, LocalShopOptions
-from tests.e2e.conftest import reset_moto
+from tests.e2e.conftest import running_shop
 
 DEEP_JSON = b"[" * 1000 + b"]" * 1000
 MISSING_TOKEN = {"message": "Missing Authentication Token"}
@@ -33,23 +33,13 @@ ADDRESS = {
 def shop(
     local_templates: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalShop]:
-    import os
-
-    saved = dict(os.environ)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    reset_moto()
     web_root: Path = tmp_path_factory.mktemp("web")
-    running = LocalShop(
+    with running_shop(
         LocalShopOptions(
             port=0, web_root=web_root, run_schedules=False, seed=False, templates=local_templates
         )
-    ).start()
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 class Answer:

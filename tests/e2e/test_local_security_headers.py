@@ -4,38 +4,19 @@ error answers are no-store, public catalog GETs are not (issue #19, item 7)."""
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cdk_app.local.runner import LocalShop, LocalShopOptions
-from tests.e2e.conftest import reset_moto
+from cdk_app.local.runner import LocalShop
 
 HSTS = "max-age=31536000; includeSubDomains"
 
 
 @pytest.fixture(scope="module")
-def shop(
-    local_templates: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalShop]:
-    saved = dict(os.environ)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    reset_moto()
-    web_root: Path = tmp_path_factory.mktemp("web")
-    running = LocalShop(
-        LocalShopOptions(port=0, web_root=web_root, run_schedules=False, seed=True, templates=local_templates)
-    ).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-        os.environ.clear()
-        os.environ.update(saved)
+def shop(seeded_shop: LocalShop) -> LocalShop:
+    return seeded_shop
 
 
 def _get(shop: LocalShop, path: str) -> tuple[int, dict[str, str]]:

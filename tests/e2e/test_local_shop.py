@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from cdk_app.local.runner import SEED_MODULE, LocalShop, LocalShopOptions
-from tests.e2e.conftest import reset_moto
+from tests.e2e.conftest import reset_moto, running_shop
 
 EMAIL = "persisted@example.com"
 PASSWORD = "Correct-Horse-42!"
@@ -50,18 +50,8 @@ def options(templates: dict[str, dict[str, Any]], persist_dir: Path, web_root: P
 def shop(
     local_templates: dict[str, dict[str, Any]], persist_dir: Path, web_root: Path
 ) -> Iterator[LocalShop]:
-    import os
-
-    saved = dict(os.environ)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    reset_moto()
-    running = LocalShop(options(local_templates, persist_dir, web_root)).start()
-    try:
+    with running_shop(options(local_templates, persist_dir, web_root)) as running:
         yield running
-    finally:
-        running.stop()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def url(shop: LocalShop, path: str) -> str:
