@@ -85,8 +85,19 @@ def _plan_rate(access: Access) -> float:
     return next(plan.rate_per_second for plan in USAGE_PLANS if access in plan.routes)
 
 
+# The routes that place an order (a shopper's and a guest's); each has its own stage throttle.
+ORDER_PLACING_PATHS = ("/orders/create", "/guest/orders/create")
+# Classes that must admit every order the stage admits (docs/scaling.md, "What the code does"):
+# refusing the payment of an order already placed leaves its stock held for the stage's payment hold
+# and the shopper with an order number they cannot pay, and refusing the provider's webhook of a paid
+# order delays its confirmation until the sweep cancels and refunds it. Under a flood the stage refuses
+# new orders first, never the payment or the confirmation of one it took.
+FOLLOWS_ORDERS = (RouteClass.PAYMENTS, RouteClass.WEBHOOKS)
+
+
 def class_throttle(kind: RouteClass, model: LoadModel = SEED_LOAD) -> Throttle:
-    """The stage throttle of each route of `kind`: its class's planned rate times the headroom."""
+    """The stage throttle of each route of `kind`: its class's planned rate times the headroom; the
+    payment and webhook routes at least the order-placing routes' rates together (FOLLOWS_ORDERS)."""
     if kind is RouteClass.ADMIN or kind is RouteClass.PARTNER:
         # The usage plan limits each key; the method limit only caps all keys together at 5 times that.
         access = Access.ADMIN if kind is RouteClass.ADMIN else Access.PARTNER
@@ -94,6 +105,10 @@ def class_throttle(kind: RouteClass, model: LoadModel = SEED_LOAD) -> Throttle:
     else:
         planned = model.requests_per_minute / 60 * model.shares[kind]
         rate = max(model.floor_per_second, planned * model.headroom)
+        if kind in FOLLOWS_ORDERS:
+            rate = max(
+                rate, len(ORDER_PLACING_PATHS) * class_throttle(RouteClass.ORDERS, model).rate_per_second
+            )
     rate = math.ceil(rate)
     return Throttle(rate_per_second=rate, burst=max(10, 2 * rate))
 

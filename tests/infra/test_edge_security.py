@@ -17,6 +17,7 @@ from cdk_app.build import build_app
 from cdk_app.synth import SynthesizedStage, cdk_context
 from cdk_app.traffic_limits import (
     API_RATE_PER_IP,
+    ORDER_PLACING_PATHS,
     PAYMENTS_RATE_PER_IP,
     SITE_RATE_PER_IP,
     RouteClass,
@@ -229,11 +230,26 @@ def test_every_route_has_its_class_throttle(prod: SynthesizedStage) -> None:
 
 
 def test_class_throttles_follow_the_load_model() -> None:
-    """1000 requests/min split by share, times 3 headroom, at least 2/s; keys' routes 5x their plan."""
+    """1000 requests/min split by share, times 3 headroom, at least 2/s; keys' routes 5x their plan;
+    payments and webhooks at least the two order-placing routes together."""
     assert class_throttle(RouteClass.CATALOG).rate_per_second == 28  # 1000/60 * 0.55 * 3 = 27.5
-    assert class_throttle(RouteClass.PAYMENTS).rate_per_second == 2  # the 2/s floor
+    assert class_throttle(RouteClass.ENGAGEMENT).rate_per_second == 2  # the 2/s floor
+    assert class_throttle(RouteClass.ORDERS).rate_per_second == 3  # 1000/60 * 0.06 * 3 = 3
+    assert class_throttle(RouteClass.PAYMENTS).rate_per_second == 6  # 2 order-placing routes x 3/s
     assert class_throttle(RouteClass.ADMIN).rate_per_second == 5  # 5 x 50/min
     assert all(class_throttle(kind).burst >= 10 for kind in RouteClass)
+
+
+def test_every_order_the_stage_admits_can_pay_and_be_confirmed() -> None:
+    """Refusing the payment (or the provider's webhook) of an order already placed would hold its stock
+    for the payment hold: the payment and webhook routes admit what the order-placing routes admit."""
+    placing = [route for route in ROUTES if route.method == "POST" and route.path in ORDER_PLACING_PATHS]
+    assert len(placing) == len(ORDER_PLACING_PATHS)  # every path names a route of the API
+    admitted = sum(route_throttle(route).rate_per_second for route in placing)
+    following = [route for route in ROUTES if route.function == "payment_api" and route.method == "POST"]
+    assert {route.path for route in following} >= {"/payment/stripe/intent", "/payment/webhook/stripe"}
+    for route in following:
+        assert route_throttle(route).rate_per_second >= admitted, route.path
 
 
 def _route(method: str, path: str) -> Route:
