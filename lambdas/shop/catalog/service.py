@@ -36,11 +36,10 @@ from shop.catalog.model import (
 from shop.catalog.repository import ProductMissingError, ProductRepository
 from shop.catalog.search import ProductFilters, ProductSort, matches, sort_products
 from shop.contracts.metric_names import CATALOG_CACHE
-from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.cache import ResilientCache, shared_redis_client, shared_redis_outage
 from shop.platform.errors import BadRequest, NotFound
 from shop.platform.pagination import decode_cursor, encode_cursor
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 
 logger = Logger(child=True)
 

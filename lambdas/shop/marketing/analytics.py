@@ -11,11 +11,10 @@ from typing import Any
 from shop.marketing.attribution import Attribution
 from shop.marketing.repository import MarketingQueueRepository
 from shop.marketing.triggers import Trigger
-from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.cache import ResilientCache, shared_redis_client, shared_redis_outage
 from shop.platform.clock import iso, utc_now
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 
 ANALYTICS_WINDOW = timedelta(days=30)
 ANALYTICS_CACHE = "marketing_analytics"

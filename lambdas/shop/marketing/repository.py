@@ -11,13 +11,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from shop.contracts.tables import MARKETING_QUEUE, MARKETING_QUEUE_TTL_DAYS_AFTER_SENT, PENDING_SEND_MARKER
 from shop.marketing.triggers import Trigger
 from shop.platform.clock import iso
-from shop.platform.dynamodb import delete_all, every_item, from_item, table, to_item
+from shop.platform.dynamodb import attr, delete_all, every_item, from_item, key, table, to_item
 
 PENDING_INDEX = MARKETING_QUEUE.index("sent-scheduled_send_time-index").name
 RECIPIENT_INDEX = MARKETING_QUEUE.index("user_email-trigger_type-index").name
@@ -46,7 +45,7 @@ class MarketingQueueRepository:
         tokens: set[str] = set()
         for item in self._query(
             IndexName=RECIPIENT_INDEX,
-            KeyConditionExpression=Key("user_email").eq(email) & Key("trigger_type").eq(trigger.value),
+            KeyConditionExpression=key("user_email").eq(email) & key("trigger_type").eq(trigger.value),
             ProjectionExpression="queue_id, trigger_data",
         ):
             tokens.update(str(token) for token in (item.get("trigger_data") or {}).get("tokens", []))
@@ -55,7 +54,7 @@ class MarketingQueueRepository:
     def items_of_recipient(self, email: str) -> list[dict[str, Any]]:
         """Every item addressed to this email, of any trigger (user_email-trigger_type-index)."""
         return list(
-            self._query(IndexName=RECIPIENT_INDEX, KeyConditionExpression=Key("user_email").eq(email))
+            self._query(IndexName=RECIPIENT_INDEX, KeyConditionExpression=key("user_email").eq(email))
         )
 
     def delete_items_of_recipient(self, email: str) -> int:
@@ -95,7 +94,7 @@ class MarketingQueueRepository:
         }
         stored: dict[str, Any] = to_item(item)
         try:
-            self._table().put_item(Item=stored, ConditionExpression=Attr("queue_id").not_exists())
+            self._table().put_item(Item=stored, ConditionExpression=attr("queue_id").not_exists())
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise AlreadyQueuedError(item["queue_id"]) from None
@@ -109,7 +108,7 @@ class MarketingQueueRepository:
             Key={"queue_id": queue_id},
             UpdateExpression="SET #sent = :true, sent_at = :sent_at, expires_at = :expires_at, "
             "email_queue_id = :message_id REMOVE #pending",
-            ConditionExpression=Attr("queue_id").exists(),
+            ConditionExpression=attr("queue_id").exists(),
             ExpressionAttributeNames={"#sent": "sent", "#pending": PENDING_SEND},
             ExpressionAttributeValues={
                 ":true": True,
@@ -123,9 +122,9 @@ class MarketingQueueRepository:
         """Unsent items of this trigger queued before the given time (the sparse pending index)."""
         return self._query(
             IndexName=PENDING_INDEX,
-            KeyConditionExpression=Key(PENDING_SEND).eq(PENDING_SEND_MARKER)
-            & Key("scheduled_send_time").lt(iso(queued_before)),
-            FilterExpression=Attr("trigger_type").eq(trigger.value),
+            KeyConditionExpression=key(PENDING_SEND).eq(PENDING_SEND_MARKER)
+            & key("scheduled_send_time").lt(iso(queued_before)),
+            FilterExpression=attr("trigger_type").eq(trigger.value),
         )
 
     def get(self, queue_id: str) -> dict[str, Any] | None:
@@ -138,7 +137,7 @@ class MarketingQueueRepository:
             self._table().update_item(
                 Key={"queue_id": queue_id},
                 UpdateExpression=update,
-                ConditionExpression=Attr("queue_id").exists(),
+                ConditionExpression=attr("queue_id").exists(),
                 ExpressionAttributeValues=values,
             )
         except ClientError as error:
@@ -170,8 +169,8 @@ class MarketingQueueRepository:
         """The item of this recipient that offered this code (user_email-trigger_type-index)."""
         for item in self._query(
             IndexName=RECIPIENT_INDEX,
-            KeyConditionExpression=Key("user_email").eq(email),
-            FilterExpression=Attr("discount_code").eq(code),
+            KeyConditionExpression=key("user_email").eq(email),
+            FilterExpression=attr("discount_code").eq(code),
         ):
             return item
         return None
@@ -186,7 +185,7 @@ class MarketingQueueRepository:
                 Key={"queue_id": queue_id},
                 UpdateExpression="SET converted = :true, converted_order_id = :order_id, "
                 "attributed_revenue_cents = :revenue, converted_via = :via, converted_at = :now",
-                ConditionExpression=Attr("queue_id").exists() & Attr("converted_order_id").not_exists(),
+                ConditionExpression=attr("queue_id").exists() & attr("converted_order_id").not_exists(),
                 ExpressionAttributeValues={
                     ":true": True,
                     ":order_id": order_id,
@@ -205,7 +204,7 @@ class MarketingQueueRepository:
         """Items created since a moment. A Scan: the table's TTL keeps it to about 30 days of mail,
         and analytics are cached, so this runs at most every 15 minutes."""
         arguments: dict[str, Any] = {
-            "FilterExpression": Attr("created_at").gte(iso(since)),
+            "FilterExpression": attr("created_at").gte(iso(since)),
             "ProjectionExpression": "#trigger, #sent, #opened, #clicked, #converted, #revenue",
             "ExpressionAttributeNames": {
                 "#trigger": "trigger_type",

@@ -15,16 +15,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
 from aws_lambda_powertools import Logger
 
 from shop.contracts.metric_names import CACHE_HIT, CACHE_MISS, CACHE_UNAVAILABLE
 from shop.platform.cache_metrics import CacheCounters, cache_counters
 from shop.platform.process_state import on_reset
-from shop.platform.redis_connection import RedisNotConfiguredError
 from shop.platform.runtime_flags import cache_bypassed
+
+if TYPE_CHECKING:
+    # redis (which imports redis.asyncio too) and the connection module load on the first cache call,
+    # not with every handler that might use the cache: see shared_redis_client and _failures below.
+    import redis
 
 logger = Logger(child=True)
 
@@ -44,7 +47,23 @@ redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
 return 1
 """
 
-_FAILURES = (redis.RedisError, OSError, RedisNotConfiguredError)
+
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a cache call raises when Redis is down, slow or not configured. Evaluated only when a call
+    raised, by which time the client factory has imported redis (or raised RedisNotConfiguredError)."""
+    import redis
+
+    from shop.platform.redis_connection import RedisNotConfiguredError
+
+    return (redis.RedisError, OSError, RedisNotConfiguredError)
+
+
+def shared_redis_client() -> redis.Redis:
+    """The process's Redis client (shop.platform.redis_connection.shared_redis_client), as a cache's
+    client factory: its module, and redis with it, are imported on the first cache call."""
+    from shop.platform.redis_connection import shared_redis_client as connected_client
+
+    return connected_client()
 
 
 class CacheOutage:
@@ -104,7 +123,7 @@ class ResilientCache:
             if self._stale_keys or self._missed_increments:
                 self._repair(client)
             return True, result
-        except _FAILURES as error:
+        except _failures() as error:
             self._outage.trip()
             self._counters.record(CACHE_UNAVAILABLE, self.name, max(lookups, 1))
             logger.warning(
@@ -128,7 +147,7 @@ class ResilientCache:
             logger.info(
                 "cache repaired after an outage", extra={"cache": self.name, "keys": len(stale) + len(missed)}
             )
-        except _FAILURES:
+        except _failures():
             with self._repair_lock:
                 self._stale_keys |= stale
                 self._missed_increments |= missed
@@ -171,11 +190,26 @@ class ResilientCache:
             return
 
         def write(client: redis.Redis) -> None:
+            from redis.exceptions import NoScriptError
+
             script = client.register_script(_SET_IF_NEWER)
+            # EVALSHA by the script's hash: one round trip. A pipeline that runs a Script object would
+            # first ask SCRIPT EXISTS, a round trip of its own on every write (issue 20).
             pipeline = client.pipeline(transaction=False)
             for key, version, document in entries:
-                script(keys=[key], args=[version, document, ttl_seconds], client=pipeline)
-            pipeline.execute()
+                pipeline.evalsha(script.sha, 1, key, version, document, ttl_seconds)
+            results = pipeline.execute(raise_on_error=False)
+            if any(isinstance(result, NoScriptError) for result in results):
+                # Redis does not know the script yet (first use, a restart, a failover): redis-py's
+                # Script loads it and runs the writes again (set-if-newer is safe to repeat).
+                pipeline = client.pipeline(transaction=False)
+                for key, version, document in entries:
+                    script(keys=[key], args=[version, document, ttl_seconds], client=pipeline)
+                pipeline.execute()
+            else:
+                for result in results:
+                    if isinstance(result, Exception):
+                        raise result
 
         ok, _ = self._run("set_if_newer", write)
         if not ok:

@@ -18,8 +18,6 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import jwt
-
 from shop.platform.errors import ServiceUnavailable, Unauthorized
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
@@ -74,6 +72,8 @@ class IdTokenVerifier:
         self._lock = threading.Lock()
 
     def _key(self, key_id: str) -> Any:
+        import jwt
+
         with self._lock:
             if key_id not in self._keys:
                 try:
@@ -94,6 +94,10 @@ class IdTokenVerifier:
 
     def claims(self, token: str) -> dict[str, Any]:
         """The token's claims; Unauthorized naming what is wrong with it."""
+        # PyJWT (and cryptography's RSA with it) is imported by the first token checked: most requests
+        # of the public routes that call this carry none, and a cold start need not load it for them.
+        import jwt
+
         try:
             key_id = str(jwt.get_unverified_header(token).get("kid", ""))
         except jwt.PyJWTError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -24,6 +23,10 @@ class InvalidEmailAddress(ValueError):
 
 def normalized_email(address: str) -> str:
     """`address` as the shop stores and sends to it; InvalidEmailAddress when it is not one."""
+    # Imported on the first address checked, not with every model that has an email field: building
+    # its RFC regular expressions is a measurable part of a handler's cold import.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # strict: RFC 5321's 64-character local part too, which mail servers enforce.
         checked = validate_email(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import warnings
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shop.contracts.metric_names import METRICS_NAMESPACE
+from shop.platform.deferred_tracer import DeferredTracer
 
 logger = Logger()
-tracer = Tracer()
+# Not Tracer(): that imports the X-Ray SDK at import, a third of a handler's cold import. The deferred
+# one creates it on the first traced call, or in SnapStart's before-snapshot hook (deferred_tracer.py).
+tracer = DeferredTracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 
 # Many invocations rightly emit no metric (a profile read, a cache hit with nothing to count); Powertools

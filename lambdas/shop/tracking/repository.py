@@ -7,16 +7,19 @@ import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from shop.catalog.model import Product
 from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.clock import iso, utc_now
-from shop.platform.dynamodb import delete_all, every_item, from_item, table, to_item
+from shop.platform.dynamodb import attr, delete_all, every_item, from_item, key, table, to_item
 from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest
+
+if TYPE_CHECKING:
+    # boto3 (and botocore's session) load with the first DynamoDB call, not at import.
+    from boto3.dynamodb.conditions import ConditionBase
 
 USER_VIEWS_INDEX = PRODUCT_VIEWS.index("user_id-timestamp-index").name
 WATCHERS_INDEX = WATCH_LIST.index("product_id-user_id-index").name
@@ -65,9 +68,9 @@ class ProductViewRepository:
         self, user_id: str, *, since: str | None = None, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
         """A user's tracking items, newest first (user_id-timestamp-index)."""
-        condition = Key("user_id").eq(user_id)
+        condition = key("user_id").eq(user_id)
         if since:
-            condition = condition & Key("timestamp").gte(since)
+            condition = condition & key("timestamp").gte(since)
         arguments: dict[str, Any] = {
             "IndexName": USER_VIEWS_INDEX,
             "KeyConditionExpression": condition,
@@ -80,7 +83,7 @@ class ProductViewRepository:
         """Every tracking item of the user, oldest first (user_id-timestamp-index, all pages)."""
         arguments: dict[str, Any] = {
             "IndexName": USER_VIEWS_INDEX,
-            "KeyConditionExpression": Key("user_id").eq(user_id),
+            "KeyConditionExpression": key("user_id").eq(user_id),
         }
         return list(every_item(self._table().query, **arguments))
 
@@ -99,7 +102,7 @@ class ProductViewRepository:
         scan that asks runs once a day.
         """
         arguments: dict[str, Any] = {
-            "FilterExpression": Attr("timestamp").gte(since) & Attr("user_id").exists(),
+            "FilterExpression": attr("timestamp").gte(since) & attr("user_id").exists(),
             # Placeholders throughout: DynamoDB reserves many plain words, and a projection hits them first.
             "ProjectionExpression": "#user, #product, #carted, #purchased",
             "ExpressionAttributeNames": {
@@ -161,7 +164,7 @@ class WatchListRepository:
 
     def items_of_user(self, user_id: str) -> list[dict[str, Any]]:
         """Every watch item of the user (a Query on the table's user_id key, all pages)."""
-        arguments: dict[str, Any] = {"KeyConditionExpression": Key("user_id").eq(user_id)}
+        arguments: dict[str, Any] = {"KeyConditionExpression": key("user_id").eq(user_id)}
         return list(every_item(self._table().query, **arguments))
 
     def delete_items_of_user(self, user_id: str) -> int:
@@ -175,23 +178,23 @@ class WatchListRepository:
     def awaiting_price_drop_alert(self) -> Iterator[dict[str, Any]]:
         """Watch items that want a price-drop alert, have a target price and were not alerted yet."""
         return self._scan(
-            Attr("notify_on_price_drop").eq(True)
+            attr("notify_on_price_drop").eq(True)
             & _not_yet("notified_price_drop")
-            & Attr("target_price").exists()
+            & attr("target_price").exists()
         )
 
     def awaiting_restock_alert(self) -> Iterator[dict[str, Any]]:
         """Watch items that want a restock alert, were recorded out of stock and were not alerted yet."""
         return self._scan(
-            Attr("notify_on_restock").eq(True) & Attr("in_stock").eq(False) & _not_yet("notified_restock")
+            attr("notify_on_restock").eq(True) & attr("in_stock").eq(False) & _not_yet("notified_restock")
         )
 
     def restock_watchers(self, product_id: str) -> Iterator[dict[str, Any]]:
         """The watch items of one product that want restock alerts (product_id-user_id-index)."""
         arguments: dict[str, Any] = {
             "IndexName": WATCHERS_INDEX,
-            "KeyConditionExpression": Key("product_id").eq(product_id),
-            "FilterExpression": Attr("notify_on_restock").eq(True),
+            "KeyConditionExpression": key("product_id").eq(product_id),
+            "FilterExpression": attr("notify_on_restock").eq(True),
         }
         return every_item(self._table().query, **arguments)
 
@@ -205,8 +208,8 @@ class WatchListRepository:
         read in stock (`only_unnotified`: the scan never alerts a watch alerted since it was re-armed).
         Versions only grow, so one restock claims a watch once whichever path sees it first.
         """
-        condition = Attr("product_id").exists() & (
-            Attr(RESTOCK_VERSION).not_exists() | Attr(RESTOCK_VERSION).lt(version)
+        condition = attr("product_id").exists() & (
+            attr(RESTOCK_VERSION).not_exists() | attr(RESTOCK_VERSION).lt(version)
         )
         if only_unnotified:
             condition = condition & _not_yet("notified_restock")
@@ -247,7 +250,7 @@ class WatchListRepository:
             self._table().update_item(
                 Key={"user_id": user_id, "product_id": product_id},
                 UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
-                ConditionExpression=Attr("product_id").exists(),
+                ConditionExpression=attr("product_id").exists(),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
@@ -262,4 +265,4 @@ RESTOCK_VERSION = "notified_restock_version"
 
 
 def _not_yet(flag: str) -> ConditionBase:
-    return Attr(flag).not_exists() | Attr(flag).eq(False)
+    return attr(flag).not_exists() | attr(flag).eq(False)

@@ -16,12 +16,11 @@ from aws_lambda_powertools import Logger
 from shop.catalog.model import Product, ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.contracts.queues import TRACKING_EVENTS
-from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.cache import ResilientCache, shared_redis_client, shared_redis_outage
 from shop.platform.clock import iso, utc_now
 from shop.platform.errors import NotFound
 from shop.platform.observability import count_metric
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 from shop.platform.settings import get_settings
 from shop.tracking.model import TrackingEvent, TrackingEventType, TrackRequest, WatchRequest
 from shop.tracking.repository import ProductViewRepository, WatchListRepository
