@@ -78,6 +78,10 @@ SES_SANDBOX = (1.0, 200)  # emails per second, per 24 hours
 # 50,000 a day is what accounts have long been given at first. A quota request names the real need.
 SES_PRODUCTION = (14.0, 50_000)
 T4G_MICRO_BASELINE_MBIT = 64  # ElastiCache cache.t4g.micro baseline network (bursts to 5 Gbit/s)
+# Stripe, live mode (docs.stripe.com/rate-limits): 100 requests a second per account, 25 per endpoint
+# (creating PaymentIntents is one endpoint, retrieving them another) unless Stripe raises them.
+STRIPE_ACCOUNT_RPS = 100
+STRIPE_ENDPOINT_RPS = 25
 
 # --- Latencies in AWS and sizes (assumptions; docs/scaling.md "Assumptions") ------------------------
 HANDLER_MS = 8  # a warm handler's own work: routing, validation, serialization
@@ -496,6 +500,10 @@ class Simulation:
             work = self._listing(now, listing, work)
         if not self._invoke(now, function, work):
             return "lambda"
+        if key == "POST /payment/stripe/intent":
+            totals.add("stripe_create", now)
+        elif key == "POST /payment/stripe/confirm":
+            totals.add("stripe_retrieve", now)
         if ttl:
             self.stage_cache[entry] = now + ttl
         return "ok"
@@ -740,6 +748,7 @@ class Simulation:
         self._account_consumer(pool.name, now, work)
         done = now + work.duration_ms() / 1000
         if kind == "settle":
+            self.totals.add("stripe_retrieve", now)
             order = self.orders[payload]
             order.paid_at = done
             if done - order.created_at > self.limits.payment_hold_s:
@@ -980,6 +989,12 @@ def report(sim: Simulation, scenario: str) -> dict[str, Any]:
             "breaker_opened": int(totals.count["breaker_opened"]),
             "dead_lettered": sim.email_dlq,
         },
+        "stripe": {
+            "create_intent_peak_per_s": totals.peak("stripe_create"),
+            "retrieve_intent_peak_per_s": totals.peak("stripe_retrieve"),
+            "endpoint_limit_per_s": STRIPE_ENDPOINT_RPS,
+            "account_limit_per_s": STRIPE_ACCOUNT_RPS,
+        },
         "stage_cache_flushes": sim.flushes,
         "webhooks_lost": int(totals.count["webhooks_lost"]),
         "poll_timeouts": int(totals.count["poll_timeouts"]),
@@ -1071,7 +1086,11 @@ def render(result: dict[str, Any]) -> str:
         )
     refusals = list(result["first_refusals"].items())
     cost = result["cost_per_1000_orders_usd"]
+    stripe = result["stripe"]
     lines += [
+        f"Stripe: peak {stripe['create_intent_peak_per_s']:.0f} intents created/s and "
+        f"{stripe['retrieve_intent_peak_per_s']:.0f} retrieved/s, of {stripe['endpoint_limit_per_s']}/s per "
+        f"endpoint and {stripe['account_limit_per_s']}/s per account (not simulated as refusals)",
         f"SES at {email['ses_rate_per_s']}/s, {email['ses_per_day']:,}/day: sent {email['sent']:,}, "
         f"{email['throttled_sends']:,} throttled sends, breaker opened {email['breaker_opened']} times, "
         f"{email['dead_lettered']:,} emails dead-lettered",

@@ -92,6 +92,8 @@ def test_with_the_sale_plan_transaction_conflicts_on_the_stock_item_come_first(
     assert flash_planned["orders_placed"] > 0.9 * sim.FLASH_SHOPPERS
     assert flash_planned["orders_paid"] == flash_planned["orders_placed"]
     assert flash_planned["email"]["dead_lettered"] == 0
+    # Next in line, outside AWS: Stripe's 25 requests/s per endpoint (a raise takes weeks to ask for).
+    assert flash_planned["stripe"]["create_intent_peak_per_s"] > sim.STRIPE_ENDPOINT_RPS
 
 
 def test_email_sender_overdrives_ses_unless_its_concurrency_matches_the_quota(
