@@ -816,15 +816,17 @@ def _shown(stock: int) -> tuple[str, int]:
 # Scenarios.
 
 
-def flash_arrivals(rng: random.Random) -> list[float]:
-    """FLASH_SHOPPERS opening times in the window: exponential decay from the opening, truncated."""
+def flash_arrivals(rng: random.Random, shoppers: int = FLASH_SHOPPERS) -> list[float]:
+    """The shoppers' opening times in the window: exponential decay from the opening, truncated."""
     cut = 1 - math.exp(-FLASH_WINDOW_S / FLASH_DECAY_S)
-    return sorted(-FLASH_DECAY_S * math.log(1 - rng.random() * cut) for _ in range(FLASH_SHOPPERS))
+    return sorted(-FLASH_DECAY_S * math.log(1 - rng.random() * cut) for _ in range(shoppers))
 
 
-def run_flash_sale(limits: Limits, seed: int, hold_ms: float = TRANSACTION_HOLD_MS) -> Simulation:
+def run_flash_sale(
+    limits: Limits, seed: int, hold_ms: float = TRANSACTION_HOLD_MS, *, shoppers: int = FLASH_SHOPPERS
+) -> Simulation:
     sim = Simulation(limits, seed, hold_ms=hold_ms)
-    for ident, when in enumerate(flash_arrivals(sim.rng)):
+    for ident, when in enumerate(flash_arrivals(sim.rng, shoppers)):
         shopper = Shopper(ident, "flash", signed_in=sim.rng.random() < SIGNED_IN_SHARE, hot=True)
         sim.start(shopper, when)
     sim.run()
