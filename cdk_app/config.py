@@ -16,6 +16,19 @@ STAGE_CONTEXT_KEY = "stage"
 DEFAULT_STAGE = "dev"
 
 
+# The functions whose handlers register shop.platform.snapstart's runtime hooks: the API functions,
+# where a cold start is a shopper's (or an administrator's) wait. Only these may have SnapStart.
+SNAP_START_READY = (
+    "shop_api",
+    "cart_api",
+    "order_api",
+    "payment_api",
+    "account_api",
+    "tracking_api",
+    "marketing_automation_api",
+)
+
+
 class ConfigError(ValueError):
     """A stage is unknown or its settings are malformed; the message says which key and why."""
 
@@ -71,6 +84,10 @@ class StageConfig(BaseModel):
     # account whose concurrency limit is below that plus the 100 AWS keeps unreserved (new accounts may
     # start at 10): the functions then share the unreserved pool.
     reserved_concurrency: bool = True
+    # Lambda SnapStart on these functions' published versions (a subset of SNAP_START_READY): a restored
+    # snapshot instead of a cold init. Billed while a version is active: its memory in GB-seconds, for
+    # every hour of the month, plus a charge per GB restored (docs/decisions.md, "SnapStart").
+    snap_start_functions: tuple[str, ...] = ()
     # Publishable values only (the secret keys live in the payment secret): config.json hands them to
     # checkout.js. Empty: that way of paying is not offered on the stage's site yet.
     stripe_publishable_key: str = Field(default="", pattern=r"^(pk_(test|live)_[A-Za-z0-9]+)?$")
@@ -123,6 +140,17 @@ class StageConfig(BaseModel):
     def _email_or_empty(cls, value: str) -> str:
         if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             raise ValueError("must be an email address or empty")
+        return value
+
+    @field_validator("snap_start_functions")
+    @classmethod
+    def _snap_start_only_where_hooks_are_registered(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Without the hooks every restored environment would share the snapshot's connections,
+        # tokens and random state.
+        if unknown := sorted(set(value) - set(SNAP_START_READY)):
+            raise ValueError(f"{unknown} do not register the SnapStart hooks (only {list(SNAP_START_READY)})")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a function twice")
         return value
 
     @field_validator("waf")

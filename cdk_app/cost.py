@@ -30,8 +30,12 @@ DEFAULT_STAGE = "dev"  # as in cdk_app.config, not imported from there: it start
 Template = Mapping[str, Any]
 Properties = Mapping[str, Any]
 
-NETWORK, CACHE, MONITORING, SECURITY, DNS = "Network", "Cache", "Monitoring", "Security", "DNS"
-CATEGORIES = (NETWORK, CACHE, MONITORING, SECURITY, DNS)
+NETWORK, CACHE, COMPUTE = "Network", "Cache", "Compute"
+MONITORING, SECURITY, DNS = "Monitoring", "Security", "DNS"
+CATEGORIES = (NETWORK, CACHE, COMPUTE, MONITORING, SECURITY, DNS)
+SECONDS_PER_HOUR = 3600
+# Lambda's default when a function template leaves MemorySize out.
+DEFAULT_LAMBDA_MEMORY_MB = 128
 # Dozens of alarms read better as one row per stack; --all-items lists them one by one.
 COLLAPSED_TYPES = frozenset({"AWS::CloudWatch::Alarm"})
 # Below a minute an alarm evaluates high-resolution metrics, billed at the higher rate.
@@ -101,6 +105,19 @@ class CacheSizePrices(_Entry):
     usd: dict[str, float]  # CacheClusterSize in GB, as written -> USD per hour
 
 
+class SnapStartPrices(_Entry):
+    """Lambda SnapStart for Python and .NET: the cache of each published version's snapshot, billed per
+    GB of the function's memory per second while the version is active, and each restore, per GB."""
+
+    cache_usd_per_gb_second: float
+    restore_usd_per_gb: float
+    # Versions whose snapshot is billed at once: the live one. CloudFormation deletes a replaced version
+    # when the stack update ends (the shop retains none), so it is not billed until 14 days without a call.
+    cached_versions_per_function: int
+    source: str
+    checked: str
+
+
 class PriceTable(_Entry):
     """cdk_app/prices.json: list prices of one region on one date, each with its source."""
 
@@ -114,6 +131,7 @@ class PriceTable(_Entry):
     elasticache_nodes: NodePrices
     elasticache_serverless_minimum: ServerlessPrices
     apigateway_cache: CacheSizePrices
+    lambda_snapstart: SnapStartPrices
     usage_only: dict[str, str]  # resource type -> what it is billed for instead
 
     def per_month(self, usd_per_hour: float) -> float:
@@ -340,6 +358,18 @@ def _dynamodb_table(properties: Properties, prices: PriceTable) -> None:
         raise _NoPrice("provisioned capacity is a fixed cost the price table does not price")
 
 
+def _lambda_function(properties: Properties, prices: PriceTable) -> _Charge | None:
+    snap_start = properties.get("SnapStart") or {}
+    if snap_start.get("ApplyOn", "None") == "None":
+        return None  # requests and GB-seconds only
+    memory_mb = int(_number(properties, "MemorySize", DEFAULT_LAMBDA_MEMORY_MB))
+    snapstart = prices.lambda_snapstart
+    versions = snapstart.cached_versions_per_function
+    gb_seconds = memory_mb / 1024 * SECONDS_PER_HOUR * prices.hours_per_month * versions
+    what = f"SnapStart cache, {memory_mb} MB x {versions} version{'s' * (versions != 1)} (restores are usage)"
+    return _Charge(COMPUTE, what, gb_seconds * snapstart.cache_usd_per_gb_second, quantity=versions)
+
+
 def _lambda_version(properties: Properties, prices: PriceTable) -> None:
     if properties.get("ProvisionedConcurrencyConfig"):
         raise _NoPrice("provisioned concurrency is a fixed cost the price table does not price")
@@ -363,6 +393,7 @@ PRICERS: dict[str, _Pricer] = {
     "AWS::Route53::HostedZone": _hosted_zone,
     "AWS::DynamoDB::Table": _dynamodb_table,
     "AWS::DynamoDB::GlobalTable": _dynamodb_table,
+    "AWS::Lambda::Function": _lambda_function,
     "AWS::Lambda::Version": _lambda_version,
     "AWS::Lambda::Alias": _lambda_version,
 }

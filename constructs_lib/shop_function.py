@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -82,6 +82,7 @@ class ShopFunction(Construct):
         environment: Mapping[str, str],
         vpc_placement: FunctionVpcPlacement | None,
         reserved_concurrency: int | None = None,
+        snap_start: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
@@ -108,6 +109,10 @@ class ShopFunction(Construct):
             timeout=spec.timeout,
             # None: the account's unreserved pool (stages whose account is too small to reserve).
             reserved_concurrent_executions=reserved_concurrency,
+            # Published versions start from a snapshot of their init (shop.platform.snapstart's hooks).
+            # A replaced version is deleted when the stack update ends (the template's default policy),
+            # which also ends the billing of its snapshot (docs/cost.md, "SnapStart").
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -125,6 +130,11 @@ class ShopFunction(Construct):
             },
         )
         self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
+        if snap_start:
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "The alias `live` always points at a published version (current_version).",
+            )
         role = self.function.role
         assert role is not None
         managed = ["AWSLambdaBasicExecutionRole"] + (["AWSLambdaVPCAccessExecutionRole"] if placement else [])

@@ -124,6 +124,7 @@ class DomainStack(ShopStack):
                 environment={environment.WEB_ORIGIN: shared.site_origin},
                 vpc_placement=shared.vpc_placement,
                 reserved_concurrency=RESERVED_CONCURRENCY[spec.name] if reserve else None,
+                snap_start=spec.name in config.snap_start_functions,
             )
             for spec in specs
         }

@@ -120,12 +120,15 @@ def test_the_price_table_holds_the_numbers_the_expected_totals_use() -> None:
     assert PRICES.monthly.cloudwatch_dashboard.usd == 3.00
     assert PRICES.monthly.kms_customer_managed_key.usd == 1.00
     assert PRICES.monthly.secrets_manager_secret.usd == 0.40
+    assert PRICES.lambda_snapstart.cache_usd_per_gb_second == 0.0000015046
+    assert PRICES.lambda_snapstart.cached_versions_per_function == 1
 
 
 def test_the_price_table_says_when_and_where_each_price_comes_from() -> None:
     assert date.fromisoformat(PRICES.prices_taken) <= date.today()
     entries = [*PRICES.hourly.model_dump().values(), *PRICES.monthly.model_dump().values()]
     entries += [PRICES.elasticache_nodes, PRICES.elasticache_serverless_minimum, PRICES.apigateway_cache]
+    entries += [PRICES.lambda_snapstart]
     for entry in entries:
         fields = entry if isinstance(entry, dict) else entry.model_dump()
         assert fields["source"].startswith("https://aws.amazon.com/"), fields
@@ -277,12 +280,48 @@ def test_a_fixed_cost_the_table_cannot_price_is_flagged_and_left_out_of_the_tota
             "WAF web ACL with 3 rules",
         ),
         (resource("AWS::Route53::HostedZone", Name="shop.example.com"), 0.50, "hosted zone shop.example.com"),
+        (
+            # The snapshot of the live version stays cached all month: 0.5 GB for 730 hours.
+            resource("AWS::Lambda::Function", MemorySize=512, SnapStart={"ApplyOn": "PublishedVersions"}),
+            0.5 * 3600 * 730 * 0.0000015046,
+            "SnapStart cache, 512 MB x 1 version (restores are usage)",
+        ),
+        (
+            resource("AWS::Lambda::Function", SnapStart={"ApplyOn": "PublishedVersions"}),
+            128 / 1024 * 3600 * 730 * 0.0000015046,
+            "SnapStart cache, 128 MB x 1 version (restores are usage)",
+        ),
     ],
 )
 def test_each_priced_type(body: dict[str, Any], monthly: float, what: str) -> None:
     report = price_templates({"Shop-dev-Extra": {"Resources": {"Thing": body}}}, PRICES)
 
     assert [(item.what, round(item.monthly_usd, 4)) for item in report.items] == [(what, round(monthly, 4))]
+
+
+@pytest.mark.parametrize("snap_start", [None, {"ApplyOn": "None"}])
+def test_a_function_without_snapstart_has_no_fixed_cost(snap_start: dict[str, str] | None) -> None:
+    function = resource("AWS::Lambda::Function", MemorySize=1024)
+    if snap_start is not None:
+        function["Properties"]["SnapStart"] = snap_start
+    report = price_templates({"Shop-dev-Extra": {"Resources": {"Fn": function}}}, PRICES)
+
+    assert report.items == ()
+    assert report.usage_only == {"AWS::Lambda::Function": 1}
+
+
+def test_turning_snapstart_on_shows_as_a_compute_line_of_the_change() -> None:
+    plain = resource("AWS::Lambda::Function", MemorySize=256)
+    snap = resource("AWS::Lambda::Function", MemorySize=256, SnapStart={"ApplyOn": "PublishedVersions"})
+    before = price_templates({"Shop-prod-Cart": {"Resources": {"CartApi": plain}}}, PRICES)
+    after = price_templates({"Shop-prod-Cart": {"Resources": {"CartApi": snap}}}, PRICES)
+
+    lines = render_delta(compare(before, after))
+    # 0.25 GB x 2,628,000 s x $0.0000015046 = $0.9885 a month
+    assert lines[0] == "Fixed monthly cost: $0.00 -> $0.99 (+$0.99)"
+    assert "Shop-prod-Cart  CartApi  new: SnapStart cache, 256 MB x 1 version" in lines[1]
+    text = "\n".join(cost.render_report(after, title="test", prices=PRICES))
+    assert "Compute" in text
 
 
 def test_the_change_between_two_stages_lists_what_changed_biggest_first() -> None:

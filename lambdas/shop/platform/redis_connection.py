@@ -114,3 +114,15 @@ def build_redis_client(settings: Settings) -> redis.Redis:
 def shared_redis_client() -> redis.Redis:
     """The process-wide client (connections are pooled and reused across invocations)."""
     return build_redis_client(get_settings())
+
+
+def forget_shared_client() -> None:
+    """Close the process-wide client's connections and drop the client, so the next use builds a new one.
+
+    For a process restored from a SnapStart snapshot: the snapshot's sockets are dead (the server
+    never saw the restore), and its IAM token was signed at snapshot time and may be long expired.
+    The new client opens new connections and signs a new token for them. Building none is fine.
+    """
+    if shared_redis_client.cache_info().currsize:  # type: ignore[attr-defined]
+        shared_redis_client().connection_pool.disconnect()
+    shared_redis_client.cache_clear()  # type: ignore[attr-defined]
