@@ -172,6 +172,25 @@ def test_the_dependency_layer_leaves_the_hook_library_to_the_runtime() -> None:
     assert "snapshot_restore_py" not in requirements
 
 
+def test_a_step_that_cannot_be_primed_is_logged_and_left_to_the_first_request(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No region: boto3 cannot build the DynamoDB resource (NoRegionError), as a first request could not.
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv(env_vars.TABLE_ENV_VARS["Cart"], "test-Cart")
+
+    snapstart.before_snapshot()  # does not raise: publishing the version must not fail on priming
+
+    records = {record.getMessage(): record for record in caplog.records}
+    failed = records["snapstart: could not prime before the snapshot"]
+    assert failed.step == "dynamodb"  # type: ignore[attr-defined]
+    assert "NoRegionError" in failed.error  # type: ignore[attr-defined]
+    summary = records["snapstart: primed before the snapshot"]
+    assert "dynamodb" not in summary.primed  # type: ignore[attr-defined]
+
+
 PRIME_SCRIPT = """
 import json, sys
 from shop.platform import dynamodb, snapstart

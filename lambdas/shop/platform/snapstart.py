@@ -26,7 +26,8 @@ from __future__ import annotations
 import os
 import random
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from shop.platform import dynamodb, object_storage
 from shop.platform.observability import logger, tracer
@@ -38,12 +39,25 @@ SNAP_START = "snap-start"
 
 
 def before_snapshot() -> None:
-    """Load what the first request would load: tracing, settings, the function's AWS clients."""
+    """Load what the first request would load: tracing, settings, the function's AWS clients.
+
+    Priming only moves work earlier: a step that fails is logged and left to the first request (which
+    would meet the same error and report it), rather than failing the version's publication.
+    """
     settings = get_settings()
-    tracer.load()
-    for service in aws_services_of(settings):
-        _prime_client(service)
-    logger.info("snapstart: primed before the snapshot", extra={"services": aws_services_of(settings)})
+    steps: list[tuple[str, Callable[[], object]]] = [("tracing", tracer.load)]
+    steps += [(service, partial(_prime_client, service)) for service in aws_services_of(settings)]
+    primed = []
+    for name, step in steps:
+        try:
+            step()
+        except Exception as error:  # any failure here is the first request's to meet and report
+            logger.warning(
+                "snapstart: could not prime before the snapshot", extra={"step": name, "error": repr(error)}
+            )
+        else:
+            primed.append(name)
+    logger.info("snapstart: primed before the snapshot", extra={"primed": primed})
 
 
 def after_restore() -> None:
