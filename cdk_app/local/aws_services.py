@@ -8,13 +8,19 @@ template (custom resources, assets, cross-stack exports).
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
 import os
-import threading
-from collections.abc import Iterable
+import select
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -25,9 +31,18 @@ from cdk_app.local.template_model import QueueModel, ShopModel, TableModel
 
 logger = logging.getLogger(__name__)
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT_ENV_VAR = "AWS_ENDPOINT_URL"
+# botocore's service-specific endpoint variables: every boto3 client of the runner and of the function
+# workers reaches DynamoDB (and its streams) in its own process (dynamodb_process.py).
+DYNAMODB_ENDPOINT_ENV_VARS = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
+DYNAMODB_SERVICES = ("dynamodb", "dynamodbstreams")
 DEFAULT_SENDER_EMAIL = "shop@example.com"
 # Dummy credentials: moto accepts anything, and they stop a misrouted client from reaching real AWS.
+# WSGI: (environ, start_response) -> the response's body chunks.
+WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+# X-Amz-Target of the DynamoDB and DynamoDB Streams APIs (DynamoDB_20120810.PutItem, ...).
+DYNAMODB_TARGET_PREFIXES = ("DynamoDB_", "DynamoDBStreams_")
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -41,18 +56,26 @@ class LocalAws:
 
     endpoint_url: str
     region: str = LOCAL_REGION
+    # Where DynamoDB answers when this process started moto: its own process (None: endpoint_url).
+    dynamodb_endpoint_url: str | None = None
     _server: Any = None
+    _dynamodb: DynamoDbProcess | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
 
     @property
     def owns_server(self) -> bool:
         return self._server is not None
 
+    def endpoint_of(self, service: str) -> str:
+        if service in DYNAMODB_SERVICES and self.dynamodb_endpoint_url:
+            return self.dynamodb_endpoint_url
+        return self.endpoint_url
+
     def client(self, service: str) -> Any:
         if service not in self._clients:
             self._clients[service] = boto3.client(
                 service,
-                endpoint_url=self.endpoint_url,
+                endpoint_url=self.endpoint_of(service),
                 region_name=self.region,
                 config=Config(retries={"max_attempts": 2, "mode": "standard"}),
             )
@@ -60,8 +83,14 @@ class LocalAws:
 
     def process_environment(self) -> dict[str, str]:
         """The variables every handler needs so that its boto3 clients reach these APIs."""
+        dynamodb = (
+            dict.fromkeys(DYNAMODB_ENDPOINT_ENV_VARS, self.dynamodb_endpoint_url)
+            if self.dynamodb_endpoint_url
+            else {}
+        )
         return {
             ENDPOINT_ENV_VAR: self.endpoint_url,
+            **dynamodb,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             **{name: os.environ.get(name, value) for name, value in LOCAL_CREDENTIALS.items()},
@@ -71,26 +100,91 @@ class LocalAws:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._dynamodb is not None:
+            self._dynamodb.stop()
+            self._dynamodb = None
 
 
-class _AtomicDynamoDb:
-    """WSGI wrapper applying moto's DynamoDB requests one at a time, as DynamoDB applies each request
-    atomically. moto's backends are not thread-safe: two conditional writes to one item arriving at
-    once from two function workers could both pass their condition (two reservations of the last
-    unit). Other services are left concurrent: an SQS long poll must not hold everyone up."""
+class DynamoDbProcess:
+    """`cdk_app.local.dynamodb_process` started by this process; `stop()` (or this process's exit)
+    closes its standard input, which ends it."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self) -> None:
+        python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(  # this interpreter, our own module, no shell
+            [sys.executable, "-m", "cdk_app.local.dynamodb_process"],
+            env={**os.environ, "PYTHONPATH": python_path},
+            cwd=str(REPO_ROOT),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._endpoint_url: str | None = None
+
+    def endpoint_url(self, timeout: float = 60.0) -> str:
+        """Its URL, once it listens (it prints its port)."""
+        if self._endpoint_url is None:
+            assert self.process.stdout is not None
+            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+            line = self.process.stdout.readline().decode().strip() if ready else ""
+            if not line.isdigit():
+                self.stop()
+                raise RuntimeError(f"moto's DynamoDB process did not start (it said {line!r})")
+            self._endpoint_url = f"http://127.0.0.1:{line}"
+        return self._endpoint_url
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class _ForwardDynamoDb:
+    """WSGI wrapper sending DynamoDB and DynamoDB Streams requests that reach the runner's moto on to
+    the DynamoDB process, so a client given only AWS_ENDPOINT_URL sees the same tables."""
+
+    _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
+
+    def __init__(self, app: WsgiApp, upstream: str) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        parts = urlsplit(upstream)
+        self._host, self._port = parts.hostname or "127.0.0.1", parts.port
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith(DYNAMODB_TARGET_PREFIXES):
             return self._app(environ, start_response)
-        with self._lock:
-            return list(self._app(environ, start_response))  # the whole answer, inside the lock
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        headers = {
+            name[5:].replace("_", "-"): value
+            for name, value in environ.items()
+            if name.startswith("HTTP_") and name not in ("HTTP_HOST", "HTTP_CONNECTION")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["CONTENT-TYPE"] = environ["CONTENT_TYPE"]
+        path = environ.get("RAW_URI") or environ.get("PATH_INFO") or "/"
+        connection = http.client.HTTPConnection(self._host, self._port, timeout=120)
+        try:
+            connection.request(environ.get("REQUEST_METHOD", "POST"), path, body, headers)
+            answer = connection.getresponse()
+            data = answer.read()
+        finally:
+            connection.close()
+        start_response(
+            f"{answer.status} {answer.reason}",
+            [(name, value) for name, value in answer.getheaders() if name.lower() not in self._HOP_BY_HOP],
+        )
+        return [data]
 
 
-def _atomic_dynamodb_server_class() -> type:
+def _moto_server_class(wrap: Callable[[WsgiApp], WsgiApp]) -> type:
+    """moto's ThreadedMotoServer with `wrap` around its WSGI application."""
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -99,23 +193,24 @@ def _atomic_dynamodb_server_class() -> type:
     )
     from werkzeug.serving import make_server
 
-    class AtomicDynamoDbMotoServer(ThreadedMotoServer):
+    class WrappedMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:  # moto's own, with the wrapper around its application
-            app = _AtomicDynamoDb(DomainDispatcherApplication(create_backend_app))
+            app = wrap(DomainDispatcherApplication(create_backend_app))
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
             )
             self._server_ready_event.set()
             self._server.serve_forever()
 
-    return AtomicDynamoDbMotoServer
+    return WrappedMotoServer
 
 
 def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) -> LocalAws:
     """Start moto's server on a free loopback port, unless AWS_ENDPOINT_URL (or `endpoint_url`) names one.
 
-    Sets the process's credentials, region and endpoint so that every boto3 client created afterwards,
-    the handlers' included, talks to it.
+    Sets the process's credentials, region and endpoints so that every boto3 client created afterwards,
+    the handlers' included, talks to it. moto's DynamoDB runs in a process of its own
+    (dynamodb_process.py); the endpoint forwards DynamoDB requests there.
     """
     given = endpoint_url or os.environ.get(ENDPOINT_ENV_VAR)
     if given:
@@ -124,6 +219,7 @@ def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) ->
         aws = LocalAws(endpoint_url=given.rstrip("/"), region=region)
     else:
         os.environ.update(LOCAL_CREDENTIALS)
+        dynamodb = DynamoDbProcess()  # first: it imports moto while this process does the same
         # Stable user pool and client ids across runs, so --persist, config.json and browser sessions agree.
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
@@ -134,10 +230,23 @@ def start_aws(region: str = LOCAL_REGION, *, endpoint_url: str | None = None) ->
         logging.getLogger("werkzeug").setLevel(
             logging.WARNING
         )  # one line per AWS call drowns the shop's logs
-        server = _atomic_dynamodb_server_class()(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
+        try:
+            dynamodb_url = dynamodb.endpoint_url()
+            server = _moto_server_class(lambda app: _ForwardDynamoDb(app, dynamodb_url))(
+                ip_address="127.0.0.1", port=0, verbose=False
+            )
+            server.start()
+        except BaseException:
+            dynamodb.stop()
+            raise
         host, port = server.get_host_and_port()
-        aws = LocalAws(endpoint_url=f"http://{host}:{port}", region=region, _server=server)
+        aws = LocalAws(
+            endpoint_url=f"http://{host}:{port}",
+            region=region,
+            dynamodb_endpoint_url=dynamodb_url,
+            _server=server,
+            _dynamodb=dynamodb,
+        )
     os.environ.update(aws.process_environment())
     return aws
 
