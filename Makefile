@@ -25,7 +25,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin bench-load clean
+.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin load bench-load clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -37,7 +37,8 @@ help:
 	@echo "make deploy     cdk deploy --all for STAGE"
 	@echo "make release    synthesize prod into releases/<version>/ with a manifest"
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
-	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s)"
+	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s locally)"
+	@echo "make load       URL=<site> USERS=100 MINUTES=5  locust load test (no URL: a local shop), reports in load-report/"
 	@echo "make openapi    rewrite docs/openapi.json from the handlers (make fuzz: schemathesis against it)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
@@ -128,8 +129,15 @@ bench: setup
 	$(PY) bench/bench_catalog_cache.py
 	$(PY) bench/bench_cold_start.py
 
+# Seed 001's load test with locust (bench/locustfile.py); without URL against a local shop started for it.
+USERS ?= 100
+MINUTES ?= 5
+load: setup
+	$(PY) bench/load.py $(if $(URL),--url $(URL)) --users $(USERS) --minutes $(MINUTES) $(if $(THINK),--think-seconds $(THINK))
+
+# The same against the local shop for one minute.
 bench-load: setup
-	$(PY) bench/bench_load.py
+	$(PY) bench/load.py --users 100 --minutes 1
 
 clean:
 	rm -rf $(CDK_OUT) .pytest_cache .mypy_cache .ruff_cache
