@@ -1,8 +1,13 @@
 """Cart rules: who owns a cart, stock and price checks on every change, totals, and the cart cache.
 
-Reads come from Redis (30 min TTL) when they can; every change reads the cart and the catalog from
-DynamoDB (strongly consistent), writes the cart with an optimistic revision check, and writes the
-result through to Redis.
+Reads come from Redis (30 min TTL) when they can. A change starts from the cart as Redis holds it and
+the products as the catalog cache holds them (issue 20: a cart change is two DynamoDB calls, the rate
+limit and the write), writes the cart with an optimistic revision check, and writes the result
+through to Redis. The revision check is what makes the cached cart safe to start from: a cart Redis
+holds stale (another instance's write-through failed, the cart was cleared or merged meanwhile) fails
+the check, and the next attempt reads DynamoDB, strongly consistent. The products' stock and prices are
+the catalog's, as the product page showed them; the order is what takes the stock, checked in its
+transaction, and prices the lines again from DynamoDB.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
@@ -42,11 +47,19 @@ from shop.platform.redis_connection import shared_redis_client
 from shop.promotions.model import PromotionRefused
 from shop.promotions.service import Promotions, shared_promotions
 
+if TYPE_CHECKING:
+    from shop.catalog.service import Catalog
+
 logger = Logger(child=True)
 
 CART_CACHE_TTL_SECONDS = 30 * 60
 CART_CACHE_PREFIX = "shop:cart"
 CHANGE_ATTEMPTS = 4
+# Cached for an owner who has no stored cart (a cart is JSON, never this): the cart page's read
+# remembers it, and the first add then writes without reading. Stale (a cart was stored meanwhile and
+# its write-through failed), it shows an empty cart until the entry's TTL, and a change starting from
+# it fails its "no cart yet" condition and reads DynamoDB.
+NO_CART = b"none"
 
 
 def cart_cache_key(owner_key: str) -> str:
@@ -59,6 +72,8 @@ class CartOwner:
 
     key: str
     guest_cart_id: str | None = None  # as the guest holds it, signature included
+    # A guest cart id minted for this request: no cart can be stored under it yet, so none is read.
+    new: bool = False
 
     @classmethod
     def shopper(cls, user_id: str) -> CartOwner:
@@ -72,7 +87,8 @@ class CartOwner:
     @classmethod
     def new_guest(cls) -> CartOwner:
         """A guest with a cart id minted here (their first add)."""
-        return cls.guest(issue_guest_cart_id())
+        cart_id = issue_guest_cart_id()
+        return cls(key=f"{GUEST_PREFIX}{verified_cart_key(cart_id)}", guest_cart_id=cart_id, new=True)
 
 
 def resolve_owner(user_id: str | None, cart_id_header: str | None, *, create: bool) -> CartOwner | None:
@@ -130,12 +146,19 @@ class ShoppingCarts:
         cache: ResilientCache,
         rules: PricingRules,
         promotions: Promotions | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.repository = repository
         self.products = products
         self.cache = cache
         self.rules = rules
         self.promotions = promotions or shared_promotions()
+        if catalog is None:
+            # Imported here: the catalog service (listings, search) is not part of cart_api's cold start.
+            from shop.catalog.service import shared_catalog
+
+            catalog = shared_catalog()
+        self.catalog = catalog
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -153,17 +176,31 @@ class ShoppingCarts:
             updated_at=stored.updated_at if stored else None,
         )
 
-    def _cached_cart(self, owner: CartOwner) -> StoredCart | None:
+    def _cached_cart(self, owner: CartOwner, *, write_through: bool = True) -> StoredCart | None:
         raw = self.cache.get(cart_cache_key(owner.key))
+        if raw == NO_CART:
+            return None
         if raw is not None:
             try:
                 return StoredCart.model_validate_json(raw)
             except ValidationError:
                 logger.warning("ignoring malformed cart cache entry")
         stored = self.repository.get(owner.key)
-        if stored is not None:
-            self._write_through(stored)
+        if write_through:
+            if stored is not None:
+                self._write_through(stored)
+            else:
+                # Remembered too, so the shopper's first change needs no read (see NO_CART).
+                self.cache.set(cart_cache_key(owner.key), NO_CART, CART_CACHE_TTL_SECONDS)
         return stored
+
+    def _cart_to_change(self, owner: CartOwner, attempt: int) -> StoredCart | None:
+        """The cart a change starts from: Redis's first (a stale one fails the revision check), then
+        DynamoDB's, strongly consistent; none for a guest cart id minted in this request."""
+        if attempt == 0:
+            # The change writes the cart through itself: a miss is not written back first.
+            return None if owner.new else self._cached_cart(owner, write_through=False)
+        return self.repository.get(owner.key)
 
     def _totals(self, lines: list[CartLine], discount_code: str | None, email: str | None = None) -> Totals:
         if not discount_code:
@@ -269,10 +306,12 @@ class ShoppingCarts:
         extra_product_ids: list[str],
     ) -> CartView:
         for attempt in range(CHANGE_ATTEMPTS):
-            stored = self.repository.get(owner.key)
+            stored = self._cart_to_change(owner, attempt)
             lines = {line.line_key: line for line in (stored.items if stored else [])}
-            products = self.products.get_many(
-                [*extra_product_ids, *(line.product_id for line in lines.values())], consistent=True
+            # Through the catalog cache (DynamoDB for its misses): stock here is a guide, the order's
+            # transaction is what takes it.
+            products = self.catalog.products_by_id(
+                [*extra_product_ids, *(line.product_id for line in lines.values())]
             )
             change(lines, products)
             notices: list[dict[str, Any]] = []

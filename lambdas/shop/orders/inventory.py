@@ -140,17 +140,26 @@ class Inventory:
 
         shared_catalog().product_changed(product)
 
-    def store_with_stock(self, order: Order, redemption: list[dict[str, Any]] | None = None) -> Order:
+    def store_with_stock(
+        self,
+        order: Order,
+        redemption: list[dict[str, Any]] | None = None,
+        *,
+        products: dict[str, Product] | None = None,
+    ) -> Order:
         """Store the new order with its stock taken, in one transaction; the stored order
         (`stock_reserved = true`). `redemption`: the promotion's counter updates (shop.promotions),
-        written in the same transaction. OrderExistsError when an order with its id is stored already
-        (a retry won the race); NotFound or out_of_stock (409) when a line cannot be served, and
-        RedemptionRefusedError when the promotion's limits refuse it, with nothing written."""
+        written in the same transaction. `products`: the order's products as the caller has just read
+        them (consistently), used for the first round instead of reading them again: the transaction's
+        conditions, not the read, are what guard the stock. OrderExistsError when an order with its id
+        is stored already (a retry won the race); NotFound or out_of_stock (409) when a line cannot be
+        served, and RedemptionRefusedError when the promotion's limits refuse it, with nothing written."""
         grouped = lines_by_product(order)
         redemption = redemption or []
         held = order.model_copy(update={"stock_reserved": True, "promotion_redeemed": bool(redemption)})
         for attempt in range(TRANSACTION_ATTEMPTS):
-            products = self.products.get_many(list(grouped), consistent=True)
+            if attempt > 0 or products is None or not set(grouped) <= set(products):
+                products = self.products.get_many(list(grouped), consistent=True)
             refuse_what_cannot_be_served(grouped, products)
             items = [self.orders.new_order_put(held)]
             items += [

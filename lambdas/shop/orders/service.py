@@ -251,25 +251,32 @@ class OrderService:
         fingerprint = _fingerprint(request, cart_id)
         order_id = order_id_for_key(user_id, idempotency_key) if idempotency_key else new_order_id()
 
+        # Every order gets an access token, signed-in ones too: the payment routes are public (guests pay
+        # as well), so the token is how any payer proves the order is theirs. With an Idempotency-Key
+        # the token is claimed first (one conditional write): only a key used before (the claim
+        # finds an earlier attempt's token) costs a read of the order, to answer with it. A new order
+        # needs no read: the transaction's condition refuses an order id that exists.
         if idempotency_key:
-            existing = self.repository.get(order_id, user_id)
-            if existing is not None:
-                return self._replay(existing, fingerprint)
+            token, first_attempt = self._claim_token(order_id)
+            if not first_attempt:
+                existing = self.repository.get(order_id, user_id)
+                if existing is not None:
+                    return self._replay(existing, fingerprint)
+        else:
+            token = new_access_token()
 
         owner = self._cart_owner(caller, cart_id) if request.items is None else None
         requested = request.items if request.items is not None else self._cart_lines(owner)
-        order, applied = self._new_order(
+        order, applied, products = self._new_order(
             request, order_id, user_id, normalize_email(email), guest, requested, fingerprint, caller
         )
-        # Every order gets an access token, signed-in ones too: the payment routes are public (guests pay
-        # as well), so the token is how any payer proves the order is theirs.
-        token = self._claim_token(order_id) if idempotency_key else new_access_token()
         order = order.model_copy(update={"access_token_hash": token_hash(token)})
         redemption = (
             self.promotions.redemption_items(applied.promotion, order.user_email) if applied else None
         )
         try:
-            order = self.inventory.store_with_stock(order, redemption)
+            # The products priced a moment ago (a consistent read) are the transaction's first round.
+            order = self.inventory.store_with_stock(order, redemption, products=products)
         except RedemptionRefusedError:
             raise self._redemption_refused(order) from None
         except OrderExistsError:  # a concurrent retry won the race
@@ -306,19 +313,25 @@ class OrderService:
         if existing.processing_queue_id is None and existing.order_status is OrderStatus.PENDING:
             # The first attempt stored the order but failed before announcing it.
             existing = self._dispatch(existing)
-        return PlacedOrder(existing, self._claimed_token(existing.order_id), replayed=True)
+        token = self._claimed_token(existing.order_id)
+        # A token claimed after the first attempt's record expired (TOKEN_REPLAY_SECONDS) is not this
+        # order's: the answer then has none, as when the record is gone.
+        if token is not None and existing.access_token_hash != token_hash(token):
+            token = None
+        return PlacedOrder(existing, token, replayed=True)
 
     @staticmethod
     def _token_record_id(order_id: str) -> str:
         return f"order_api.access_token#{order_id}"
 
-    def _claim_token(self, order_id: str) -> str:
-        """The access token of this order: the first attempt's, kept so a retry gets the same one."""
+    def _claim_token(self, order_id: str) -> tuple[str, bool]:
+        """The access token of this order: the first attempt's, kept so a retry gets the same one; and
+        whether this is the first attempt (the token was claimed now)."""
         token = new_access_token()
         record_id = self._token_record_id(order_id)
         if idempotency.record_once(record_id, ttl_seconds=TOKEN_REPLAY_SECONDS, access_token=token):
-            return token
-        return self._claimed_token(order_id) or token
+            return token, True
+        return self._claimed_token(order_id) or token, False
 
     def _claimed_token(self, order_id: str) -> str | None:
         item = idempotency.recorded(self._token_record_id(order_id))
@@ -353,7 +366,7 @@ class OrderService:
         requested: list[OrderLineRequest],
         fingerprint: str,
         caller: Caller,
-    ) -> tuple[Order, AppliedPromotion | None]:
+    ) -> tuple[Order, AppliedPromotion | None, dict[str, Product]]:
         rules = pricing_rules()
         merged = _merge_lines(requested)
         products = self.products.get_many([line.product_id for line in merged], consistent=True)
@@ -396,7 +409,7 @@ class OrderService:
             history=[HistoryEntry(status=OrderStatus.PENDING.value, at=timestamp, actor=actor_of(caller))],
             request_fingerprint=fingerprint,
         )
-        return order, applied
+        return order, applied, products
 
     def _dispatch(self, order: Order) -> Order:
         """Announce the order to the pipeline: order-processing, or in-line under the kill switch."""

@@ -54,8 +54,13 @@ def sqs_client() -> Any:
 
 
 def tracked_product(product_id: str) -> Product:
-    """The product a shopper viewed or watches; NotFound names it when the catalog has no such product."""
-    product = ProductRepository().get(product_id)
+    """The product a shopper viewed or watches; NotFound names it when the catalog has no such product.
+    Read through the catalog cache (DynamoDB on a miss): the shopper has just seen the product page, so
+    Redis holds it, and a tracking event costs no DynamoDB read (issue 20)."""
+    # Imported here: the catalog service is not part of tracking_api's cold start.
+    from shop.catalog.service import shared_catalog
+
+    product = shared_catalog().products_by_id([product_id]).get(product_id)
     if product is None:
         raise NotFound(f"no product {product_id}", field="product_id", product_id=product_id)
     return product
