@@ -10,7 +10,7 @@ the order's SQS message, the catalog invalidator after a product write, localstr
 the asynchronous work the request set off, reported apart. A request the stage cache answers
 invokes no function: 0 calls.
 
-    .venv/bin/python bench/bench_calls.py [--repeat 5] [--json] [--only PREFIX] [--checkout DIR]
+    .venv/bin/python bench/bench_calls.py [--repeat 3] [--json] [--only PREFIX] [--checkout DIR]
 
 Prints a table per route (medians over the measured requests): DynamoDB calls in total and by
 operation, Redis round trips, SQS sends, other AWS calls, and the asynchronous work; then the
@@ -601,7 +601,7 @@ ORDER_PATHS = ("POST /guest/orders/create", "POST /orders/create")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--repeat", type=int, default=5, help="measured requests per route (after one warm-up)"
+        "--repeat", type=int, default=3, help="measured requests per route (after one warm-up)"
     )
     parser.add_argument("--only", help="only routes whose name starts with or contains this")
     parser.add_argument("--checkout", help="run another checkout's code (a git worktree)")
