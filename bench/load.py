@@ -14,8 +14,14 @@ gevent) on bench/locustfile.py, headless, writing its CSV and HTML reports to --
 
 It prints one summary (requests/s, failures, p50/p95/p99 per class, hit rates, placed/paid, queue
 depths), writes it as JSON next to locust's reports, and exits 1 when a request failed, an order
-placed was not paid, or a dead-letter queue holds more than before. A deployed stage is reached with
-the default AWS credentials and the region of its config.json.
+placed was not paid, or a dead-letter queue holds more than before.
+
+A deployed stage is reached with the default AWS credentials and the region of its config.json. Its
+shoppers pause 7.5 s between steps on average (seed 001's 1000 requests a minute from 100 shoppers;
+--think-seconds 0 runs into the stage throttles' 429s), pay with Stripe's test card (test-mode keys
+only) and get their emails at SES's mailbox simulator. WAF's per-IP rules (stages with `waf: true`:
+1,500 requests per 5 minutes, 10 a minute on the payment routes) block one machine driving 100
+shoppers: run against a stage with WAF off, or from several machines (docs/benchmarks.md).
 """
 
 from __future__ import annotations
