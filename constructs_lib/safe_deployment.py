@@ -28,7 +28,8 @@ class SafeDeployment(Construct):
     Each alarm needs two consecutive bad minutes, so a single bad request does not undo a release,
     while a broken one is rolled back inside the canary's five minutes. With `rollback_alarms=False`
     (all-at-once stages: the shift is over before any alarm could fire) the group has no alarms and
-    rolls back only a deployment that fails or is stopped.
+    rolls back only a deployment that fails or is stopped. `watch_throttles=False` leaves the throttle
+    alarm out where throttling cannot be the new version's doing (queue consumers, capped by SQS).
     """
 
     def __init__(
@@ -43,6 +44,7 @@ class SafeDeployment(Construct):
         application: codedeploy.ILambdaApplication,
         role: iam.IRole,
         rollback_alarms: bool = True,
+        watch_throttles: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
@@ -78,7 +80,7 @@ class SafeDeployment(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
             for construct_id, suffix, metric, threshold, what in rollback_signals
-            if rollback_alarms
+            if rollback_alarms and (watch_throttles or construct_id != "Throttles")
         ]
         self.group = codedeploy.LambdaDeploymentGroup(
             self,

@@ -435,6 +435,9 @@ class DomainStack(ShopStack):
                 application=application,
                 role=role,
                 rollback_alarms=self.config.rollback_alarms,
+                # SQS never runs a consumer beyond its event source's maximum concurrency, below its
+                # reservation: a throttle there is never the new version's doing (docs/decisions.md).
+                watch_throttles=name not in CONSUMER_CONCURRENCY,
             )
             for name, shop_function in self.functions.items()
         }

@@ -39,5 +39,11 @@ def on_reset(hook: Callable[[], Any]) -> None:
 def reset_process_state() -> None:
     for singleton in _singletons:
         singleton.cache_clear()
+    run_reset_hooks()
+
+
+def run_reset_hooks() -> None:
+    """Only the `on_reset` hooks (counters, outage windows, caches with an age), keeping the singletons:
+    what a process restored from a SnapStart snapshot must forget (shop.platform.snapstart)."""
     for hook in _reset_hooks:
         hook()
