@@ -164,8 +164,9 @@ LOG_KB_PER_API_REQUEST = 2.5  # access log line + INFO execution log of the stag
 
 
 # ====================================================================================================
-# Work per request: counted from the code at d042685 (bench/bench_calls.py had not landed); each
-# entry lists the calls the handler makes in order, docs/scaling.md "Work per request" justifies them.
+# Work per request: the calls bench/bench_calls.py measured at 7b4669e (docs/benchmarks.md, "Work per
+# request"; the queue consumers' and the payment routes' own from the code), with the capacity units
+# each costs in AWS from the items' sizes (moto reports none). docs/scaling.md lists them.
 
 
 @dataclass(frozen=True)
@@ -191,14 +192,13 @@ class Work:
 
 ORDER_GSIS = 3  # Orders: user_id-, order_status- and payment_status-order_date indexes, all projected
 PRODUCT_GSI_WRITES_PER_SALE = 3  # status-sales_count (key moves: delete + put) and category index
-# POST /orders/create: GetItem Orders (Idempotency-Key replay) 1 RRU; GetItem Cart 1; BatchGetItem
-# Products (consistent) 1; PutItem Idempotency (access token) 1 WRU; BatchGetItem Products again
-# (store_with_stock re-reads) 1 RRU; TransactWriteItems: order Put 2x2 + product Update 2x1 WRU, then
-# the order lands in 3 GSIs (3x2); BatchGetItem Products a third time (_after_write) 1 RRU; SQS send;
-# UpdateItem Orders processing_queue_id 2 + 3x2 GSI; DeleteItem Cart 1; the product's GSIs 3.
+# POST /orders/create from the cart: PutItem Idempotency (the access token; the replay check) 1 WRU;
+# GetItem Cart 1 RRU; BatchGetItem Products (consistent) 1; TransactWriteItems: order Put 2x2 +
+# product Update 2x1 WRU, then the order lands in 3 GSIs (3x2); BatchGetItem Products as written 1 RRU;
+# SQS send; UpdateItem Orders processing_queue_id 2 + 3x2 GSI; DeleteItem Cart 1; the product's GSIs 3.
 ORDER_CREATE = Work(
-    dynamodb_calls=9,
-    rru=5,
+    dynamodb_calls=7,
+    rru=3,
     wru=1
     + (2 * ORDER_KB + 2 * PRODUCT_KB)
     + ORDER_GSIS * ORDER_KB
@@ -217,20 +217,23 @@ ROUTE_WORK: dict[str, Work] = {
     "GET /categories": Work(redis_ops=2, response_kb=1),
     "GET /featured": Work(redis_ops=3, response_kb=15),
     "GET /bestsellers": Work(redis_ops=3, response_kb=12),
-    "GET /reviews/{product_id}": Work(dynamodb_calls=1, rru=2, response_kb=5),
-    # Cart: UpdateItem RateLimits, GetItem Cart, PutItem Cart; the product from the catalog cache.
-    "POST /cart/add": Work(dynamodb_calls=3, rru=1, wru=2, redis_ops=2, response_kb=2),
-    "POST /guest/cart/add": Work(dynamodb_calls=3, rru=1, wru=2, redis_ops=2, response_kb=2),
-    "GET /cart": Work(dynamodb_calls=2, rru=1, wru=1, redis_ops=1, response_kb=2),
-    "GET /guest/cart": Work(dynamodb_calls=2, rru=1, wru=1, redis_ops=1, response_kb=2),
-    "GET /me": Work(dynamodb_calls=1, rru=1, response_kb=1),
+    "GET /reviews/{product_id}": Work(dynamodb_calls=1, rru=2, redis_ops=1, response_kb=5),
+    # Cart: UpdateItem RateLimits, PutItem Cart (revision-checked); the cart and products from Redis.
+    "POST /cart/add": Work(dynamodb_calls=2, wru=2, redis_ops=3, response_kb=2),
+    "POST /guest/cart/add": Work(dynamodb_calls=2, wru=2, redis_ops=3, response_kb=2),
+    "GET /cart": Work(dynamodb_calls=1, wru=1, redis_ops=1, response_kb=2),
+    "GET /guest/cart": Work(dynamodb_calls=1, wru=1, redis_ops=1, response_kb=2),
+    "GET /me": Work(dynamodb_calls=2, rru=2, response_kb=1),  # GetItem Users, GetItem EmailPreferences
     "POST /orders/create": ORDER_CREATE,
     "POST /guest/orders/create": ORDER_CREATE,
-    # The page's polling: one consistent GetItem (Query by id for a guest) of a 2 KB order.
+    # The page's polling: one Query Orders by id, consistent, of a 2 KB order.
     "GET /orders/{id}": Work(dynamodb_calls=1, rru=1, response_kb=2),
     "GET /guest/orders/{id}": Work(dynamodb_calls=1, rru=1, response_kb=2),
-    # UpdateItem RateLimits, Query Orders, GetItem CircuitBreakers, Stripe creates the intent.
-    "POST /payment/stripe/intent": Work(dynamodb_calls=3, rru=2, wru=1, external_ms=STRIPE_CALL_MS),
+    # UpdateItem RateLimits, Query Orders, GetItem CircuitBreakers, Stripe creates the intent, UpdateItem
+    # Orders (the payment attempt: 2 + the order's 3 GSI copies).
+    "POST /payment/stripe/intent": Work(
+        dynamodb_calls=4, rru=2, wru=1 + (1 + ORDER_GSIS) * ORDER_KB, external_ms=STRIPE_CALL_MS
+    ),
     "POST /payment/stripe/confirm": Work(
         dynamodb_calls=3, rru=2, wru=1, sqs_sends=1, external_ms=STRIPE_CALL_MS
     ),
@@ -547,7 +550,7 @@ class Simulation:
     def _take_stock(self, now: float, work: Work) -> tuple[str, Work]:
         """store_with_stock's transaction on the hot item: cancelled while another one holds it, read
         again and retried (TRANSACTION_ATTEMPTS, pausing 5 ms x attempt); 503 when all are cancelled."""
-        t = now + (5 * DYNAMODB_CALL_MS) / 1000  # the reads before the transaction
+        t = now + (3 * DYNAMODB_CALL_MS) / 1000  # the token claim, the cart and products before it
         for attempt in range(TRANSACTION_ATTEMPTS):
             if t >= self.hot_busy_until:
                 self.hot_busy_until = t + self.hold_s
@@ -558,7 +561,9 @@ class Simulation:
                 return "ok", replace(work, dynamodb_calls=work.dynamodb_calls + extra, rru=work.rru + attempt)
             self.totals.add("transaction_conflicts", t)
             t += 0.005 * (attempt + 1) + DYNAMODB_CALL_MS / 1000
-        failed = replace(work, dynamodb_calls=3 + 2 * TRANSACTION_ATTEMPTS, wru=1, sqs_sends=0, stock_wcu=0)
+        failed = replace(
+            work, dynamodb_calls=3 + 2 * TRANSACTION_ATTEMPTS - 1, wru=1, sqs_sends=0, stock_wcu=0
+        )
         return "conflict", failed
 
     # -- journeys ------------------------------------------------------------------------------
