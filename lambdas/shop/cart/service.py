@@ -39,11 +39,10 @@ from shop.catalog.repository import ProductRepository
 from shop.contracts.cart_ids import CART_ID_HEADER
 from shop.contracts.metric_names import CART_CACHE
 from shop.contracts.pricing_rules import PricingRules
-from shop.platform.cache import ResilientCache, shared_redis_outage
+from shop.platform.cache import ResilientCache, shared_redis_client, shared_redis_outage
 from shop.platform.clock import now_iso
 from shop.platform.errors import BadRequest, Conflict, NotFound, Unauthorized
 from shop.platform.process_state import per_process
-from shop.platform.redis_connection import shared_redis_client
 from shop.promotions.model import PromotionRefused
 from shop.promotions.service import Promotions, shared_promotions
 
