@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import shop.platform.snapstart  # noqa: F401 - registers the SnapStart hooks (shop/platform/snapstart.py)
 from shop.accounts.model import ADDRESS_ID_PATTERN, AddressFields, ProfileChanges
 from shop.accounts.privacy import DataSubject, delete, export
 from shop.accounts.service import (

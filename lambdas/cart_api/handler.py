@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import shop.platform.snapstart  # noqa: F401 - registers the SnapStart hooks (shop/platform/snapstart.py)
 from shop.api.documented_responses import answers
 from shop.api.http import build_resolver, caller_of
 from shop.api.rate_limits import cart_rate_limit_middleware

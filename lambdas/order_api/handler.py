@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import shop.platform.snapstart  # noqa: F401 - registers the SnapStart hooks (shop/platform/snapstart.py)
 from shop.api.documented_responses import REDIRECT_HEADERS, answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
 from shop.contracts.cart_ids import CART_ID_HEADER

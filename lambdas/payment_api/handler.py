@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+import shop.platform.snapstart  # noqa: F401 - registers the SnapStart hooks (shop/platform/snapstart.py)
 from shop.api.documented_responses import answers, json_object, request_body
 from shop.api.http import build_resolver, json_response
 from shop.api.public_route_caller import public_route_caller
