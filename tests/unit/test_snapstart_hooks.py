@@ -195,12 +195,13 @@ PRIME_SCRIPT = """
 import json, sys
 from shop.platform import dynamodb, snapstart
 import boto3
-loaded_before = {name: name in sys.modules for name in ("aws_xray_sdk.core",)}
+loaded_before = {name: name in sys.modules for name in ("aws_xray_sdk.core", "redis")}
 snapstart.before_snapshot()
 loader = boto3.DEFAULT_SESSION._session.get_component("data_loader")
 print(json.dumps({
     "loaded_before": loaded_before,
     "xray": "aws_xray_sdk.core" in sys.modules,
+    "redis": "redis" in sys.modules,
     "dynamodb_resource_built": dynamodb.dynamodb_resource.cache_info().currsize,
     "models": sorted({key[1] for key in loader._cache if len(key) == 3 and key[0] == "list_api_versions"}),
 }))
@@ -215,6 +216,8 @@ def test_before_snapshot_loads_tracing_and_the_functions_aws_clients() -> None:
         env_vars.STAGE: "test",
         env_vars.TABLE_ENV_VARS["Cart"]: "test-Cart",
         env_vars.QUEUE_ENV_VARS["order-processing"]: "https://sqs.us-east-1.amazonaws.com/1/q",
+        # A cache host nobody listens on: priming imports the Redis library and must not connect.
+        env_vars.REDIS_HOST: "192.0.2.1",
         # Powertools traces only inside Lambda: these make it decide as it would there.
         "LAMBDA_TASK_ROOT": str(ROOT / "lambdas"),
         "AWS_LAMBDA_FUNCTION_NAME": "cart_api",
@@ -230,8 +233,9 @@ def test_before_snapshot_loads_tracing_and_the_functions_aws_clients() -> None:
     assert result.returncode == 0, result.stderr
     primed = json.loads(result.stdout.strip().splitlines()[-1])
 
-    assert primed["loaded_before"] == {"aws_xray_sdk.core": False}
+    assert primed["loaded_before"] == {"aws_xray_sdk.core": False, "redis": False}
     assert primed["xray"] is True
+    assert primed["redis"] is True  # imported, not connected: 192.0.2.1 would time out the test
     assert primed["dynamodb_resource_built"] == 1
     assert {"dynamodb", "sqs"} <= set(primed["models"])
     assert "s3" not in primed["models"]  # no bucket in this function's settings: not primed

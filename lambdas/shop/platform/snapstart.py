@@ -47,6 +47,8 @@ def before_snapshot() -> None:
     settings = get_settings()
     steps: list[tuple[str, Callable[[], object]]] = [("tracing", tracer.load)]
     steps += [(service, partial(_prime_client, service)) for service in aws_services_of(settings)]
+    if settings.redis_url or settings.redis_host:
+        steps.append(("redis", _prime_redis_library))
     primed = []
     for name, step in steps:
         try:
@@ -91,6 +93,12 @@ def _prime_client(service: str) -> None:
         import boto3
 
         boto3.client(service)
+
+
+def _prime_redis_library() -> None:
+    """redis-py and the shop's connection code, imported but not connected: whether a version's init
+    can reach the cache inside the VPC is not verified, and sockets would not survive the snapshot."""
+    import shop.platform.redis_connection  # noqa: F401
 
 
 def register_hooks(environ: Mapping[str, str]) -> bool:
