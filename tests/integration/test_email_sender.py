@@ -4,6 +4,7 @@ the circuit breaker (moto's SES counts what was sent)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -185,3 +186,98 @@ def test_ses_outages_open_the_circuit_and_the_records_stay_queued(
     assert deliver(order_world, *requests)["batchItemFailures"] == []
     assert len(sent_emails()) == 7
     assert flaky.calls == 12
+
+
+class ThrottlingSes:
+    """Stands in for the SES client: answers SES's throttle (after botocore's own retries) while
+    `throttling`, else delegates to moto's."""
+
+    def __init__(self) -> None:
+        self.throttling = True
+        self.calls = 0
+
+    def send_email(self, **arguments: Any) -> Any:
+        self.calls += 1
+        if self.throttling:
+            raise ClientError(
+                {"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail"
+            )
+        return ses_client().send_email(**arguments)
+
+
+def requeued(world: OrderWorld) -> list[dict[str, Any]]:
+    """What email_sender put back on its queue, with its attributes (received, so not visible again)."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=world.queues["email-notification"], MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    ).get("Messages", []):
+        messages.extend(batch)
+    return messages
+
+
+def redelivered(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The event Lambda delivers for those messages, their attributes in the event's shape."""
+    records = []
+    for message in messages:
+        record = sqs_record(message["Body"], message_id=message["MessageId"], queue="email-notification")
+        record["messageAttributes"] = {
+            name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
+            for name, value in message.get("MessageAttributes", {}).items()
+        }
+        records.append(record)
+    return records
+
+
+def test_ses_throttling_never_opens_the_circuit_and_the_emails_come_back_later(
+    order_world: OrderWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A burst over SES's sending rate: every record reaches SES (the breaker stays closed), none
+    fails (so none uses up its receives toward the DLQ), and each is queued again with a delay; a
+    message throttled more times than the queue's three receives is still sent in the end."""
+    from email_sender import handler as email_handler
+
+    from shop.platform import throttled_requeue
+
+    throttling = ThrottlingSes()
+    monkeypatch.setattr(email_handler.delivery(), "_ses", lambda: throttling)
+    requests = [request(dedupe_key=f"order_confirmation#ord_{n}") for n in range(7)]
+    capsys.readouterr()
+
+    assert deliver(order_world, *requests)["batchItemFailures"] == []
+    assert throttling.calls == 7  # no record refused by an open circuit
+    assert email_handler.delivery().breaker.state() == "closed"
+    out = capsys.readouterr().out
+    assert "CircuitBreakerOpened" not in metric_totals(out)
+    assert metric_totals(out)["ThrottledMessages"] == 7
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    counts = sqs.get_queue_attributes(
+        QueueUrl=order_world.queues["email-notification"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"],
+    )["Attributes"]
+    # Back on the queue, hidden for 2.5-5 s (the first throttle's delay), not visible at once.
+    assert counts == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesDelayed": "7"}
+
+    # Later throttles of the same emails (without the waits): more than the queue's 3 receives.
+    monkeypatch.setattr(throttled_requeue, "throttle_delay", lambda *_args, **_kwargs: 0)
+    time.sleep(5.1)
+    messages = requeued(order_world)
+    for throttles in range(2, 6):
+        assert len(messages) == 7
+        assert deliver_records(order_world, redelivered(messages))["batchItemFailures"] == []
+        messages = requeued(order_world)
+        assert {m["MessageAttributes"]["shop-throttles"]["StringValue"] for m in messages} == {str(throttles)}
+    assert sent_emails() == []
+
+    throttling.throttling = False
+    assert deliver_records(order_world, redelivered(messages))["batchItemFailures"] == []
+    assert len(sent_emails()) == 7
+    assert requeued(order_world) == []
+    assert email_handler.delivery().breaker.state() == "closed"
+
+
+def deliver_records(world: OrderWorld, records: list[dict[str, Any]]) -> dict[str, Any]:
+    from email_sender.handler import handler
+
+    response: dict[str, Any] = handler({"Records": records}, world.context)
+    return response

@@ -131,3 +131,81 @@ def test_refusals_are_502s_and_never_open_the_circuit(
         assert reply.body["error"] == "payment_provider_refused"
     assert len(stripe.sent) == 6  # every one reached Stripe: a refusal is not an outage
     assert breaker_for("stripe").state() == "closed"
+
+
+def test_stripe_rate_limits_tell_the_shopper_to_retry_and_never_open_the_circuit(
+    world: OrderWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stripe's 429s (a burst above its rate) reach the shopper as "busy, try again in a few
+    seconds", not as a 500 or a minute-long refusal: every attempt still reaches Stripe."""
+    order_id, token = guest_order()
+    order = stored_order(order_id)
+    stripe = recorded_stripe_client(
+        {
+            "amount": order.total,
+            "order_id": order_id,
+            "user_id": order.user_id,
+            "order_number": order.order_number,
+        }
+    )
+    use_stripe(monkeypatch, stripe)
+    stripe.fail_with = 429
+    intent = payment_request("/payment/stripe/intent", {"order_id": order_id, "access_token": token})
+    capsys.readouterr()
+    for _attempt in range(8):
+        reply = call_payment_api(intent)
+        assert reply.status == 503
+        assert reply.headers["Retry-After"] == "2"
+        assert reply.body["error"] == "service_unavailable"
+        assert reply.body["reason"] == "payment_provider_busy"
+        assert "busy" in reply.body["message"]
+    assert len(stripe.sent) == 8  # none refused by an open circuit
+    assert breaker_for("stripe").state() == "closed"
+    assert "CircuitBreakerOpened" not in metric_totals(capsys.readouterr().out)
+
+    stripe.fail_with = None
+    assert call_payment_api(intent).status == 201
+
+
+def test_a_rate_limited_settlement_is_queued_again_not_dead_lettered(
+    world: OrderWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """payment_processor meeting Stripe's 429 puts the message back with a delay and reports no
+    failure: its receives (three, then the DLQ) are not used up and the breaker stays closed."""
+    from payment_processor.handler import handler
+
+    order_id, token = guest_order()
+    order = stored_order(order_id)
+    stripe = recorded_stripe_client(
+        {
+            "amount": order.total,
+            "order_id": order_id,
+            "user_id": order.user_id,
+            "order_number": order.order_number,
+        }
+    )
+    use_stripe(monkeypatch, stripe)
+    confirm = call_payment_api(
+        payment_request(
+            "/payment/stripe/confirm",
+            {"order_id": order_id, "access_token": token, "payment_id": "pi_3QfA2bLkdIwHu7ix0x5Ze9Qm"},
+        )
+    )
+    assert confirm.status == 202
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue_url = world.queues[PAYMENT_QUEUE]
+    (message,) = sqs.receive_message(QueueUrl=queue_url)["Messages"]
+    stripe.fail_with = 429
+    for _throttle in range(6):  # twice the queue's receives
+        record = sqs_record(message["Body"], message_id=message["MessageId"], queue=PAYMENT_QUEUE)
+        assert handler({"Records": [record]}, world.context)["batchItemFailures"] == []
+    counts = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
+    assert counts["ApproximateNumberOfMessagesDelayed"] == "6"
+    assert breaker_for("stripe").state() == "closed"
+    assert stored_order(order_id).order_status == "pending"
+
+    stripe.fail_with = None
+    assert handler({"Records": [record]}, world.context)["batchItemFailures"] == []
+    assert stored_order(order_id).payment_status == "paid"

@@ -158,6 +158,29 @@ def test_a_paypal_outage_is_a_503_and_the_order_stays_pending(
     assert stored_order(order_id).order_status == "pending"
 
 
+def test_a_paypal_rate_limit_says_busy_with_paypals_retry_after_and_leaves_the_circuit_closed(
+    world: OrderWorld, paypal: responses.RequestsMock
+) -> None:
+    from shop.payments.breakers import breaker_for
+
+    order_id, token = guest_order()
+    paypal.post(
+        f"{API}/v2/checkout/orders",
+        status=429,
+        json={"name": "RATE_LIMIT_REACHED"},
+        headers={"Retry-After": "7"},
+    )
+    create = payment_request("/payment/paypal/create", {"order_id": order_id, "access_token": token})
+    for _attempt in range(6):
+        reply = call_payment_api(create)
+        assert reply.status == 503
+        assert reply.headers["Retry-After"] == "7"  # PayPal's own hint, above the shop's 2 s
+        assert reply.body["reason"] == "payment_provider_busy"
+    assert len(_sent(paypal, "POST", "/v2/checkout/orders")) == 6  # none refused by the breaker
+    assert breaker_for("paypal").state() == "closed"
+    assert stored_order(order_id).order_status == "pending"
+
+
 def _paypal_webhook(body: str, transmission_sig: str | None = "sig-1") -> dict[str, Any]:
     from tests.integration.events import api_event
 

@@ -12,7 +12,12 @@ import pytest
 import redis
 
 from cdk_app.local.redis_server import RedisServer
-from shop.platform.circuit_breaker import CallTimedOutError, CircuitBreaker, CircuitOpenError
+from shop.platform.circuit_breaker import (
+    CallTimedOutError,
+    CircuitBreaker,
+    CircuitOpenError,
+    DependencyThrottled,
+)
 from shop.platform.circuit_store_redis import RedisCircuitStore
 
 
@@ -197,4 +202,44 @@ def test_errors_that_are_not_outages_do_not_count(client: redis.Redis) -> None:
     for _ in range(6):
         with pytest.raises(ValueError, match="bad address"):
             guard.call(rejected)
+    assert guard.state() == "closed"
+
+
+def test_throttles_never_open_it_even_when_every_error_counts(client: redis.Redis) -> None:
+    """A dependency saying "slow down" is up: a burst of throttles leaves the circuit closed and
+    every call reaches it, while the same number of outages opens it."""
+    clock, opened = Clock(), []
+    guard = breaker(client, clock, opened)  # is_failure left at "every error is a failure"
+    calls = 0
+
+    def throttled() -> str:
+        nonlocal calls
+        calls += 1
+        raise DependencyThrottled("ses", "Maximum sending rate exceeded.")
+
+    for _ in range(12):
+        with pytest.raises(DependencyThrottled):
+            guard.call(throttled)
+    assert calls == 12  # none refused
+    assert guard.state() == "closed"
+    assert opened == []
+
+    dependency = Dependency()
+    fail_times(guard, dependency, 5)
+    assert guard.state() == "open"
+    assert opened == ["ses"]
+
+
+def test_a_throttled_trial_closes_a_half_open_circuit(client: redis.Redis) -> None:
+    """The trial's throttle is an answer from a working dependency, like any non-failure."""
+    clock = Clock()
+    guard = breaker(client, clock)
+    fail_times(guard, Dependency(), 5)
+    clock.now += guard.reset_timeout_seconds + 1
+
+    def throttled() -> str:
+        raise DependencyThrottled("ses", "Maximum sending rate exceeded.")
+
+    with pytest.raises(DependencyThrottled):
+        guard.call(throttled)
     assert guard.state() == "closed"

@@ -8,6 +8,8 @@ is retried and the customer may get the email twice, which beats never getting i
 SES refusing the recipient for good (a malformed address, one on the suppression list) is a
 delivery's outcome, `undeliverable` with SES's words, not an error: the caller records it and the
 message is done. Any other refusal raises EmailRejected (shop.email.ses_refusals tells them apart).
+SES throttling the shop (its sending rate or daily quota) raises SesThrottled, which the circuit
+breaker does not count: the caller sends the email again later.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest
 from shop.email.consent import consenting_recipient
 from shop.email.rendering import render
 from shop.email.repository import EmailPreferencesRepository
-from shop.email.ses_refusals import NOT_AN_OUTAGE, error_code, recipient_refusal
+from shop.email.ses_refusals import NOT_AN_OUTAGE, THROTTLES, error_code, recipient_refusal
 from shop.platform import idempotency
-from shop.platform.circuit_breaker import CircuitBreaker, report_circuit_opened
+from shop.platform.circuit_breaker import CircuitBreaker, DependencyThrottled, report_circuit_opened
 from shop.platform.circuit_store_dynamodb import DynamoDBCircuitStore
 from shop.platform.observability import logger
 from shop.platform.process_state import per_process
@@ -46,6 +48,14 @@ def ses_client() -> Any:
 class EmailRejected(RuntimeError):
     """SES refused this request for itself (NOT_AN_OUTAGE), not for its recipient: sending it again
     cannot help, and the shop's sending needs someone's attention."""
+
+
+class SesThrottled(DependencyThrottled):
+    """SES refused the send for the account's sending rate or daily quota, after the client's own
+    retries: SES is up, and the email goes out later."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(SES_DEPENDENCY, detail)
 
 
 def _counts_against_ses(error: BaseException) -> bool:
@@ -114,17 +124,22 @@ class EmailDelivery:
         sender = get_settings().sender_email
 
         def send() -> Any:
-            return self._ses().send_email(
-                Source=sender,
-                Destination={"ToAddresses": [request.to]},
-                Message={
-                    "Subject": {"Data": rendered.subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Text": {"Data": rendered.text, "Charset": "UTF-8"},
-                        "Html": {"Data": rendered.html, "Charset": "UTF-8"},
+            try:
+                return self._ses().send_email(
+                    Source=sender,
+                    Destination={"ToAddresses": [request.to]},
+                    Message={
+                        "Subject": {"Data": rendered.subject, "Charset": "UTF-8"},
+                        "Body": {
+                            "Text": {"Data": rendered.text, "Charset": "UTF-8"},
+                            "Html": {"Data": rendered.html, "Charset": "UTF-8"},
+                        },
                     },
-                },
-            )
+                )
+            except Exception as error:
+                if error_code(error) in THROTTLES:
+                    raise SesThrottled(str(error)) from error
+                raise
 
         try:
             response = self.breaker.call(send)

@@ -24,6 +24,11 @@ NOT_AN_OUTAGE = frozenset(
         "ConfigurationSetDoesNotExistException",
     }
 )
+# SES over the account's sending rate or daily quota: the API's `Throttling` ("Maximum sending rate
+# exceeded" / "Daily message quota exceeded"; the developer guide calls it ThrottlingException), and
+# SESv2's TooManyRequestsException (429) should the shop move to it. Not an outage and not a refusal:
+# the same email is accepted later (SES asks to wait up to 10 minutes).
+THROTTLES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 # SES's words for a malformed address: "Missing final '@domain'", "Local address contains control or
 # whitespace", "Domain contains illegal character", "Illegal address", moto's "Missing domain".
 _ADDRESS_PROBLEM = re.compile(r"address|domain|@", re.IGNORECASE)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shop.orders.model import CancelPaymentsMessage, Order, RefundMessage
+from shop.platform.circuit_breaker import DependencyThrottled
 from shop.platform.errors import UpstreamRefused
 
 ProviderName = Literal["stripe", "paypal"]
@@ -22,7 +23,17 @@ class PaymentProviderError(RuntimeError):
 
 
 class ProviderUnavailable(PaymentProviderError):
-    """Transient (network, 5xx, rate limit): counts against the circuit and is retried later."""
+    """Transient (network, 5xx, timeout): counts against the circuit and is retried later."""
+
+
+class ProviderBusy(ProviderUnavailable, DependencyThrottled):
+    """The provider's rate limit (429; Stripe's `rate_limit` and `lock_timeout`): it is up and asks the
+    shop to slow down. Retried later like an outage, but never counted against the circuit."""
+
+    def __init__(
+        self, provider: ProviderName, detail: str, *, retry_after_seconds: float | None = None
+    ) -> None:
+        DependencyThrottled.__init__(self, provider, detail, retry_after_seconds=retry_after_seconds)
 
 
 class ProviderRejected(PaymentProviderError):
@@ -42,6 +53,16 @@ class PaymentRefused(UpstreamRefused):
     """The provider refused a request the shop made (bad configuration or data), not the client."""
 
     code = "payment_provider_refused"
+
+
+def retry_after_hint(headers: object) -> float | None:
+    """A Retry-After header's seconds, when a provider's 429 carries one (HTTP dates are ignored)."""
+    getter = getattr(headers, "get", None)
+    value = (getter("Retry-After") or getter("retry-after")) if getter else None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from shop.orders.model import Order
 from shop.payments.model import (
     PaymentSession,
     PaymentState,
+    ProviderBusy,
     ProviderName,
     ProviderRejected,
     ProviderUnavailable,
     idempotency_key,
+    retry_after_hint,
 )
 from shop.payments.secrets import payment_secrets
 from shop.platform.settings import get_settings
@@ -48,7 +50,10 @@ def _translated(call: Callable[[], Any]) -> dict[str, Any]:
         response = call()
     except ApiException as error:
         status = error.response_code or 0
-        if status >= 500 or status in (408, 409, 429):
+        if status == 429:
+            hint = retry_after_hint(getattr(error.response, "headers", None))
+            raise ProviderBusy("paypal", "paypal answered 429", retry_after_seconds=hint) from error
+        if status >= 500 or status in (408, 409):
             raise ProviderUnavailable(f"paypal answered {status}") from error
         raise ProviderRejected(f"paypal refused with {status}") from error
     except requests.RequestException as error:
@@ -205,6 +210,9 @@ class PayPalProvider:
             )
         except requests.RequestException as error:
             raise ProviderUnavailable(f"paypal: {type(error).__name__}") from error
-        if response.status_code >= 500 or response.status_code == 429:
+        if response.status_code == 429:
+            hint = retry_after_hint(response.headers)
+            raise ProviderBusy("paypal", "paypal answered 429", retry_after_seconds=hint)
+        if response.status_code >= 500:
             raise ProviderUnavailable(f"paypal answered {response.status_code}")
         return response.ok and response.json().get("verification_status") == "SUCCESS"

@@ -23,11 +23,13 @@ from shop.orders.model import Order
 from shop.payments.model import (
     PaymentSession,
     PaymentState,
+    ProviderBusy,
     ProviderDeclined,
     ProviderName,
     ProviderRejected,
     ProviderUnavailable,
     idempotency_key,
+    retry_after_hint,
 )
 from shop.payments.secrets import payment_secrets
 from shop.platform.settings import get_settings
@@ -43,7 +45,14 @@ def _translated(call: Callable[[], T]) -> T:
 
     try:
         return call()
-    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+    except stripe.RateLimitError as error:
+        # 429: the account's or an endpoint's rate, or `lock_timeout` (concurrent writes to one object).
+        raise ProviderBusy(
+            "stripe",
+            f"stripe: {error.code or 'rate_limit'}",
+            retry_after_seconds=retry_after_hint(error.headers),
+        ) from error
+    except stripe.APIConnectionError as error:
         raise ProviderUnavailable(f"stripe: {type(error).__name__}") from error
     except stripe.CardError as error:
         # Stripe's message is written for the cardholder ("Your card was declined.").

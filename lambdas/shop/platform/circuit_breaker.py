@@ -10,6 +10,11 @@ functions outside the VPC (shop.platform.circuit_store_dynamodb), Redis for thos
 circuit. When the store is unreachable the breaker keeps working on an in-process state (this
 instance's failures only): the dependency is still called, and its own errors still open the local
 circuit.
+
+A dependency that answers "slow down" (SES's `Throttling`, a provider's 429) is up: the call raises
+`DependencyThrottled`, which never counts as a failure, so a burst above a sending or request rate
+cannot open the circuit and refuse everything for a minute. The caller retries it later (a queue
+consumer puts the message back with a delay, an API route answers 503 with a short Retry-After).
 """
 
 from __future__ import annotations
@@ -58,6 +63,17 @@ class CircuitOpenError(RuntimeError):
 
 class CallTimedOutError(TimeoutError):
     """The dependency did not answer within the call timeout (counted as a failure)."""
+
+
+class DependencyThrottled(RuntimeError):
+    """The dependency refused the call for its rate (a quota, a rate limit): it is working, so this is
+    not a failure of it; the same call succeeds later. `retry_after_seconds`: the dependency's hint,
+    when it gave one."""
+
+    def __init__(self, dependency: str, detail: str, *, retry_after_seconds: float | None = None) -> None:
+        super().__init__(f"{dependency} is throttling: {detail}")
+        self.dependency = dependency
+        self.retry_after_seconds = retry_after_seconds
 
 
 class CircuitStoreUnavailable(RuntimeError):
@@ -258,7 +274,8 @@ class CircuitBreaker:
         return self._apply(lambda store: store.state(self.dependency))
 
     def call(self, function: Callable[[], T]) -> T:
-        """Call the dependency unless the circuit is open; count a failure or a timeout against it."""
+        """Call the dependency unless the circuit is open; count a failure or a timeout against it
+        (never a DependencyThrottled)."""
         if self._acquire(self._clock()) == REFUSE:
             raise CircuitOpenError(self.dependency)
         future = _executor.submit(function)
@@ -270,7 +287,8 @@ class CircuitBreaker:
                 f"{self.dependency} did not answer within {self.call_timeout_seconds} s"
             ) from None
         except Exception as error:
-            if self._is_failure(error):
+            # A throttle is an answer: like any other non-failure it closes a half-open circuit.
+            if self._is_failure(error) and not isinstance(error, DependencyThrottled):
                 self._record_failure(self._clock())
             else:
                 self._record_success()
