@@ -17,9 +17,12 @@ against it in another, then checks the shop's side. This module holds what only 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
@@ -56,6 +59,7 @@ def start_local_shop(options: LocalLoadOptions, function_log: Path) -> Any:
     logging.getLogger().addHandler(runner_log)
     shop = LocalShop(
         LocalShopOptions(
+            templates=_synthesize_privately(),
             port=options.port,
             seed=True,
             run_schedules=False,
@@ -70,6 +74,20 @@ def start_local_shop(options: LocalLoadOptions, function_log: Path) -> Any:
         shop.stop()
         raise
     return shop
+
+
+def _synthesize_privately() -> Any:
+    """The local stage's templates, with their code assets in a directory of this run's own: the runner's
+    default, /tmp/shop-local-synth-*, was twice removed under a running load test on a shared machine
+    (every new function worker then failed with ModuleNotFoundError). Still removed when this exits."""
+    from cdk_app.local.synth import synthesize_local_templates
+
+    saved, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="shop-load-run-")
+    atexit.register(shutil.rmtree, tempfile.tempdir, ignore_errors=True)
+    try:
+        return synthesize_local_templates()
+    finally:
+        tempfile.tempdir = saved
 
 
 def prepare_catalog(shop: Any, options: LocalLoadOptions) -> None:
