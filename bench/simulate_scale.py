@@ -16,16 +16,19 @@ Scenarios:
               abandoned carts that come with them (the seed's load model's class shares).
 
     .venv/bin/python bench/simulate_scale.py [--scenario flash_sale|daily|all] [--stage prod]
-        [--seed 20] [--sale-plan] [--json]
+        [--seed 20] [--sale-plan] [--peak-requests-per-minute N] [--json]
 
-`--sale-plan` runs the flash sale again with the route throttles, consumer concurrency and SES rate a
-platform team would set for it (SALE_PLAN below), to show what breaks next. Standard library only
+The stage throttles are the ones the stage's `peak_requests_per_minute` (cdk.json) derives;
+`--peak-requests-per-minute` tries another value of that setting. `--sale-plan` runs the flash sale
+again as a platform team would set the stage for it (SALE_PLAN below: the setting raised, consumer
+concurrency and SES rate), to show what breaks next. Standard library only
 (plus the shop's own modules); deterministic for a seed; a few seconds per scenario.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import heapq
 import json
 import math
@@ -47,8 +50,10 @@ from cdk_app.traffic_limits import (  # noqa: E402
     API_RATE_PER_IP,
     PAYMENTS_RATE_PER_IP,
     SEED_LOAD,
+    SEED_REQUESTS_PER_MINUTE,
     RouteClass,
     Throttle,
+    planned_load,
     route_class,
     route_throttle,
 )
@@ -59,7 +64,7 @@ from shop.contracts.queues import (  # noqa: E402
     ORDER_PROCESSING,
     PAYMENT_PROCESSING,
 )
-from shop.orders.inventory import TRANSACTION_ATTEMPTS  # noqa: E402
+from shop.orders.inventory import TRANSACTION_ATTEMPTS, retry_pause  # noqa: E402
 from shop.orders.service import STOCK_CONTENTION_RETRY_SECONDS  # noqa: E402
 from shop.platform.circuit_breaker import FAILURE_THRESHOLD, FAILURE_WINDOW_SECONDS, RESET_TIMEOUT_SECONDS  # noqa: E402
 from stacks.domain_stack import CONSUMER_BATCH_SIZE, CONSUMER_CONCURRENCY  # noqa: E402
@@ -130,14 +135,9 @@ EMAILS_PER_ORDER = 3  # confirmation, payment received, shipped (the last one da
 
 # What a platform team would set for the flash sale (`--sale-plan`; docs/scaling.md).
 SALE_PLAN = {
-    "throttles": {
-        RouteClass.ORDERS: Throttle(rate_per_second=60, burst=120),
-        RouteClass.PAYMENTS: Throttle(rate_per_second=40, burst=80),
-        RouteClass.WEBHOOKS: Throttle(rate_per_second=40, burst=80),
-        RouteClass.CART: Throttle(rate_per_second=60, burst=120),
-        RouteClass.CATALOG: Throttle(rate_per_second=200, burst=400),
-        RouteClass.ACCOUNT: Throttle(rate_per_second=30, burst=60),
-    },
+    # The stage's cdk.json setting for the sale: 20 times seed 001's plan, which derives 60 orders/s
+    # per order-placing route (cdk_app/traffic_limits.py) and every other throttle in proportion.
+    "peak_requests_per_minute": 20_000,
     "consumer_concurrency": {"payment_processor": 25, "order_processor": 10},
     # SES's rate raised by a quota request, and email_sender's concurrency matched to it: 3 senders
     # of 80 ms each offer 37.5 emails a second, under the 50 a second SES accepts.
@@ -291,6 +291,7 @@ class Limits:
     waf: bool
     cache_node_type: str
     ses: tuple[float, int]
+    peak_requests_per_minute: int = SEED_REQUESTS_PER_MINUTE  # the plan the throttles come from
 
 
 def _context() -> dict[str, Any]:
@@ -298,14 +299,25 @@ def _context() -> dict[str, Any]:
     return context
 
 
-def limits_for(stage: str, *, ses: tuple[float, int] = SES_PRODUCTION) -> Limits:
-    config = load_stage_config(_context(), stage)
+def limits_for(
+    stage: str, *, ses: tuple[float, int] = SES_PRODUCTION, peak_requests_per_minute: int | None = None
+) -> Limits:
+    """The stage's limits; its throttles from its `peak_requests_per_minute` (cdk.json), or from
+    `peak_requests_per_minute` given here (validated as cdk.json's would be)."""
+    context = _context()
+    if peak_requests_per_minute is not None:
+        stages = {**context["shop:stages"]}
+        stages[stage] = {**stages[stage], "peak_requests_per_minute": peak_requests_per_minute}
+        context = {**context, "shop:stages": stages}
+    config = load_stage_config(context, stage)
     public = [route for route in ROUTES if route.access not in (Access.ADMIN, Access.PARTNER)]
     keys = {f"{route.method} {route.path}": route for route in public}
     reserved = dict(RESERVED_CONCURRENCY) if config.reserved_concurrency else dict.fromkeys(FUNCTIONS, 0)
+    load = planned_load(config.peak_requests_per_minute)
     return Limits(
         stage=stage,
-        throttles={key: route_throttle(route) for key, route in keys.items()},
+        peak_requests_per_minute=config.peak_requests_per_minute,
+        throttles={key: route_throttle(route, load) for key, route in keys.items()},
         route_classes={key: route_class(route) for key, route in keys.items()},
         route_functions={key: route.function for key, route in keys.items()},
         cached_ttl={key: route.cache_ttl_seconds for key, route in keys.items() if route.cached},
@@ -327,18 +339,21 @@ def limits_for(stage: str, *, ses: tuple[float, int] = SES_PRODUCTION) -> Limits
 
 
 def with_sale_plan(limits: Limits, *, email: bool = True) -> Limits:
-    """The stage as a platform team would set it for the flash sale (SALE_PLAN); `email=False` leaves
-    SES's quota and email_sender's concurrency as they are."""
-    planned: dict[RouteClass, Throttle] = SALE_PLAN["throttles"]  # type: ignore[assignment]
+    """The stage as a platform team would set it for the flash sale (SALE_PLAN): its throttles from
+    the plan's `peak_requests_per_minute`, as cdk.json's setting would derive them; `email=False`
+    leaves SES's quota and email_sender's concurrency as they are."""
+    planned = limits_for(
+        limits.stage,
+        ses=limits.ses,
+        peak_requests_per_minute=SALE_PLAN["peak_requests_per_minute"],  # type: ignore[arg-type]
+    )
     consumers: dict[str, int] = dict(SALE_PLAN["consumer_concurrency"])  # type: ignore[call-overload]
     if email:
         consumers["email_sender"] = SALE_PLAN["email_sender_concurrency"]  # type: ignore[assignment]
     return replace(
         limits,
-        throttles={
-            key: planned.get(limits.route_classes[key], throttle)
-            for key, throttle in limits.throttles.items()
-        },
+        throttles=planned.throttles,
+        peak_requests_per_minute=planned.peak_requests_per_minute,
         consumer_concurrency={**limits.consumer_concurrency, **consumers},
         reserved={
             **limits.reserved,
@@ -434,6 +449,9 @@ class Simulation:
         self.limits = limits
         self.hold_s = hold_ms / 1000
         self.rng = random.Random(seed)
+        # The stock transaction's retry waits draw from their own stream, so a change of backoff
+        # moves only what it changes, not every shopper's later draws.
+        self.jitter = random.Random(seed + 1)
         self.events: list[tuple[float, int, Callable[[float], None]]] = []
         self.seq = 0
         self.buckets = {key: TokenBucket(t.rate_per_second, t.burst) for key, t in limits.throttles.items()}
@@ -443,7 +461,11 @@ class Simulation:
         self.redis_listing: dict[str, int] = {}  # listing key -> generation it was cached at
         self.generation = 0
         self.hot_stock = FLASH_SHOPPERS
-        self.hot_busy_until = 0.0
+        # Start times of the hot stock item's transactions (sorted). An order's rounds are decided
+        # when its request is, ahead of the event loop (its retries up to ~0.75 s later), so the item
+        # is a timeline of holds rather than one "busy until" mark, which would block everyone
+        # between now and a retry booked for later.
+        self.hot_holds: list[float] = []
         self.flushes = 0
         self.orders: dict[int, Order] = {}
         self.shoppers: list[Shopper] = []
@@ -549,22 +571,45 @@ class Simulation:
 
     def _take_stock(self, now: float, work: Work) -> tuple[str, Work]:
         """store_with_stock's transaction on the hot item: cancelled while another one holds it, read
-        again and retried (TRANSACTION_ATTEMPTS, pausing 5 ms x attempt); 503 when all are cancelled."""
+        again and retried (TRANSACTION_ATTEMPTS, each wait drawn as inventory.retry_pause draws it:
+        full jitter over a doubling window); 503 when all are cancelled."""
         t = now + (3 * DYNAMODB_CALL_MS) / 1000  # the token claim, the cart and products before it
+        waited = 0.0
         for attempt in range(TRANSACTION_ATTEMPTS):
-            if t >= self.hot_busy_until:
-                self.hot_busy_until = t + self.hold_s
+            if self._hot_item_free(t):
+                bisect.insort(self.hot_holds, t)
                 self.totals.add("stock_wcu", t, work.stock_wcu)
                 self.totals.add("pending_key_wru", t, PENDING_KEY_WRU_PER_ORDER)
                 self.totals.add("active_key_wru", t, ACTIVE_KEY_WRU_PER_ORDER)
                 extra = attempt * 2  # each lost round re-read the products and tried again
-                return "ok", replace(work, dynamodb_calls=work.dynamodb_calls + extra, rru=work.rru + attempt)
+                return "ok", replace(
+                    work,
+                    dynamodb_calls=work.dynamodb_calls + extra,
+                    rru=work.rru + attempt,
+                    external_ms=work.external_ms + round(waited * 1000),  # the function waited
+                )
             self.totals.add("transaction_conflicts", t)
-            t += 0.005 * (attempt + 1) + DYNAMODB_CALL_MS / 1000
+            pause = retry_pause(attempt, self.jitter)
+            waited += pause
+            t += pause + DYNAMODB_CALL_MS / 1000
         failed = replace(
-            work, dynamodb_calls=3 + 2 * TRANSACTION_ATTEMPTS - 1, wru=1, sqs_sends=0, stock_wcu=0
+            work,
+            dynamodb_calls=3 + 2 * TRANSACTION_ATTEMPTS - 1,
+            wru=1,
+            sqs_sends=0,
+            stock_wcu=0,
+            external_ms=work.external_ms + round(waited * 1000),
         )
         return "conflict", failed
+
+    def _hot_item_free(self, t: float) -> bool:
+        """No other transaction holds the item within `hold` of `t` (before: it is still at work;
+        after: one booked for later would meet this one at work, so one of the two is cancelled)."""
+        holds = self.hot_holds
+        if len(holds) > 4096:  # forget holds long past: every later round is at or after `now`
+            del holds[: bisect.bisect_left(holds, t - 5.0)]
+        i = bisect.bisect_right(holds, t - self.hold_s)
+        return i == len(holds) or holds[i] >= t + self.hold_s
 
     # -- journeys ------------------------------------------------------------------------------
 
@@ -940,6 +985,7 @@ def report(sim: Simulation, scenario: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "scenario": scenario,
         "stage": limits.stage,
+        "peak_requests_per_minute": limits.peak_requests_per_minute,
         "shoppers": len(sim.shoppers),
         "orders_placed": orders,
         "orders_paid": int(totals.count["orders_paid"]),
@@ -1026,9 +1072,12 @@ def simulate(
     plan_email: bool = True,
     ses: str = "production",
     hold_ms: float = TRANSACTION_HOLD_MS,
+    peak_requests_per_minute: int | None = None,
 ) -> dict[str, Any]:
-    limits = limits_for(stage, ses=SES_PRESETS[ses])
+    limits = limits_for(stage, ses=SES_PRESETS[ses], peak_requests_per_minute=peak_requests_per_minute)
     label = scenario
+    if peak_requests_per_minute is not None:
+        label += f" (peak_requests_per_minute {peak_requests_per_minute:,})"
     if sale_plan:
         limits = with_sale_plan(limits, email=plan_email)
         label += " (sale plan)" if plan_email else " (sale plan, email left as it is)"
@@ -1054,7 +1103,8 @@ def waf_headroom() -> dict[str, float]:
 def render(result: dict[str, Any]) -> str:
     api, db, redis, email = result["api"], result["dynamodb"], result["redis"], result["email"]
     lines = [
-        f"== {result['scenario']} on {result['stage']} ==",
+        f"== {result['scenario']} on {result['stage']} (throttles planned for "
+        f"{result['peak_requests_per_minute']:,} requests/min) ==",
         f"shoppers {result['shoppers']:,}; orders placed {result['orders_placed']:,}, "
         f"paid {result['orders_paid']:,}, paid after the payment hold (refunded) "
         f"{result['paid_after_payment_hold']:,}; gave up at {result['gave_up']}",
@@ -1128,11 +1178,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hold-ms", type=float, default=TRANSACTION_HOLD_MS, help="stock item transaction hold"
     )
+    parser.add_argument(
+        "--peak-requests-per-minute",
+        type=int,
+        help="the stage's cdk.json setting to try instead of its own (the throttles follow it)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     scenarios = ("flash_sale", "daily") if args.scenario == "all" else (args.scenario,)
     results = [
-        simulate(name, args.stage, args.seed, ses=args.ses, hold_ms=args.hold_ms) for name in scenarios
+        simulate(
+            name,
+            args.stage,
+            args.seed,
+            ses=args.ses,
+            hold_ms=args.hold_ms,
+            peak_requests_per_minute=args.peak_requests_per_minute,
+        )
+        for name in scenarios
     ]
     if args.sale_plan and "flash_sale" in scenarios:
         for plan_email in (True, False):

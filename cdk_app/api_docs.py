@@ -7,7 +7,10 @@ from pathlib import Path
 
 from cdk_app.api_routes import ROUTES, USAGE_PLANS, Access, Route
 from cdk_app.traffic_limits import (
+    ACCOUNT_REQUESTS_PER_SECOND,
     API_RATE_PER_IP,
+    MAX_PEAK_REQUESTS_PER_MINUTE,
+    ORDER_PLACING_PATHS,
     PAYMENTS_RATE_PER_IP,
     SEED_LOAD,
     SITE_RATE_PER_IP,
@@ -174,8 +177,15 @@ Four layers, from the edge in (`cdk_app/traffic_limits.py` holds every number):
    known-bad-input rule sets. The site's own ACL allows {site} per address.
 2. **Per route, the stage throttle**: a token bucket per method shared by *all* clients, so it
    protects the functions and tables behind a route, not one shopper from another. Each route may take
-   its class's planned share of seed 001's {total:.0f} requests/min times {headroom:.0f} (the routes
-   table's "throttle class"): {classes}. Over it, API Gateway answers **429**.
+   its class's planned share of the stage's planned peak times {headroom:.0f} (the routes table's
+   "throttle class"), rounded up, at least {floor:.0f}/s, burst twice the rate (at least 10). The
+   payment and webhook routes take at least what the {placing} order-placing routes
+   ({placing_paths}) admit together, so the stage refuses new orders before it refuses the payment or
+   the confirmation of one it took. The planned peak is the stage's `peak_requests_per_minute` in
+   `cdk.json` (default seed 001's {total:.0f} requests/min; at most {max_peak:,}, API Gateway's
+   account-level {account_rps:,} requests/s): raising it raises every stage throttle and burst with it, for a
+   sale (docs/scaling.md). The admin and partner routes follow their usage plans instead (5 times a
+   key's rate). At {total:.0f}: {classes}. Over it, API Gateway answers **429**.
 3. **Per API key, the usage plans**: {plans}.
 4. **Per user, in the functions** (RateLimits table): cart 100/min, payment 10/min per signed-in
    shopper (per order or IP for guests), admin 50/min; **429** with `Retry-After`.
@@ -216,6 +226,11 @@ def render() -> str:
         "{site}": f"{SITE_RATE_PER_IP.limit:,} requests per {SITE_RATE_PER_IP.window_seconds // 60} min",
         "{total:.0f}": f"{SEED_LOAD.requests_per_minute:.0f}",
         "{headroom:.0f}": f"{SEED_LOAD.headroom:.0f}",
+        "{floor:.0f}": f"{SEED_LOAD.floor_per_second:.0f}",
+        "{placing}": str(len(ORDER_PLACING_PATHS)),
+        "{placing_paths}": ", ".join(f"`POST {path}`" for path in ORDER_PLACING_PATHS),
+        "{max_peak:,}": f"{MAX_PEAK_REQUESTS_PER_MINUTE:,}",
+        "{account_rps:,}": f"{ACCOUNT_REQUESTS_PER_SECOND:,}",
         "{classes}": classes,
         "{plans}": plans,
     }

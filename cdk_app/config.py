@@ -9,6 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from cdk_app.traffic_limits import (
+    ACCOUNT_REQUESTS_PER_SECOND,
+    MAX_PEAK_REQUESTS_PER_MINUTE,
+    SEED_REQUESTS_PER_MINUTE,
+    LoadModel,
+    planned_load,
+)
 from constructs_lib.log_retention import SUPPORTED_DAYS
 
 STAGES_CONTEXT_KEY = "shop:stages"
@@ -88,6 +95,11 @@ class StageConfig(BaseModel):
     # snapshot instead of a cold init. Billed while a version is active: its memory in GB-seconds, for
     # every hour of the month, plus a charge per GB restored (docs/decisions.md, "SnapStart").
     snap_start_functions: tuple[str, ...] = ()
+    # The public API's planned peak, all routes together (seed 001: 1,000 requests a minute). Every
+    # per-route stage throttle and burst is derived from it (cdk_app/traffic_limits.py), so a flash
+    # sale is prepared by raising this one number and deploying (docs/scaling.md, "Planning a sale").
+    # Strict: "1000" or 1000.5 in cdk.json is an error, not a silent conversion.
+    peak_requests_per_minute: int = Field(default=SEED_REQUESTS_PER_MINUTE, strict=True)
     # Publishable values only (the secret keys live in the payment secret): config.json hands them to
     # checkout.js. Empty: that way of paying is not offered on the stage's site yet.
     stripe_publishable_key: str = Field(default="", pattern=r"^(pk_(test|live)_[A-Za-z0-9]+)?$")
@@ -153,6 +165,20 @@ class StageConfig(BaseModel):
             raise ValueError("lists a function twice")
         return value
 
+    @field_validator("peak_requests_per_minute")
+    @classmethod
+    def _peak_within_the_accounts_api_limit(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be a positive number of requests per minute")
+        if value > MAX_PEAK_REQUESTS_PER_MINUTE:
+            raise ValueError(
+                f"{value:,} requests/min is above API Gateway's account-level throttle of "
+                f"{ACCOUNT_REQUESTS_PER_SECOND:,} requests/s per Region "
+                f"({MAX_PEAK_REQUESTS_PER_MINUTE:,}/min): ask AWS for a quota increase first, "
+                "then raise MAX_PEAK_REQUESTS_PER_MINUTE"
+            )
+        return value
+
     @field_validator("waf")
     @classmethod
     def _waf_in_cloudfronts_region(cls, value: bool, info: ValidationInfo) -> bool:
@@ -160,6 +186,11 @@ class StageConfig(BaseModel):
         if value and info.data.get("region") != "us-east-1":
             raise ValueError("WAF for CloudFront needs the stage in us-east-1 (its web ACL lives there)")
         return value
+
+    @property
+    def load_model(self) -> LoadModel:
+        """The load the stage's throttles are sized for (its `peak_requests_per_minute`)."""
+        return planned_load(self.peak_requests_per_minute)
 
     @property
     def is_production(self) -> bool:

@@ -9,7 +9,7 @@ stacks and the tests read one set of numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cdk_app.api_routes import USAGE_PLANS, Access, Route
@@ -41,8 +41,17 @@ class LoadModel:
     floor_per_second: float
 
 
+# Seed 001's plan, and the default of a stage's `peak_requests_per_minute` (cdk.json): at it every
+# throttle is what it was before the setting existed.
+SEED_REQUESTS_PER_MINUTE = 1000
+# API Gateway's throttle quota per account and Region (10,000 requests/s, bursts of 5,000): a plan
+# above it cannot be served whatever the stage admits, so a stage may not plan for more without a
+# quota increase (and this bound raised with it).
+ACCOUNT_REQUESTS_PER_SECOND = 10_000
+MAX_PEAK_REQUESTS_PER_MINUTE = 60 * ACCOUNT_REQUESTS_PER_SECOND
+
 SEED_LOAD = LoadModel(
-    requests_per_minute=1000,
+    requests_per_minute=SEED_REQUESTS_PER_MINUTE,
     shares={
         RouteClass.CATALOG: 0.55,
         RouteClass.TRACKING: 0.12,
@@ -56,6 +65,12 @@ SEED_LOAD = LoadModel(
     headroom=3.0,
     floor_per_second=2.0,
 )
+
+
+def planned_load(peak_requests_per_minute: int) -> LoadModel:
+    """A stage's load model: seed 001's shares and headroom at the stage's planned peak (cdk.json's
+    `peak_requests_per_minute`), so raising it for a sale raises every stage throttle and burst with it."""
+    return replace(SEED_LOAD, requests_per_minute=peak_requests_per_minute)
 
 
 @dataclass(frozen=True)
@@ -113,8 +128,8 @@ def class_throttle(kind: RouteClass, model: LoadModel = SEED_LOAD) -> Throttle:
     return Throttle(rate_per_second=rate, burst=max(10, 2 * rate))
 
 
-def route_throttle(route: Route) -> Throttle:
-    return class_throttle(route_class(route))
+def route_throttle(route: Route, model: LoadModel = SEED_LOAD) -> Throttle:
+    return class_throttle(route_class(route), model)
 
 
 # AWS WAF rate-based rules: requests per client IP in the window before that IP is blocked (403) until

@@ -22,6 +22,7 @@ from cdk_app.traffic_limits import (
     SITE_RATE_PER_IP,
     RouteClass,
     class_throttle,
+    planned_load,
     route_throttle,
 )
 from constructs_lib.shop_rest_api import method_option_key
@@ -51,10 +52,12 @@ def _distribution(stage: SynthesizedStage) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def custom(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Prod with a custom domain: templates by stack short name (no cdk-nag: prod's run covers it)."""
+    """Prod with a custom domain and twice its planned peak (two settings, one synth: each costs ~1
+    min): templates by stack short name (no cdk-nag: prod's run covers it)."""
     context = cdk_context("prod")
     stages = copy.deepcopy(context["shop:stages"])
     stages["prod"]["custom_domain"] = CUSTOM_DOMAIN
+    stages["prod"]["peak_requests_per_minute"] = 2 * stages["prod"]["peak_requests_per_minute"]
     context["shop:stages"] = stages
     app = App(context=context, outdir=str(tmp_path_factory.mktemp("cdk-custom-domain")))
     stacks = build_app(app, nag=False)
@@ -209,8 +212,9 @@ def test_without_a_custom_domain_uploads_admit_cloudfront_origins_only(dev: Synt
 # -- Throttles and CSP ------------------------------------------------------------------------------
 
 
-def _method_settings(stage: SynthesizedStage) -> dict[str, dict[str, Any]]:
-    properties = _one(stage.template("ApiStage"), "AWS::ApiGateway::Stage")["Properties"]
+def _method_settings(stage: SynthesizedStage | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    template = stage if isinstance(stage, dict) else stage.template("ApiStage")
+    properties = _one(template, "AWS::ApiGateway::Stage")["Properties"]
     return {
         f"{setting['ResourcePath'][1:].replace('~1', '/')}/{setting['HttpMethod']}": setting
         for setting in properties["MethodSettings"]
@@ -227,6 +231,31 @@ def test_every_route_has_its_class_throttle(prod: SynthesizedStage) -> None:
             throttle.burst,
         ), route
         assert setting["CachingEnabled"] is route.cached
+
+
+def test_doubling_the_stages_planned_peak_doubles_its_route_throttles(
+    prod: SynthesizedStage, custom: dict[str, dict[str, Any]]
+) -> None:
+    """cdk.json's peak_requests_per_minute reaches the deployed stage: `custom` plans prod's peak
+    twice over, and the catalog's and payment's throttles and bursts double with it, checkout's rate
+    too (its burst was at the floor of 10). Every route has what traffic_limits derives for 2x."""
+    plain, doubled = _method_settings(prod), _method_settings(custom["ApiStage"])
+    peak = prod.stacks.config.peak_requests_per_minute
+    for method, path, fields in (
+        ("GET", "/products", ("ThrottlingRateLimit", "ThrottlingBurstLimit")),
+        ("POST", "/payment/stripe/intent", ("ThrottlingRateLimit", "ThrottlingBurstLimit")),
+        ("POST", "/orders/create", ("ThrottlingRateLimit",)),
+    ):
+        key = method_option_key(_route(method, path))
+        for field in fields:
+            assert doubled[key][field] == 2 * plain[key][field], (key, field)
+    for route in ROUTES:
+        throttle = route_throttle(route, planned_load(2 * peak))
+        setting = doubled[method_option_key(route)]
+        assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (
+            throttle.rate_per_second,
+            throttle.burst,
+        ), route
 
 
 def test_class_throttles_follow_the_load_model() -> None:

@@ -138,3 +138,14 @@ def test_a_stage_throttle_change_moves_the_result() -> None:
     )
     assert sum(route["throttled"] for route in opened["routes"].values()) == 0
     assert opened["orders_placed"] > 0.95 * shoppers > as_is["orders_placed"]
+
+
+def test_the_sale_plan_is_the_stages_setting_and_the_retry_waits_are_the_orders() -> None:
+    """No private numbers for what the code decides: the sale plan's throttles are what cdk.json's
+    peak_requests_per_minute derives for it, and a lost stock round waits as store_with_stock does."""
+    from shop.orders import inventory
+
+    planned = sim.with_sale_plan(sim.limits_for("prod"))
+    raised = sim.limits_for("prod", peak_requests_per_minute=sim.SALE_PLAN["peak_requests_per_minute"])  # type: ignore[arg-type]
+    assert planned.throttles == raised.throttles
+    assert vars(sim)["retry_pause"] is inventory.retry_pause
