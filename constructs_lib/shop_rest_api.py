@@ -32,7 +32,7 @@ from cdk_app.api_routes import (
     Access,
     Route,
 )
-from cdk_app.traffic_limits import route_throttle
+from cdk_app.traffic_limits import SEED_LOAD, LoadModel, route_throttle
 from constructs_lib.log_retention import log_retention
 from constructs_lib.nag import acknowledge
 from shop.contracts import security_headers
@@ -347,10 +347,13 @@ def cors_options(origin: str) -> dict[str, Any]:
 PREFLIGHT_OWNERS: dict[str, Route] = {route.path: route for route in reversed(ROUTES)}
 
 
-def method_options(route: Route, *, cached: bool) -> apigw.MethodDeploymentOptions:
+def method_options(
+    route: Route, *, cached: bool, load: LoadModel = SEED_LOAD
+) -> apigw.MethodDeploymentOptions:
     """A route's stage settings. A method setting replaces the stage's, so it repeats logging and
-    metrics; the cache settings only where the route is cached on this stage."""
-    throttle = route_throttle(route)
+    metrics; the cache settings only where the route is cached on this stage; the throttle from the
+    stage's planned `load`."""
+    throttle = route_throttle(route, load)
     return apigw.MethodDeploymentOptions(
         caching_enabled=cached,
         cache_ttl=Duration.seconds(route.cache_ttl_seconds) if cached else None,
@@ -415,10 +418,12 @@ class ShopApiStage(Construct):
         api_keys: Mapping[str, apigw.IApiKey],
         cors_origin: str,
         cors_fingerprint: str,
+        load: LoadModel = SEED_LOAD,
         **kwargs: Any,
     ) -> None:
         """`cors_fingerprint` names the site's origin when it is a deploy-time value (the CloudFront
-        domain): a change of origin must make a new deployment like a change of route does."""
+        domain): a change of origin must make a new deployment like a change of route does. `load`:
+        the stage's planned traffic, which sizes every route's throttle."""
         super().__init__(scope, id_, **kwargs)
         routes = tuple(routes)
         access_logs = logs.LogGroup(
@@ -475,8 +480,8 @@ class ShopApiStage(Construct):
                 user=True,
             ),
             # A route of no class (none today) gets the smallest class limit.
-            throttling_rate_limit=min(route_throttle(route).rate_per_second for route in routes),
-            throttling_burst_limit=min(route_throttle(route).burst for route in routes),
+            throttling_rate_limit=min(route_throttle(route, load).rate_per_second for route in routes),
+            throttling_burst_limit=min(route_throttle(route, load).burst for route in routes),
             # Without the cache cluster the cached routes are served by their functions (and Redis).
             cache_cluster_enabled=cache,
             cache_cluster_size=CACHE_SIZE_GB if cache else None,
@@ -484,7 +489,7 @@ class ShopApiStage(Construct):
             cache_data_encrypted=cache,
             # Each route's throttle from the load model (cdk_app/traffic_limits.py), and its cache.
             method_options={
-                method_option_key(route): method_options(route, cached=cache and route.cached)
+                method_option_key(route): method_options(route, cached=cache and route.cached, load=load)
                 for route in routes
             },
         )

@@ -46,6 +46,7 @@ class ApiStageStack(ShopStack):
             routes=ROUTES,
             log_retention_days=config.log_retention_days,
             cache=config.api_cache,
+            load=config.load_model,  # cdk.json's peak_requests_per_minute sizes the stage throttles
             api_keys=api_keys,  # the Api stack's, so the domain stacks' functions can know their ids
             cors_origin=site_origin,
             cors_fingerprint=config.custom_domain.domain_name if config.custom_domain else "cloudfront",
