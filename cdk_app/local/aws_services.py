@@ -38,11 +38,11 @@ ENDPOINT_ENV_VAR = "AWS_ENDPOINT_URL"
 DYNAMODB_ENDPOINT_ENV_VARS = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
 DYNAMODB_SERVICES = ("dynamodb", "dynamodbstreams")
 DEFAULT_SENDER_EMAIL = "shop@example.com"
-# Dummy credentials: moto accepts anything, and they stop a misrouted client from reaching real AWS.
 # WSGI: (environ, start_response) -> the response's body chunks.
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 # X-Amz-Target of the DynamoDB and DynamoDB Streams APIs (DynamoDB_20120810.PutItem, ...).
 DYNAMODB_TARGET_PREFIXES = ("DynamoDB_", "DynamoDBStreams_")
+# Dummy credentials: moto accepts anything, and they stop a misrouted client from reaching real AWS.
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -65,6 +65,10 @@ class LocalAws:
     @property
     def owns_server(self) -> bool:
         return self._server is not None
+
+    @property
+    def dynamodb_process(self) -> DynamoDbProcess | None:
+        return self._dynamodb
 
     def endpoint_of(self, service: str) -> str:
         if service in DYNAMODB_SERVICES and self.dynamodb_endpoint_url:

@@ -131,7 +131,7 @@ def second_aws() -> Iterator[LocalAws]:
 
 
 def test_stopping_the_runners_aws_ends_the_dynamodb_process(second_aws: LocalAws) -> None:
-    process = second_aws._dynamodb
+    process = second_aws.dynamodb_process
     assert process is not None
     assert process.process.poll() is None
     second_aws.stop()
