@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -195,6 +196,43 @@ def test_the_paypal_button_names_missing_fields_before_anything_is_ordered(
     page.locator("#paypal-buttons").get_by_role("button", name="PayPal").click()
     expect(page.locator("#error-line1")).to_have_text("Enter your street address.")
     assert sent == []
+
+
+# -- a busy order-status route ----------------------------------------------------------------------
+
+
+def test_a_busy_order_status_route_is_polled_again_with_backoff_until_the_order_shows_paid(
+    page: Page, local_shop: LocalShop
+) -> None:
+    """In a sale the stage throttles the order-status route: the page keeps polling through 429s and
+    503s, waits longer each time (at least the Retry-After the shop gave), says the shop is busy, and
+    still ends "paid"."""
+    refusals = [
+        (429, {"message": "Too Many Requests"}),  # API Gateway's throttle: no Retry-After
+        (503, {"error": "service_unavailable", "message": "busy", "retry_after_seconds": 3}),
+        (429, {"message": "Too Many Requests"}),
+    ]
+    refused_at: list[float] = []
+
+    def order_status(route: Route) -> None:
+        if route.request.method == "GET" and len(refused_at) < len(refusals):
+            status, body = refusals[len(refused_at)]
+            refused_at.append(time.monotonic())
+            route.fulfill(status=status, json=body)
+        else:
+            route.fallback()
+
+    page.route(re.compile(r".*/api/guest/orders/[^/?]+$"), order_status)
+    _checkout(page, local_shop, "busy.status@example.com", "Volunteer Polo", "4242424242424242")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#confirmation-text")).to_contain_text("very busy", timeout=15_000)
+    expect(page.locator("#confirmation-title")).to_have_text(PAID, timeout=30_000)
+    assert len(refused_at) == 3
+    first_wait, after_retry_after = refused_at[1] - refused_at[0], refused_at[2] - refused_at[1]
+    assert first_wait >= 0.9  # the backoff's first second, not a tight retry loop
+    assert after_retry_after >= 2.9  # the 503's Retry-After of 3 s, above the backoff's 1.5 s
+    (order,) = orders_of(local_shop, "busy.status@example.com")
+    assert order["order_status"]["S"] == "paid"
 
 
 # -- the payments switch ----------------------------------------------------------------------------

@@ -18,7 +18,13 @@ const formStatus = $("form-status");
 const STEPS = ["address", "shipping", "payment", "review"];
 // The billing address's fields have these ids with this prefix (shown when not the same as shipping).
 const BILLING = "billing-";
-const POLL_MS = 1000;
+// The page polls its order until the payment shows: every second at first, then half as long again
+// after each read, up to every 5 s, so thousands of pages waiting in a sale do not multiply the
+// load on the order-status route. A 429 or 503 waits at least the Retry-After the shop gave, and the
+// page keeps polling through them until its overall wait is over.
+const POLL_FIRST_MS = 1000;
+const POLL_MAX_MS = 5000;
+const POLL_GROWTH = 1.5;
 const POLL_LIMIT_MS = 30000;
 // The webhook normally marks the order paid within seconds; after this long the page also asks the
 // shop to check with the provider (a webhook that is late, or cannot reach a laptop's local shop).
@@ -318,25 +324,44 @@ async function createOrder() {
   return api("/guest/orders/create", { method: "POST", body, headers });
 }
 
-async function pollUntilPaid(nudge) {
+/** How long to wait after the shop refused a read for its load: its Retry-After (the body's
+ * `retry_after_seconds`; API Gateway's own 429 has none) or the backoff, whichever is longer. */
+function busyWait(error, backoffMs) {
+  const seconds = Number(error.body && error.body.retry_after_seconds);
+  return seconds > 0 ? Math.max(backoffMs, seconds * 1000) : backoffMs;
+}
+
+/** "paid", "failed" or "timeout"; `onBusy(ms)` hears of each read the shop refused for its load (with
+ * the wait before the next), `onBusy(0)` of the next one it answered. */
+async function pollUntilPaid(nudge, onBusy = () => {}) {
   const started = Date.now();
   let nudged = false;
-  while (Date.now() - started < POLL_LIMIT_MS) {
+  let backoff = POLL_FIRST_MS;
+  for (;;) {
+    let pause = backoff;
     try {
       const order = await api(orderPath(), { headers: orderHeaders() });
       const current = order.order_status || order.status;
       if (current === "paid" || order.payment_status === "paid") return "paid";
       if (current === "failed" || order.payment_status === "failed") return "failed";
-    } catch {
-      // A read that failed: try again until the time is up.
+      onBusy(0);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 429 || error.status === 503)) {
+        pause = busyWait(error, backoff);
+        onBusy(pause);
+      }
+      // Any other failed read: try again after the backoff until the time is up.
     }
     if (nudge && !nudged && Date.now() - started > CONFIRM_NUDGE_MS) {
       nudged = true;
       nudge().catch(() => {});
     }
-    await wait(POLL_MS);
+    const left = POLL_LIMIT_MS - (Date.now() - started);
+    if (left <= 0) return "timeout";
+    // The last wait ends at the deadline, and one more read is made there.
+    await wait(Math.min(pause, left));
+    backoff = Math.min(POLL_MAX_MS, backoff * POLL_GROWTH);
   }
-  return "timeout";
 }
 
 function showConfirmation() {
@@ -353,6 +378,10 @@ function showConfirmation() {
 
 function paymentsUnavailable(error) {
   const seconds = Number(error.body && error.body.retry_after_seconds) || Number(error.retryAfter) || 60;
+  if (error.body && error.body.reason === "payment_provider_busy") {
+    // The provider's rate limit (a 429 to the shop): a matter of seconds, and the order is kept.
+    return `The payment provider is busy right now; nothing was charged. Try again in ${seconds} seconds: your order is kept.`;
+  }
   return `Payments are unavailable right now; nothing was charged. Try again in ${seconds} seconds.`;
 }
 
@@ -400,8 +429,13 @@ function accessOf(order) {
 
 async function waitForPayment(nudge) {
   showConfirmation();
-  $("confirmation-text").textContent = "We are waiting for the payment to be confirmed…";
-  const outcome = await pollUntilPaid(nudge);
+  const waiting = "We are waiting for the payment to be confirmed…";
+  $("confirmation-text").textContent = waiting;
+  const outcome = await pollUntilPaid(nudge, (busyMs) => {
+    $("confirmation-text").textContent = busyMs
+      ? `The shop is very busy right now; we are still checking your payment (again in ${Math.ceil(busyMs / 1000)} s)…`
+      : waiting;
+  });
   if (outcome === "paid") {
     $("confirmation-title").textContent = "Thank you! Your order is paid";
     $("confirmation-text").textContent = "A confirmation email is on its way.";
