@@ -39,6 +39,9 @@ def main() -> None:
     )
     from werkzeug.serving import make_server
 
+    from cdk_app.local import dynamodb_transactions
+
+    dynamodb_transactions.install()  # sound here only: this server answers one request at a time
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()  # the one serving thread

@@ -4,7 +4,9 @@ reachable through the one AWS_ENDPOINT_URL, and gone when the runner stops it.""
 from __future__ import annotations
 
 import os
+import statistics
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -136,3 +138,111 @@ def test_stopping_the_runners_aws_ends_the_dynamodb_process(second_aws: LocalAws
     assert process.process.poll() is None
     second_aws.stop()
     assert process.process.poll() is not None
+
+
+ORDERS = "race-Orders"
+
+
+@pytest.fixture(scope="module")
+def orders_table(moto_aws: LocalAws, table: str) -> str:
+    moto_aws.client("dynamodb").create_table(
+        TableName=ORDERS,
+        KeySchema=[
+            {"AttributeName": "order_id", "KeyType": "HASH"},
+            {"AttributeName": "line", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "order_id", "AttributeType": "S"},
+            {"AttributeName": "line", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return ORDERS
+
+
+def _stream_records(moto_aws: LocalAws, table_name: str) -> list[dict[str, Any]]:
+    dynamodb = moto_aws.client("dynamodb")
+    streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+    arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    return list(streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"])
+
+
+def _order_and_stock(product_id: str, order_id: str, units: int) -> list[dict[str, Any]]:
+    """The shape of the shop's order transaction: store the order, take the stock under a condition."""
+    return [
+        {"Put": {"TableName": ORDERS, "Item": {"order_id": {"S": order_id}, "line": {"N": "1"}}}},
+        {
+            "Update": {
+                "TableName": TABLE,
+                "Key": {"product_id": {"S": product_id}},
+                "UpdateExpression": "SET stock_quantity = stock_quantity - :n",
+                "ConditionExpression": "stock_quantity >= :n",
+                "ExpressionAttributeValues": {":n": {"N": str(units)}},
+            }
+        },
+    ]
+
+
+def test_a_cancelled_transaction_leaves_its_items_and_streams_as_they_were(
+    moto_aws: LocalAws, orders_table: str
+) -> None:
+    # Rolled back item by item (cdk_app/local/dynamodb_transactions.py), not by copying whole tables.
+    dynamodb = moto_aws.client("dynamodb")
+    _put_stock(moto_aws, "rollback", 2)
+    dynamodb.put_item(TableName=ORDERS, Item={"order_id": {"S": "kept"}, "line": {"N": "1"}, "n": {"N": "1"}})
+    before = {name: _stream_records(moto_aws, name) for name in (TABLE, ORDERS)}
+
+    # The order's Put is applied before the stock condition fails: it must be undone.
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException) as cancelled:
+        dynamodb.transact_write_items(TransactItems=_order_and_stock("rollback", "too-many", 3))
+    reasons = [reason["Code"] for reason in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    # An overwrite of an existing item, then a failure: the old item comes back as it was.
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": ORDERS, "Item": {"order_id": {"S": "kept"}, "line": {"N": "1"}}}},
+                *_order_and_stock("rollback", "also-too-many", 5)[1:],
+            ]
+        )
+
+    key = {"order_id": {"S": "too-many"}, "line": {"N": "1"}}
+    assert "Item" not in dynamodb.get_item(TableName=ORDERS, Key=key, ConsistentRead=True)
+    kept = dynamodb.get_item(TableName=ORDERS, Key={"order_id": {"S": "kept"}, "line": {"N": "1"}})["Item"]
+    assert kept["n"] == {"N": "1"}
+    assert _stock(moto_aws, "rollback") == 2
+    assert {name: _stream_records(moto_aws, name) for name in (TABLE, ORDERS)} == before
+
+    # And one that succeeds is applied whole, with its stream records.
+    dynamodb.transact_write_items(TransactItems=_order_and_stock("rollback", "fits", 2))
+    assert _stock(moto_aws, "rollback") == 0
+    assert len(_stream_records(moto_aws, ORDERS)) == len(before[ORDERS]) + 1
+
+
+def test_a_transactions_cost_does_not_grow_with_its_tables(moto_aws: LocalAws, orders_table: str) -> None:
+    # moto alone copies every named table per transaction: 12 ms at 30 products, 146 ms at 1,000.
+    dynamodb = moto_aws.client("dynamodb")
+    _put_stock(moto_aws, "bulk-hot", 10_000)
+
+    def median_transaction_seconds(rounds: int, tag: str) -> float:
+        spent = []
+        for index in range(rounds):
+            started = time.perf_counter()
+            dynamodb.transact_write_items(TransactItems=_order_and_stock("bulk-hot", f"{tag}-{index}", 1))
+            spent.append(time.perf_counter() - started)
+        return statistics.median(spent)
+
+    small = median_transaction_seconds(15, "small")
+    for start in range(0, 3000, 25):  # 3,000 more products, with their stream records
+        ids = [f"bulk-{n}" for n in range(start, start + 25)]
+        items = [{"product_id": {"S": product_id}, "stock_quantity": {"N": "1"}} for product_id in ids]
+        puts = [{"Put": {"TableName": TABLE, "Item": item}} for item in items]
+        dynamodb.transact_write_items(TransactItems=puts)
+    large = median_transaction_seconds(15, "large")
+    # Whole-table copies would make it several times slower; item-level saves keep it flat.
+    assert large < small * 2 + 0.01, (
+        f"{small * 1000:.1f} ms at first, {large * 1000:.1f} ms with 3,000 more items"
+    )
