@@ -25,7 +25,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin load bench-load clean
+.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin load bench-load bench-calls simulate-scale clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -39,6 +39,8 @@ help:
 	@echo "make rollback   VERSION=x STAGE=... redeploy a release's exact cloud assembly"
 	@echo "make bench      run the benchmarks under bench/ (make bench-load: 100 shoppers for 60 s locally)"
 	@echo "make load       URL=<site> USERS=100 MINUTES=5  locust load test (no URL: a local shop), reports in load-report/"
+	@echo "make bench-calls  AWS calls and Redis round trips per request, route by route (local shop)"
+	@echo "make simulate-scale  the capacity simulation behind docs/scaling.md (flash sale, 10,000 orders a day)"
 	@echo "make openapi    rewrite docs/openapi.json from the handlers (make fuzz: schemathesis against it)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
@@ -138,6 +140,14 @@ load: setup
 # The same against the local shop for one minute.
 bench-load: setup
 	$(PY) bench/load.py --users 100 --minutes 1
+
+# Per route: DynamoDB, SQS and other AWS calls and Redis round trips of one request (docs/benchmarks.md).
+bench-calls: setup
+	$(PY) bench/bench_calls.py
+
+# docs/scaling.md's figures: a flash sale and a 10,000-order day through the limits the code sets.
+simulate-scale: setup
+	PYTHONPATH=lambdas:. $(PY) bench/simulate_scale.py --sale-plan
 
 clean:
 	rm -rf $(CDK_OUT) .pytest_cache .mypy_cache .ruff_cache
