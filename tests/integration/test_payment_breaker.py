@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -29,9 +30,8 @@ def world(
     yield from payment_world_in(monkeypatch, lambda_context)
 
 
-def test_five_failures_open_the_circuit_and_a_trial_closes_it(
-    world: OrderWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def guest_order_paid_through_stripe(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, Any]:
+    """A guest's order, its access token, and the recorded Stripe client that will answer for it."""
     order_id, token = guest_order()
     order = stored_order(order_id)
     stripe = recorded_stripe_client(
@@ -43,6 +43,13 @@ def test_five_failures_open_the_circuit_and_a_trial_closes_it(
         }
     )
     use_stripe(monkeypatch, stripe)
+    return order_id, token, stripe
+
+
+def test_five_failures_open_the_circuit_and_a_trial_closes_it(
+    world: OrderWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order_id, token, stripe = guest_order_paid_through_stripe(monkeypatch)
     stripe.fail_with = 500
     intent = payment_request("/payment/stripe/intent", {"order_id": order_id, "access_token": token})
     capsys.readouterr()
@@ -75,17 +82,7 @@ def test_an_open_circuit_delays_settlement_and_leaves_the_order_pending(
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
     from payment_processor.handler import backoff_seconds, handler
 
-    order_id, token = guest_order()
-    order = stored_order(order_id)
-    stripe = recorded_stripe_client(
-        {
-            "amount": order.total,
-            "order_id": order_id,
-            "user_id": order.user_id,
-            "order_number": order.order_number,
-        }
-    )
-    use_stripe(monkeypatch, stripe)
+    order_id, token, stripe = guest_order_paid_through_stripe(monkeypatch)
     confirm = call_payment_api(
         payment_request(
             "/payment/stripe/confirm",
@@ -112,17 +109,7 @@ def test_an_open_circuit_delays_settlement_and_leaves_the_order_pending(
 def test_refusals_are_502s_and_never_open_the_circuit(
     world: OrderWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    order_id, token = guest_order()
-    order = stored_order(order_id)
-    stripe = recorded_stripe_client(
-        {
-            "amount": order.total,
-            "order_id": order_id,
-            "user_id": order.user_id,
-            "order_number": order.order_number,
-        }
-    )
-    use_stripe(monkeypatch, stripe)
+    order_id, token, stripe = guest_order_paid_through_stripe(monkeypatch)
     stripe.fail_with = 400
     intent = payment_request("/payment/stripe/intent", {"order_id": order_id, "access_token": token})
     for _attempt in range(6):
@@ -138,17 +125,7 @@ def test_stripe_rate_limits_tell_the_shopper_to_retry_and_never_open_the_circuit
 ) -> None:
     """Stripe's 429s (a burst above its rate) reach the shopper as "busy, try again in a few
     seconds", not as a 500 or a minute-long refusal: every attempt still reaches Stripe."""
-    order_id, token = guest_order()
-    order = stored_order(order_id)
-    stripe = recorded_stripe_client(
-        {
-            "amount": order.total,
-            "order_id": order_id,
-            "user_id": order.user_id,
-            "order_number": order.order_number,
-        }
-    )
-    use_stripe(monkeypatch, stripe)
+    order_id, token, stripe = guest_order_paid_through_stripe(monkeypatch)
     stripe.fail_with = 429
     intent = payment_request("/payment/stripe/intent", {"order_id": order_id, "access_token": token})
     capsys.readouterr()
@@ -174,17 +151,7 @@ def test_a_rate_limited_settlement_is_queued_again_not_dead_lettered(
     failure: its receives (three, then the DLQ) are not used up and the breaker stays closed."""
     from payment_processor.handler import handler
 
-    order_id, token = guest_order()
-    order = stored_order(order_id)
-    stripe = recorded_stripe_client(
-        {
-            "amount": order.total,
-            "order_id": order_id,
-            "user_id": order.user_id,
-            "order_number": order.order_number,
-        }
-    )
-    use_stripe(monkeypatch, stripe)
+    order_id, token, stripe = guest_order_paid_through_stripe(monkeypatch)
     confirm = call_payment_api(
         payment_request(
             "/payment/stripe/confirm",
