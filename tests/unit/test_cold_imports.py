@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,17 +69,7 @@ def test_no_api_handler_imports_a_deferred_library() -> None:
             "AWS_DEFAULT_REGION": "us-east-1",
         }
     )
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(sorted(DEFERRED)), *API_HANDLERS],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded_by = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded_by = loaded_by_probe(sorted(DEFERRED), API_HANDLERS, environment)
     assert loaded_by == {}, "\n".join(
         f"importing {handler} loads {module}; it should load with {DEFERRED[module]}"
         for module, handler in sorted(loaded_by.items())
@@ -89,8 +80,17 @@ def test_the_probe_names_an_eager_import() -> None:
     # The check above passes vacuously if the probe cannot see imports: a module that does load one of
     # the watched ones (the invoice renderer imports fpdf2 at module level) must be reported.
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "lambdas")}
+    assert loaded_by_probe(["fpdf"], ["shop.orders.invoice_pdf"], environment) == {
+        "fpdf": "shop.orders.invoice_pdf"
+    }
+
+
+def loaded_by_probe(
+    watched: list[str], modules: Sequence[str], environment: dict[str, str]
+) -> dict[str, str]:
+    """Import `modules` in a fresh interpreter: which of the `watched` modules each one loaded."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(["fpdf"]), "shop.orders.invoice_pdf"],
+        [sys.executable, "-c", PROBE, json.dumps(watched), *modules],
         cwd=REPO_ROOT,
         env=environment,
         capture_output=True,
@@ -99,4 +99,5 @@ def test_the_probe_names_an_eager_import() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"fpdf": "shop.orders.invoice_pdf"}
+    loaded: dict[str, str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
