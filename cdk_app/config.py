@@ -119,8 +119,9 @@ class StageConfig(BaseModel):
     # An order placed this many days after a click on a marketing email is attributed to that email
     # (docs/marketing.md, "Engagement and attribution"); MarketingQueue keeps sent items 30 days.
     attribution_days: int = Field(default=7, ge=1, le=30)
-    # shop.contracts.brand.SellerBrand as JSON: the seller's name, address, contact and tax id printed
-    # on invoices and credit notes (docs/orders.md, "Invoices and credit notes").
+    # shop.contracts.brand.Brand as JSON: the shop's name, tagline, logo, colours, contact and social
+    # links on every page and email, and the seller's name, address and tax id printed on invoices and
+    # credit notes (docs/orders.md, "Invoices and credit notes"; docs/storefront.md, "Brand").
     brand: dict[str, Any]
 
     @field_validator("log_retention_days")
@@ -142,10 +143,11 @@ class StageConfig(BaseModel):
     @field_validator("brand")
     @classmethod
     def _brand_is_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from shop.contracts.brand import SellerBrand  # the one definition of the seller's fields
+        from shop.contracts.brand import Brand  # the one definition of the brand's fields
 
-        SellerBrand.model_validate(value)
-        return value
+        # Every field present (defaults filled in): the site's renderer and the functions read it as is.
+        normalized: dict[str, Any] = Brand.model_validate(value).model_dump(mode="json")
+        return normalized
 
     @field_validator("alarm_email", "sender_email")
     @classmethod

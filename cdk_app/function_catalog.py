@@ -55,7 +55,7 @@ class Access:
     payment_hold: bool = False  # how long an unpaid order holds its stock (the stage's minutes)
     personal_codes: bool = False  # mints marketing's personal codes (the stage's `personal_code_days`)
     site_url: bool = False  # links to the web site's pages (emails)
-    brand: bool = False  # renders invoices: the seller's name, address and tax id (stage `brand`)
+    brand: bool = False  # prints the stage's `brand`: invoices' seller, emails' name, colours and footer
     order_links: bool = False  # the HMAC key of signed links and ids (SigningKeys: GetItem, PutItem)
     sends_email: bool = False  # SES on the sender's domain
     user_pool_client: bool = False  # verifies tokens and the admin group itself
@@ -108,9 +108,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             True,
             "Catalog, categories and reviews API",
             Domain.CATALOG,
-            # Orders: the verified-purchase badge of a review.
+            # Orders: the verified-purchase badge of a review; Users: the reviewer's display name.
             Access(
-                tables={"Products": WRITE, "Reviews": WRITE, "Orders": READ, **_AUDITED_ADMIN},
+                tables={"Products": WRITE, "Reviews": WRITE, "Orders": READ, "Users": READ, **_AUDITED_ADMIN},
                 redis=True,
                 runtime_flags=True,
                 user_pool_client=True,
@@ -263,6 +263,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 site_url=True,
                 order_links=True,  # signs the link to the order in a guest's order emails
                 api_url=True,  # marketing emails' open pixel and click-through links
+                brand=True,  # every email's header and footer: the shop's name, colours and contact
             ),
         ),
         FunctionSpec(

@@ -15,11 +15,11 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
+from cdk_app.site_pages import NOT_FOUND_PAGE
 from constructs_lib.nag import acknowledge
 from constructs_lib.private_bucket import AccessLogBucket
 
 SITE_CONFIG_FILE = "config.json"
-NOT_FOUND_PAGE = "404.html"
 
 
 @dataclass(frozen=True)

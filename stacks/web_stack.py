@@ -1,5 +1,8 @@
 """Web: the static site on S3 + CloudFront, with a config.json generated from the other stacks.
 
+The pages are web/'s templates rendered with the stage's `brand` at synth (cdk_app/site_pages.py) into
+.build/site/<stage>/, which the deployment uploads.
+
 Deployed before the domain stacks: the site's origin (its CloudFront domain, or the stage's custom
 domain) is the API's one CORS origin and the base of every link the functions put in emails, so they
 read it from here. The site only needs the REST API's id, not its stage, to know the API's URL.
@@ -18,6 +21,7 @@ from constructs import Construct
 
 from cdk_app.api_routes import API_STAGE_NAME
 from cdk_app.config import StageConfig
+from cdk_app.site_pages import build_site, site_brand_config
 from constructs_lib.nag import acknowledge
 from constructs_lib.site_policy import PaymentScripts
 from constructs_lib.static_site import SiteDomain, StaticSite
@@ -25,7 +29,7 @@ from constructs_lib.web_acl import ShopWebAcl, site_rules
 from shop.contracts.product_images import SITE_PATH_PREFIX
 from stacks.shop_stack import ShopStack
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+BUILT_SITES = Path(__file__).resolve().parent.parent / ".build" / "site"
 
 
 class WebStack(ShopStack):
@@ -82,10 +86,14 @@ class WebStack(ShopStack):
             if config.waf
             else None
         )
+        # The public URL is known at synth only with a custom domain; without one the pages take their
+        # canonical URL from their own address (web/js/seo.js).
+        public_url = f"https://{config.custom_domain.domain_name}" if config.custom_domain else None
+        site_dir = build_site(config.brand, config.pricing, BUILT_SITES / config.name, site_url=public_url)
         site = StaticSite(
             self,
             "Site",
-            site_dir=WEB_DIR,
+            site_dir=site_dir,
             site_config={
                 # No trailing slash: pages call f"{apiUrl}/products".
                 "apiUrl": f"{api_origin}/{API_STAGE_NAME}",
@@ -93,6 +101,7 @@ class WebStack(ShopStack):
                 "userPoolId": user_pool.user_pool_id,
                 "userPoolClientId": user_pool_client.user_pool_client_id,
                 "stage": config.name,
+                **site_brand_config(config.brand, config.pricing),
                 **payments.site_config(),
             },
             content_security_policy=payments.content_security_policy(api_origins=connect_origins),

@@ -31,6 +31,7 @@ from cdk_app.local.stage_cache import StageCache
 from cdk_app.local.stream_pump import StreamPump
 from cdk_app.local.synth import LOCAL_STAGE, PROJECT_ROOT, synthesize_local_templates
 from cdk_app.local.template_model import EventSourceModel, ShopModel, read_shop_model
+from cdk_app.site_pages import SitePages, site_brand_config
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ SENDER_EMAIL = "SENDER_EMAIL"
 SITE_URL = "SITE_URL"
 WEB_ORIGIN = "WEB_ORIGIN"
 API_URL = "API_URL"
+# The stage's brand and pricing as the functions get them: the local pages render with the same values.
+BRAND_SETTINGS_VARIABLE = "BRAND_SETTINGS"
+PRICING_RULES_VARIABLE = "PRICING_RULES"
 # botocore's service-specific endpoint variable: the handlers' apigateway clients reach the runner.
 API_GATEWAY_ENDPOINT = "AWS_ENDPOINT_URL_API_GATEWAY"
 
@@ -69,6 +73,21 @@ class LocalShopOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     # Where the functions' output (JSON logs, EMF) goes; None: this process's stdout.
     function_log: Path | None = None
+
+
+def site_pages_of(model: ShopModel, web_root: Path) -> SitePages | None:
+    """web/'s pages with the brand and pricing the synthesized functions were given (BRAND_SETTINGS,
+    PRICING_RULES): the same values as the deployed site's, from the same templates; None when no
+    function carries the brand (a web root without the page layout is then served as it is)."""
+    settings: dict[str, Any] = {}
+    for function in model.functions:
+        for name in (BRAND_SETTINGS_VARIABLE, PRICING_RULES_VARIABLE):
+            value = function.environment.get(name)
+            if isinstance(value, str):
+                settings[name] = json.loads(value)
+    if BRAND_SETTINGS_VARIABLE not in settings or not (web_root / "_layout").is_dir():
+        return None
+    return SitePages(settings[BRAND_SETTINGS_VARIABLE], settings.get(PRICING_RULES_VARIABLE, {}), web_root)
 
 
 @dataclass
@@ -144,6 +163,7 @@ class LocalShop:
             product_images=(
                 ProductImageFiles(aws.client("s3"), images_bucket.name) if images_bucket is not None else None
             ),
+            pages=site_pages_of(model, options.web_root),
         )
         self.payments = start_payments(f"{self.server.url}/api/payment/webhook/stripe")
         self.server.stripe_upstream = self.payments.api_base
@@ -302,6 +322,11 @@ class LocalShop:
             "stage": LOCAL_STAGE,
             "apiStage": self.model.api_stage,
             "cognitoEndpoint": self.aws.endpoint_url,
+            **(
+                site_brand_config(pages.brand, pages.pricing)
+                if (pages := self.server and self.server.pages)
+                else {}
+            ),
             **(self.payments.scripts(base_url).site_config() if self.payments else {}),
         }
 

@@ -33,6 +33,7 @@ from cdk_app.local.product_images import ProductImageFiles
 from cdk_app.local.request_bodies import UnreadableBody, declared_length, read_body
 from cdk_app.local.schedules import ScheduleRunner
 from cdk_app.local.sent_emails import EMAILS_PATH, emails_page, sent_emails
+from cdk_app.site_pages import BRAND_CSS, NOT_FOUND_PAGE, SITEMAP_PATH, SitePages, is_source
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,11 @@ class ShopHttpServer:
         schedules: ScheduleRunner | None = None,
         product_images: ProductImageFiles | None = None,
         aws_endpoint_url: str | None = None,
+        pages: SitePages | None = None,
     ) -> None:
         self.gateway = gateway
+        # web/'s page templates rendered per request with the stage's brand (None: files served as they are).
+        self.pages = pages
         self.aws_endpoint_url = aws_endpoint_url
         self.schedules = schedules
         self.product_images = product_images
@@ -128,20 +132,36 @@ class ShopHttpServer:
             self._thread = None
         self._server.server_close()
 
-    def static(self, path: str) -> HttpResponse:
+    def static(self, path: str, base_url: str) -> HttpResponse:
+        """web/ as CloudFront serves the built site: pages rendered with the brand, sources (`_layout/`,
+        `_content/`) hidden, and the designed 404 page with status 404 for anything else."""
         relative = path.lstrip("/")
         candidate = (self.web_root / relative).resolve()
-        if not candidate.is_relative_to(self.web_root):
-            return HttpResponse(404, [("Content-Type", "text/plain")], b"Not found")
+        if not candidate.is_relative_to(self.web_root) or is_source(Path(relative)):
+            return self.not_found(base_url)
         if candidate.is_dir():
             candidate = candidate / "index.html"
+        if self.pages is not None and relative == BRAND_CSS:
+            return HttpResponse(200, [("Content-Type", "text/css")], self.pages.brand_css().encode())
         if candidate.is_file():
+            if self.pages is not None and candidate.suffix == ".html" and candidate.parent == self.web_root:
+                return self.page(200, candidate.name, base_url)
             content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
             return HttpResponse(200, [("Content-Type", content_type)], candidate.read_bytes())
         if relative in ("", "index.html"):
             return HttpResponse(
                 200, [("Content-Type", "text/html; charset=utf-8")], routes_page(self.gateway)
             )
+        return self.not_found(base_url)
+
+    def page(self, status: int, name: str, base_url: str) -> HttpResponse:
+        assert self.pages is not None
+        body = self.pages.render(name, site_url=base_url).encode()
+        return HttpResponse(status, [("Content-Type", "text/html; charset=utf-8")], body)
+
+    def not_found(self, base_url: str) -> HttpResponse:
+        if self.pages is not None and (self.web_root / NOT_FOUND_PAGE).is_file():
+            return self.page(404, NOT_FOUND_PAGE, base_url)
         return HttpResponse(404, [("Content-Type", "text/plain")], b"Not found")
 
     def control_plane(self, method: str, path: str) -> HttpResponse:
@@ -271,8 +291,8 @@ class ShopHttpServer:
                         source_ip=self.client_address[0],
                     )
                     return shop.gateway.handle(request)
+                base = f"http://{self.headers.get('Host') or shop.url.removeprefix('http://')}"
                 if path == "/config.json":
-                    base = f"http://{self.headers.get('Host') or shop.url.removeprefix('http://')}"
                     payload = json.dumps(shop._config(base), indent=2).encode()
                     return HttpResponse(200, [("Content-Type", "application/json")], payload)
                 if path == EMAILS_PATH and shop.aws_endpoint_url and self.command in ("GET", "HEAD"):
@@ -296,8 +316,19 @@ class ShopHttpServer:
                     and shop.product_images.serves(path)
                 ):
                     return shop.product_images.get(path)
+                if path == SITEMAP_PATH and self.command in ("GET", "HEAD"):
+                    # As CloudFront does (constructs_lib/static_site.py): the route of the API that serves it.
+                    sitemap = HttpRequest(
+                        method=self.command,
+                        path=SITEMAP_PATH,
+                        query="",
+                        headers=list(self.headers.items()),
+                        body=b"",
+                        source_ip=self.client_address[0],
+                    )
+                    return shop.gateway.handle(sitemap)
                 if self.command in ("GET", "HEAD"):
-                    return shop.static(path)
+                    return shop.static(path, base)
                 return HttpResponse(405, [("Content-Type", "text/plain")], b"Method not allowed")
 
             # http.server looks handlers up as do_<METHOD>; one dispatcher serves them all (__getattr__

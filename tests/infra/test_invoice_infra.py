@@ -10,7 +10,7 @@ import pytest
 
 from cdk_app.config import ConfigError, load_stage_config
 from cdk_app.synth import SynthesizedStage, cdk_context
-from shop.contracts.brand import SellerBrand
+from shop.contracts.brand import Brand
 from tests.infra.api_template import (
     api_methods,
     function_ids,
@@ -69,19 +69,24 @@ def test_pdf_is_a_binary_media_type_of_the_rest_api(dev: SynthesizedStage) -> No
     assert rest_api["Properties"]["BinaryMediaTypes"] == ["application/pdf", "image/*"]
 
 
-def test_the_stage_brand_settings_reach_order_api_only(dev: SynthesizedStage, prod: SynthesizedStage) -> None:
+def test_the_stage_brand_reaches_the_invoices_and_emails_only(
+    dev: SynthesizedStage, prod: SynthesizedStage
+) -> None:
+    printers = {"Orders": "order_api", "Email": "email_sender"}  # invoices; every email's header and footer
     for stage in (dev, prod):
         brand = stage.stacks.config.brand
-        orders = template_of(stage, "Orders").to_json()
-        environment = function_properties(orders, "order_api")["Environment"]["Variables"]
-        seller = SellerBrand.model_validate_json(environment["BRAND_SETTINGS"])
-        assert seller == SellerBrand.model_validate(brand)
-        assert seller.seller_name.startswith("Shop Example")
-        assert seller.tax_id
+        for short_name, function in printers.items():
+            template = template_of(stage, short_name).to_json()
+            environment = function_properties(template, function)["Environment"]["Variables"]
+            seller = Brand.model_validate_json(environment["BRAND_SETTINGS"])
+            assert seller == Brand.model_validate(brand)
+            assert seller.seller_name.startswith("Shop Example")
+            assert seller.tax_id
+            assert seller.shop_name == "Christian Conservatives Today"
         for short_name in ("Orders", "Payments", "Catalog", "Email"):
             template = template_of(stage, short_name).to_json()
             for name in function_ids(template):
-                if name != "order_api":
+                if name != printers.get(short_name):
                     variables = function_properties(template, name)["Environment"]["Variables"]
                     assert "BRAND_SETTINGS" not in variables, name
 

@@ -114,6 +114,23 @@ def test_config_json_carries_api_url_user_pool_client_and_stage(dev: Synthesized
     assert set(config) >= {"apiUrl", "userPoolId", "userPoolClientId", "region", "stage"}
     assert config["stage"] == "dev"
     assert config["apiUrl"].startswith("marker-")
+    # The brand and the money rules the pages show (the cart's free-shipping progress).
+    assert config["brand"]["shopName"] == dev.stacks.config.brand["shop_name"]
+    assert (
+        config["pricing"]["freeShippingThresholdCents"]
+        == dev.stacks.config.pricing["free_shipping_threshold_cents"]
+    )
+
+
+def test_the_deployed_pages_are_rendered_with_the_stage_brand(dev: SynthesizedStage) -> None:
+    """The site asset is web/ rendered (cdk_app/site_pages.py), not its templates."""
+    [index] = list(dev.assembly_dir.glob("asset.*/index.html"))
+    html = index.read_text()
+    assert f'<span class="brand-name">{dev.stacks.config.brand["shop_name"]}</span>' in html
+    assert "{%" not in html
+    site = index.parent
+    assert (site / "css" / "brand.css").read_text().count(dev.stacks.config.brand["colours"]["primary"]) == 1
+    assert not (site / "_layout").exists()
 
 
 def test_config_json_names_the_payment_scripts_and_the_policy_allows_exactly_them(

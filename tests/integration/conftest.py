@@ -26,6 +26,21 @@ if TYPE_CHECKING:
     from tests.integration.localstripe_world import LocalStripe
     from tests.integration.order_events import OrderWorld
 
+# A brand unlike every stage's, so a test sees that emails print the brand they are given.
+TEST_BRAND = {
+    "shop_name": "Gospel Supply",
+    "tagline": "Everything a small church needs",
+    "description": "Bibles, hymnals, communion ware and Sunday school supplies for small churches, shipped fast.",
+    "logo": "img/brand/logo.svg",
+    "colours": {"primary": "#234e52", "accent": "#8a2c0d"},
+    "contact_email": "hello@gospel-supply.example",
+    "seller_name": "Gospel Supply Co.",
+    "address_lines": ["77 Invoice Way, Floor 3", "Dallas, TX 75201", "United States"],
+    "email": "accounts@gospel-supply.example",
+    "phone": "+1 214 555 0199",
+    "website": "https://gospel-supply.example",
+    "tax_id": "EIN 98-7654321",
+}
 TEST_PRICING_RULES = {
     "currency": "USD",
     "tax_rate_bps": 825,
@@ -116,6 +131,7 @@ def shop_env(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iter
         env_vars.STAGE: "test",
         env_vars.REDIS_URL: redis_server.url,
         env_vars.PRICING_RULES: json.dumps(TEST_PRICING_RULES),
+        env_vars.BRAND_SETTINGS: json.dumps(TEST_BRAND),
         **{spec.env_var: f"test-{spec.logical_name}" for spec in ALL_TABLES},
     }
     for name, value in environment.items():

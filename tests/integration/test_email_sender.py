@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
 from shop.email.delivery import ses_client
 from shop.platform.circuit_breaker import CircuitOpenError
-from tests.integration.conftest import LambdaContext
+from tests.integration.conftest import TEST_BRAND, LambdaContext
 from tests.integration.order_events import (
     OrderWorld,
     metric_totals,
@@ -74,7 +74,7 @@ def test_a_transactional_email_has_a_text_and_an_escaped_html_part(order_world: 
     assert "<b>Bible</b>" not in mail.body
 
 
-def test_the_html_part_is_autoescaped() -> None:
+def test_the_html_part_is_autoescaped(shop_env: dict[str, str]) -> None:
     from shop.email.rendering import render
 
     rendered = render(request())
@@ -95,6 +95,20 @@ def test_every_template_renders(order_world: OrderWorld) -> None:
         assert rendered.subject
         assert rendered.text.strip()
         assert "<html" in rendered.html
+
+
+def test_every_email_carries_the_stage_brand(order_world: OrderWorld) -> None:
+    """The brand block of cdk.json (BRAND_SETTINGS) names the shop in every email, not a fixed name."""
+    from shop.email.rendering import render
+
+    for template in EmailTemplate:
+        rendered = render(request(template=template, data={**request().data, "name": "Bible"}))
+        assert TEST_BRAND["shop_name"] in rendered.html, template
+        assert TEST_BRAND["contact_email"] in rendered.html, template
+        assert TEST_BRAND["colours"]["primary"] in rendered.html, template  # type: ignore[index]
+        assert "Christian Conservatives" not in rendered.html
+    newsletter = render(request(template=EmailTemplate.NEWSLETTER))
+    assert newsletter.subject == f"News from {TEST_BRAND['shop_name']}"
 
 
 def test_the_same_dedupe_key_sends_once(order_world: OrderWorld) -> None:

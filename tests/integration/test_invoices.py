@@ -27,7 +27,7 @@ from shop.payments.model import PaymentMessage, PaymentState
 from shop.payments.settlement import PaymentSettlement
 from shop.platform.process_state import reset_process_state
 from shop.platform.signed_links import ORDER_LINK, link_token
-from tests.integration.conftest import LambdaContext
+from tests.integration.conftest import TEST_BRAND, LambdaContext
 from tests.integration.events import admin_claims, api_event, shopper_claims
 from tests.integration.localstripe_world import CARD_OK, LocalStripe
 from tests.integration.order_events import (
@@ -48,14 +48,7 @@ from tests.integration.payment_events import (
     stripe_webhook_event,
 )
 
-BRAND = {
-    "seller_name": "Gospel Supply Co.",
-    "address_lines": ["77 Invoice Way, Floor 3", "Dallas, TX 75201", "United States"],
-    "email": "accounts@gospel-supply.example",
-    "phone": "+1 214 555 0199",
-    "website": "https://gospel-supply.example",
-    "tax_id": "EIN 98-7654321",
-}
+BRAND = TEST_BRAND
 SHIP_TO = {
     "name": "Ada Lovelace",
     "line1": "12 Analytical Row",

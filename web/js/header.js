@@ -79,8 +79,10 @@ export function renderHeader() {
   const link = (href, children, props = {}) =>
     el("a", { href, ...(here === href ? { "aria-current": "page" } : {}), ...props }, children);
   const user = currentUser();
+  // The brand (logo and name) is rendered into the page with the stage's brand; the rest is per visitor.
+  const brand = header.querySelector(".brand") || el("a", { class: "brand", href: "index.html", text: "Shop" });
   header.replaceChildren(
-    el("a", { class: "brand", href: "index.html", text: "Shop" }),
+    brand,
     el("nav", { "aria-label": "Main" }, [
       link("shop.html", ["Shop"]),
       link("cart.html", ["Cart ", el("span", { id: "cart-count", class: "badge", "aria-live": "polite", text: "0" })], {

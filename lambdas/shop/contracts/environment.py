@@ -56,8 +56,8 @@ ATTRIBUTION_DAYS = "ATTRIBUTION_DAYS"
 # JSON of shop.contracts.pricing_rules.PricingRules (tax, shipping), per stage;
 # defaults when unset.
 PRICING_RULES = "PRICING_RULES"
-# JSON of shop.contracts.brand.SellerBrand: the seller's name, address, contact and tax id that
-# invoices and credit notes print (stage setting `brand`).
+# JSON of shop.contracts.brand.Brand (stage setting `brand`): the shop's name, logo and colours that
+# emails show, and the seller's name, address, contact and tax id that invoices and credit notes print.
 BRAND_SETTINGS = "BRAND_SETTINGS"
 
 TABLE_ENV_VARS: Mapping[str, str] = {spec.logical_name: spec.env_var for spec in ALL_TABLES}

@@ -18,6 +18,7 @@ from shop.email.engagement import click_url, home_page, open_pixel_url
 from shop.platform.process_state import per_process
 from shop.platform.settings import MissingSetting, get_settings
 from shop.platform.signed_links import ORDER_LINK, link_token
+from shop.platform.stage_brand import stage_brand
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARKETING_TEMPLATE = "marketing"
@@ -35,7 +36,7 @@ SUBJECTS: dict[EmailTemplate, str] = {
     EmailTemplate.PRICE_DROP: "A product you watch is cheaper now",
     EmailTemplate.BACK_IN_STOCK: "Back in stock",
     EmailTemplate.RECOMMENDATIONS: "Picked for you",
-    EmailTemplate.NEWSLETTER: "News from the shop",
+    EmailTemplate.NEWSLETTER: "News from {{ brand.shop_name }}",
 }
 
 
@@ -186,6 +187,8 @@ def render(request: EmailRequest) -> RenderedEmail:
         **request.data,
         "to": request.to,
         "sender": settings.sender_email,
+        # The stage's brand (cdk.json `brand`): the header, colours and footer of every email.
+        "brand": stage_brand().model_dump(mode="json"),
     }
     subject = environment.from_string(SUBJECTS[request.template]).render(context)
     context["headline"] = subject

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shop.contracts.brand import SellerBrand
+from shop.contracts.brand import Brand
 from shop.orders.model import CREDIT_NOTES, INVOICES, Address, Order
 from shop.orders.repository import OrderRepository
 from shop.orders.state import PaymentStatus
 from shop.platform.clock import now_iso
 from shop.platform.errors import Conflict
 from shop.platform.observability import logger
-from shop.platform.settings import MissingSetting, get_settings
+from shop.platform.stage_brand import stage_brand
 
 PAYMENT_METHODS = {"stripe": "Card (Stripe)", "paypal": "PayPal"}
 DIGITAL_ONLY = "Nothing to ship: digital delivery"
@@ -64,12 +64,9 @@ def _log_issued(order: Order, number: str | None, actor: str) -> None:
     logger.info("document issued", extra={"order_id": order.order_id, "number": number, "actor": actor})
 
 
-def seller_brand() -> SellerBrand:
+def seller_brand() -> Brand:
     """The seller printed on the documents (BRAND_SETTINGS: the stage's `brand`)."""
-    raw = get_settings().brand_json
-    if not raw:
-        raise MissingSetting("BRAND_SETTINGS is not in this function's environment")
-    return SellerBrand.model_validate_json(raw)
+    return stage_brand()
 
 
 # -- what a document says ------------------------------------------------------------------------
@@ -93,7 +90,7 @@ class Document:
     number: str
     date: str
     file_name: str
-    seller: SellerBrand
+    seller: Brand
     references: tuple[tuple[str, str], ...]  # (label, value): order number and date, invoice credited
     buyer: tuple[str, ...]
     billing_address: tuple[str, ...]
@@ -143,7 +140,7 @@ def _common(order: Order) -> dict[str, tuple[str, ...]]:
     }
 
 
-def invoice_document(order: Order, seller: SellerBrand) -> Document:
+def invoice_document(order: Order, seller: Brand) -> Document:
     """The invoice of a paid order; DocumentNotIssued (409) when it has none."""
     if not order.invoice_number:
         raise DocumentNotIssued(
@@ -185,7 +182,7 @@ def invoice_document(order: Order, seller: SellerBrand) -> Document:
     )
 
 
-def credit_note_document(order: Order, seller: SellerBrand) -> Document:
+def credit_note_document(order: Order, seller: Brand) -> Document:
     """The credit note of a refunded order; DocumentNotIssued (409) when it has none."""
     if not order.credit_note_number or not order.invoice_number:
         refund = (
@@ -237,7 +234,7 @@ def credit_note_document(order: Order, seller: SellerBrand) -> Document:
     )
 
 
-def document_of(order: Order, kind: DocumentKind, seller: SellerBrand) -> Document:
+def document_of(order: Order, kind: DocumentKind, seller: Brand) -> Document:
     return (
         invoice_document(order, seller)
         if kind is DocumentKind.INVOICE

@@ -85,7 +85,7 @@ class Settings(BaseModel):
     # Days after a marketing email's click within which an order is attributed to it (`attribution_days`).
     attribution_days: int = Field(default=7, ge=1)
     api_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
-    # The seller on invoices (cdk.json `brand`, JSON of shop.contracts.brand.SellerBrand).
+    # The shop's brand and seller (cdk.json `brand`, JSON of shop.contracts.brand.Brand).
     brand_json: str | None = None
 
     def table_name(self, logical_name: str) -> str:
