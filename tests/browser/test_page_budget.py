@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from cdk_app.config import load_stage_config
 from cdk_app.local.runner import LocalShop
+from cdk_app.site_pages import BRAND_CSS, SitePages
+from cdk_app.synth import cdk_context
 from tests.browser.conftest import catalog, serve_with_production_csp, site_url
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -46,13 +49,18 @@ ASSET = re.compile(r"""<(?:script[^>]+src|link[^>]+href)=["']([^"'#?]+\.(?:js|cs
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+\.js)["']""")
 
 
+def rendered(page: str) -> str:
+    """The page as shoppers get it: its template in the layout, with the local stage's brand."""
+    config = load_stage_config(cdk_context("local"), "local")
+    return SitePages(config.brand, config.pricing, WEB).render(page, site_url=None)
+
+
 def page_files(page: str) -> set[Path]:
-    html = WEB / page
-    pending = [(html.parent / src.lstrip("/")).resolve() for src in ASSET.findall(html.read_text())]
+    pending = [(WEB / src.lstrip("/")).resolve() for src in ASSET.findall(rendered(page))]
     seen: set[Path] = set()
     while pending:
         path = pending.pop()
-        if path in seen:
+        if path in seen or path == (WEB / BRAND_CSS).resolve():  # generated: four custom properties
             continue
         assert path.is_file(), f"{page} loads {path}, which does not exist"
         seen.add(path)
