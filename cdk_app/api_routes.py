@@ -198,6 +198,8 @@ _FILE_UPLOAD = _object(
         "replaces": {"type": "string", "pattern": FILE_ID_PATTERN},
     },
 )
+# The catalog's sitemap: a route of the API, and the path CloudFront serves it at on the site.
+SITEMAP_PATH = "/sitemap.xml"
 _LIST_QUERY = ("category", "min_price", "max_price", "tags", "q", "sort", "cursor", "limit")
 _PAGE_QUERY = ("cursor", "limit")
 
@@ -347,6 +349,16 @@ ROUTES: tuple[Route, ...] = (
         "Best-selling products",
         cache_ttl_seconds=900,
         cache_query_params=_PAGE_QUERY,
+    ),
+    # Served by CloudFront at the site's /sitemap.xml (constructs_lib/static_site.py); a catalog change
+    # flushes the stage cache (catalog_cache_invalidator), so the hour is an upper bound.
+    Route(
+        "GET",
+        SITEMAP_PATH,
+        "shop_api",
+        Access.PUBLIC,
+        "The site's sitemap (application/xml): pages, categories and every active product",
+        cache_ttl_seconds=3600,
     ),
     Route("POST", "/reviews", "shop_api", Access.CUSTOMER, "Review a product", body=_REVIEW),
     Route(
@@ -565,11 +577,16 @@ ROUTES: tuple[Route, ...] = (
         rate_limit=RateLimit.WEBHOOK,
     ),
     # tracking_api
-    Route("POST", "/track/view", "tracking_api", Access.PUBLIC, "Record a product view", body=_TRACK_EVENT),
-    Route(
-        "POST", "/track/cart-add", "tracking_api", Access.PUBLIC, "Record an add-to-cart", body=_TRACK_EVENT
+    # Guests and signed-in shoppers alike: a page sends its session_id, and the ID token in Authorization
+    # when signed in (tracking_api verifies it itself and records the user).
+    *(
+        Route("POST", path, "tracking_api", Access.PUBLIC, summary, body=_TRACK_EVENT)
+        for path, summary in (
+            ("/track/view", "Record a product view (session_id; the user from an optional ID token)"),
+            ("/track/cart-add", "Record an add-to-cart (session_id; the user from an optional ID token)"),
+            ("/track/purchase", "Record a purchase (session_id; the user from an optional ID token)"),
+        )
     ),
-    Route("POST", "/track/purchase", "tracking_api", Access.PUBLIC, "Record a purchase", body=_TRACK_EVENT),
     Route(
         "GET",
         "/track/recommendations/{user_id}",
@@ -577,7 +594,21 @@ ROUTES: tuple[Route, ...] = (
         Access.CUSTOMER,
         "Recommendations for the signed-in user",
     ),
-    Route("POST", "/track/watchlist/add", "tracking_api", Access.CUSTOMER, "Watch a product", body=_WATCH),
+    Route(
+        "GET",
+        "/track/watchlist",
+        "tracking_api",
+        Access.CUSTOMER,
+        "The caller's watches with each product's current price and availability",
+    ),
+    Route(
+        "POST",
+        "/track/watchlist/add",
+        "tracking_api",
+        Access.CUSTOMER,
+        "Watch a product (again: replaces the target price)",
+        body=_WATCH,
+    ),
     Route(
         "DELETE",
         "/track/watchlist/remove",

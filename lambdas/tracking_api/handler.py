@@ -17,16 +17,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 import shop.platform.snapstart  # noqa: F401 - registers the SnapStart hooks (shop/platform/snapstart.py)
 from shop.api.documented_responses import answers, json_object
 from shop.api.http import build_resolver, caller_of, json_response
+from shop.api.public_route_caller import public_route_caller
 from shop.platform.cache_metrics import cache_counters
-from shop.platform.errors import BadRequest, Forbidden, NotFound
+from shop.platform.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from shop.platform.observability import logger, metrics, tracer
-from shop.tracking.model import TrackedId, TrackingEventType, TrackRequest, UnwatchRequest, WatchRequest
+from shop.tracking.model import (
+    TrackedId,
+    TrackingEventType,
+    TrackRequest,
+    UnwatchRequest,
+    WatchRequest,
+    WatchView,
+)
 from shop.tracking.service import (
     queue_tracking_event,
     shared_recommender,
     stop_watching,
     tracked_product,
     tracking_event_for,
+    watch_list,
     watch_product,
 )
 
@@ -34,15 +43,35 @@ app = build_resolver()
 TRACKED = answers(202, "The event is queued", 404, content=json_object())
 
 
+def _tracked_user() -> str | None:
+    """The signed-in shopper who sent the event, or None for a guest.
+
+    The track routes have no authorizer (guests send events too), so the page's ID token in the
+    Authorization header is verified here. Unlike the payment routes, a token that fails (expired on a
+    page left open, the key set unreachable) does not refuse the event: it is kept as the session's,
+    which is all a guest's event carries anyway, and nothing is attributed to an unverified user.
+    """
+    try:
+        return public_route_caller(app).user_id
+    except (Unauthorized, ServiceUnavailable) as error:
+        logger.info(
+            "tracking event kept as a guest's: its token did not verify", extra={"reason": str(error)}
+        )
+        return None
+
+
 def _track(event_type: TrackingEventType, request: TrackRequest) -> Response[str]:
     # Only a verified token names the user; the body's user_id (if any) was dropped by TrackRequest.
-    user_id = caller_of(app).user_id
+    user_id = _tracked_user()
     event = tracking_event_for(
         event_type, request, user_id=user_id, product=tracked_product(request.product_id)
     )
     message_id = queue_tracking_event(event)
     logger.debug("tracking event queued", extra={"event_type": event_type.value, "message_id": message_id})
-    return json_response(HTTPStatus.ACCEPTED, {"status": "queued", "event_type": event_type.value})
+    return json_response(
+        HTTPStatus.ACCEPTED,
+        {"status": "queued", "event_type": event_type.value, "signed_in": user_id is not None},
+    )
 
 
 @app.post("/track/view", summary="Record a product view", tags=["tracking"], responses=TRACKED)
@@ -74,16 +103,30 @@ def recommendations(user_id: Annotated[str, Path(min_length=1, max_length=128)])
     return {"user_id": user_id, "recommendations": shared_recommender().for_user(user_id)}
 
 
+@app.get(
+    "/track/watchlist",
+    summary="The signed-in shopper's watch list, newest first",
+    tags=["watchlist"],
+    responses=answers(
+        200, "`items` (each product as the catalog has it now, and the watch) and `count`", 401
+    ),
+)
+def list_watches() -> dict[str, Any]:
+    user_id = caller_of(app).require_signed_in()
+    views = watch_list(user_id)
+    return {"items": [view.model_dump(mode="json") for view in views], "count": len(views)}
+
+
 @app.post(
     "/track/watchlist/add",
-    summary="Watch a product for price drops and restocks",
+    summary="Watch a product for price drops and restocks (again: replaces the target)",
     tags=["watchlist"],
-    responses=answers(201, "The watch list entry", 404, content=json_object()),
+    responses=answers(201, "The watch list entry", 404, model=WatchView),
 )
 def watch(request: WatchRequest) -> Response[str]:
     user_id = caller_of(app).require_signed_in()
-    item = watch_product(user_id, tracked_product(request.product_id), request)
-    return json_response(HTTPStatus.CREATED, item)
+    view = watch_product(user_id, tracked_product(request.product_id), request)
+    return json_response(HTTPStatus.CREATED, view.model_dump(mode="json"))
 
 
 @app.delete(

@@ -95,7 +95,7 @@ def test_each_track_route_queues_one_well_formed_event(
     )
 
     assert answer.status == 202
-    assert answer.body == {"status": "queued", "event_type": event_type.value}
+    assert answer.body == {"status": "queued", "event_type": event_type.value, "signed_in": False}
     [event] = tracked_messages(queues)
     assert event.event_type is event_type
     assert (event.product_id, event.session_id, event.user_id) == (product_id, "sess-42", None)

@@ -1,4 +1,4 @@
-"""Price drops: a watched product whose price is at or below the watcher's target price.
+"""Price drops: a watched product, in stock, whose price is at or below the watcher's target price.
 
 Each watch item is alerted once (`notified_price_drop`); watching the product again re-arms it.
 """
@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from shop.catalog.model import ProductStatus
 from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.platform.clock import utc_now
+from shop.tracking.model import sellable
 from shop.tracking.repository import WatchListRepository
 
 
@@ -26,7 +26,9 @@ def price_drop_offers(
     for watch in watches:
         user_id, product_id = str(watch["user_id"]), str(watch["product_id"])
         product = catalog.get(product_id)
-        if product is None or product.status is not ProductStatus.ACTIVE:
+        # A sold-out product waits: "the price dropped" is news only when the shopper can buy it (the
+        # watch stays armed, so the scan after the restock sends it).
+        if product is None or not sellable(product):
             continue
         if product.price > int(watch["target_price"]):
             continue

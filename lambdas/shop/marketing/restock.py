@@ -12,17 +12,19 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from shop.catalog.model import Product, ProductStatus
+from shop.catalog.model import Product
 from shop.catalog.repository import ProductRepository
 from shop.marketing.campaign import Campaign, Offer
 from shop.marketing.triggers import ScanSummary, Trigger
 from shop.platform.clock import utc_now
+from shop.tracking.model import sellable
 from shop.tracking.repository import WatchListRepository
 
 
 def in_stock(product: Product) -> bool:
-    """What a restock alert announces: an active product with stock to sell."""
-    return product.status is ProductStatus.ACTIVE and product.stock_quantity > 0
+    """What a restock alert announces: an active product with stock to sell (its variants' stock when
+    it has variants, as the product page counts it)."""
+    return sellable(product)
 
 
 def _subject(product: Product) -> dict[str, Any]:

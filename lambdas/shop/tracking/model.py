@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shop.catalog.model import Availability, Product, ProductStatus, availability
+
 TrackedId = Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -68,3 +70,33 @@ class UnwatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product_id: TrackedId
+
+
+def availability_of(product: Product) -> Availability:
+    """What the shop says about a product's stock, as its pages do (variants' stock, downloads never
+    sold out)."""
+    shown = availability(product.units_for_sale, digital=product.digital_download)["availability"]
+    return Availability(str(shown))
+
+
+def sellable(product: Product) -> bool:
+    """An active product a shopper can buy now: what a restock alert announces and a watch records as
+    in stock."""
+    return product.status is ProductStatus.ACTIVE and availability_of(product) is not Availability.SOLD_OUT
+
+
+class WatchView(BaseModel):
+    """One entry of GET /track/watchlist (and the answer of POST /track/watchlist/add): the product as
+    the catalog has it now, and the watch."""
+
+    product_id: str
+    name: str
+    price: int
+    currency: str
+    image_url: str | None
+    in_stock: bool
+    availability: str = Field(description="in_stock, low_stock, sold_out, or unavailable when archived")
+    target_price: int | None = Field(description="cents; null when the shopper set no target")
+    watched_at: str
+    notify_on_price_drop: bool
+    notify_on_restock: bool

@@ -15,7 +15,7 @@ from shop.catalog.model import Product
 from shop.contracts.tables import PRODUCT_VIEWS, PRODUCT_VIEWS_TTL_DAYS, WATCH_LIST
 from shop.platform.clock import iso, utc_now
 from shop.platform.dynamodb import attr, delete_all, every_item, from_item, key, table, to_item
-from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest
+from shop.tracking.model import TrackingEvent, TrackingEventType, WatchRequest, sellable
 
 if TYPE_CHECKING:
     # boto3 (and botocore's session) load with the first DynamoDB call, not at import.
@@ -128,17 +128,20 @@ class WatchListRepository:
         return table(WATCH_LIST.logical_name)
 
     def add(self, user_id: str, product: Product, request: WatchRequest) -> dict[str, Any]:
-        """Watch a product (again): re-adding resets the notified flags so the alerts can fire anew."""
+        """Watch a product (again): one item per user and product, so watching twice replaces the target
+        instead of adding a second watch, and resets the notified flags so the alerts can fire anew."""
         item = {
             "user_id": user_id,
             "product_id": product.product_id,
             "product_name": product.name,
             "current_price": product.price,
-            # Without a target any drop below today's price counts.
+            # Without a target any drop below today's price counts (the scans read `target_price`);
+            # `target_requested` keeps whether the shopper named one, which the watch list shows.
             "target_price": request.target_price
             if request.target_price is not None
             else max(product.price - 1, 0),
-            "in_stock": product.stock_quantity > 0,
+            "target_requested": request.target_price is not None,
+            "in_stock": sellable(product),
             "notify_on_price_drop": request.notify_on_price_drop,
             "notify_on_restock": request.notify_on_restock,
             "notified_price_drop": False,

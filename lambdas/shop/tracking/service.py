@@ -22,7 +22,15 @@ from shop.platform.errors import NotFound
 from shop.platform.observability import count_metric
 from shop.platform.process_state import per_process
 from shop.platform.settings import get_settings
-from shop.tracking.model import TrackingEvent, TrackingEventType, TrackRequest, WatchRequest
+from shop.tracking.model import (
+    TrackingEvent,
+    TrackingEventType,
+    TrackRequest,
+    WatchRequest,
+    WatchView,
+    availability_of,
+    sellable,
+)
 from shop.tracking.repository import ProductViewRepository, WatchListRepository
 
 logger = Logger(child=True)
@@ -104,9 +112,46 @@ def record_tracking_event(event: TrackingEvent, *, message_id: str) -> None:
 # -- watch list ----------------------------------------------------------------------------------
 
 
-def watch_product(user_id: str, product: Product, request: WatchRequest) -> dict[str, Any]:
-    """Put the product on the user's watch list (again: the price-drop and restock alerts re-arm)."""
-    return WatchListRepository().add(user_id, product, request)
+def watch_product(user_id: str, product: Product, request: WatchRequest) -> WatchView:
+    """Put the product on the user's watch list (again: the target is replaced and the price-drop and
+    restock alerts re-arm)."""
+    return watch_view(WatchListRepository().add(user_id, product, request), product)
+
+
+def watch_list(user_id: str) -> list[WatchView]:
+    """The user's watches, newest first, with each product as the catalog has it now (read through the
+    catalog cache: one Query of WatchList, and DynamoDB reads only for products Redis lacks). A watch
+    of a product deleted from the catalog is left out."""
+    from shop.catalog.service import shared_catalog
+
+    watches = WatchListRepository().items_of_user(user_id)
+    products = shared_catalog().products_by_id([str(watch["product_id"]) for watch in watches])
+    views = [
+        watch_view(watch, products[str(watch["product_id"])])
+        for watch in watches
+        if str(watch["product_id"]) in products
+    ]
+    return sorted(views, key=lambda view: (view.watched_at, view.product_id), reverse=True)
+
+
+def watch_view(watch: dict[str, Any], product: Product) -> WatchView:
+    # Watches stored before `target_requested` existed show their stored target.
+    requested = watch.get("target_requested", True)
+    return WatchView(
+        product_id=product.product_id,
+        name=product.name,
+        price=product.price,
+        currency=product.currency,
+        image_url=str(product.image_url) if product.image_url else None,
+        in_stock=sellable(product),
+        availability=availability_of(product).value
+        if product.status is ProductStatus.ACTIVE
+        else "unavailable",
+        target_price=int(watch["target_price"]) if requested and "target_price" in watch else None,
+        watched_at=str(watch.get("created_at", "")),
+        notify_on_price_drop=bool(watch.get("notify_on_price_drop", True)),
+        notify_on_restock=bool(watch.get("notify_on_restock", True)),
+    )
 
 
 def stop_watching(user_id: str, product_id: str) -> bool:
