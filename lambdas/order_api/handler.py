@@ -118,7 +118,7 @@ def list_orders(
 
 @app.get(
     "/orders/admin/list",
-    summary="All orders, filtered by status and date; CSV export",
+    summary="All orders, filtered or searched (q), each with its allowed_actions; CSV export",
     tags=["orders"],
     responses=answers(
         200, "One page of orders, or every match as CSV", 400, 403, 429, content=ORDERS_LISTING
@@ -132,11 +132,18 @@ def list_all_orders(
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query()] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=254,
+            description="an order id, an order number (SO-…) or a customer's email; exact, any case",
+        ),
+    ] = None,
 ) -> Response[str]:
     limit_admin(caller_of(app))  # seed 001: 50 admin requests/min per administrator
     if format == "csv":
         body = orders().export_csv(
-            status=status, payment_status=payment_status, date_from=date_from, date_to=date_to
+            status=status, payment_status=payment_status, date_from=date_from, date_to=date_to, q=q
         )
         return Response(
             status_code=HTTPStatus.OK,
@@ -151,10 +158,11 @@ def list_all_orders(
         date_to=date_to,
         limit=limit,
         cursor=cursor,
+        q=q,
     )
     return json_response(
         HTTPStatus.OK,
-        {"orders": [order.public_view() for order in page], "count": len(page), "next_cursor": next_cursor},
+        {"orders": [order.admin_view() for order in page], "count": len(page), "next_cursor": next_cursor},
     )
 
 
@@ -273,7 +281,7 @@ def get_credit_note(order_id: str, order_token: OrderToken = None) -> Response[s
 def update_status(order_id: str, request: StatusChangeRequest) -> dict[str, Any]:
     caller = caller_of(app)
     limit_admin(caller)
-    return orders().change_status(order_id, request.status, caller, request.note).public_view()
+    return orders().change_status(order_id, request.status, caller, request.note).admin_view()
 
 
 @app.post(
@@ -300,7 +308,7 @@ def refund_order(order_id: str, request: RefundRequest) -> Response[str]:
     caller = caller_of(app)
     limit_admin(caller)
     order = orders().refund(order_id, request, caller)
-    return json_response(HTTPStatus.ACCEPTED, order.public_view())
+    return json_response(HTTPStatus.ACCEPTED, order.admin_view())
 
 
 @app.get(
@@ -363,7 +371,7 @@ def update_promotion(code: str, request: PromotionChanges) -> dict[str, Any]:
 def add_tracking(order_id: str, request: TrackingRequest) -> dict[str, Any]:
     caller = caller_of(app)
     limit_admin(caller)
-    return orders().add_tracking(order_id, request.carrier, request.tracking_number, caller).public_view()
+    return orders().add_tracking(order_id, request.carrier, request.tracking_number, caller).admin_view()
 
 
 @logger.inject_lambda_context

@@ -26,6 +26,9 @@ EXPECTED_TABLES: dict[str, dict[str, Any]] = {
             "user_id-order_date-index": [("user_id", "S"), ("order_date", "S")],
             "order_status-order_date-index": [("order_status", "S"), ("order_date", "S")],
             "payment_status-order_date-index": [("payment_status", "S"), ("order_date", "S")],
+            # The admin's order search (docs/decisions.md, "Order search").
+            "user_email-order_date-index": [("user_email", "S"), ("order_date", "S")],
+            "order_number-index": [("order_number", "S")],
         },
         "ttl": None,
     },
@@ -109,11 +112,30 @@ def test_table_keys_gsis_and_ttl(dev: SynthesizedStage, name: str) -> None:
     }
     assert gsis == expected["gsis"]
     for gsi in table.get("GlobalSecondaryIndexes", []):
-        assert gsi["Projection"]["ProjectionType"] == "ALL"
+        # Every index projects everything except the order search's (the test below).
+        if gsi["IndexName"] not in ORDER_SEARCH_INDEXES:
+            assert gsi["Projection"]["ProjectionType"] == "ALL"
     if expected["ttl"]:
         assert table["TimeToLiveSpecification"] == {"AttributeName": expected["ttl"], "Enabled": True}
     else:
         assert "TimeToLiveSpecification" not in table
+
+
+ORDER_SEARCH_INDEXES = ("user_email-order_date-index", "order_number-index")
+
+
+def test_the_order_search_indexes_project_only_what_never_changes(dev: SynthesizedStage) -> None:
+    """An order's later writes (payment, status, history) must not rewrite the search indexes: each
+    projects its keys and one attribute fixed at creation."""
+    indexes = {
+        gsi["IndexName"]: gsi["Projection"]
+        for gsi in _tables(dev)["Orders"]["Properties"]["GlobalSecondaryIndexes"]
+    }
+    assert indexes["user_email-order_date-index"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["order_number"],
+    }
+    assert indexes["order_number-index"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["order_date"]}
 
 
 def test_seed_tables_plus_users_ratelimits_idempotency_exist(dev: SynthesizedStage) -> None:

@@ -12,7 +12,10 @@ from shop.orders.state import (
     CANCELLABLE,
     IllegalTransition,
     OrderStatus,
+    PaymentStatus,
+    admin_actions,
     check_transition,
+    next_statuses,
 )
 
 S = OrderStatus
@@ -65,3 +68,32 @@ def test_unknown_statuses_are_refused() -> None:
 
 def test_customers_may_cancel_only_before_shipping() -> None:
     assert {S.PENDING, S.PAID, S.PROCESSING} == CANCELLABLE
+
+
+@pytest.mark.parametrize(
+    ("status", "payment", "expected"),
+    [
+        (OrderStatus.PENDING, PaymentStatus.UNPAID, ["cancel"]),
+        (OrderStatus.PAID, PaymentStatus.PAID, ["ship", "cancel", "refund"]),
+        (OrderStatus.PAID, PaymentStatus.REFUND_REQUESTED, ["cancel"]),
+        (OrderStatus.PROCESSING, PaymentStatus.PAID, ["ship", "cancel", "refund"]),
+        (OrderStatus.SHIPPED, PaymentStatus.PAID, ["update_tracking", "deliver", "refund"]),
+        (OrderStatus.DELIVERED, PaymentStatus.PAID, ["refund"]),
+        # The admin trip: Refund was still offered on a refunded order.
+        (OrderStatus.REFUNDED, PaymentStatus.REFUNDED, []),
+        (OrderStatus.CANCELLED, PaymentStatus.REFUNDED, []),
+        (OrderStatus.FAILED, PaymentStatus.PAID, ["refund"]),
+        (OrderStatus.FAILED, PaymentStatus.FAILED, []),
+    ],
+)
+def test_admin_actions_follow_the_state_machine_and_the_payment(
+    status: OrderStatus, payment: PaymentStatus, expected: list[str]
+) -> None:
+    assert [action.value for action in admin_actions(status, payment)] == expected
+
+
+def test_next_statuses_are_the_allowed_transitions_in_lifecycle_order() -> None:
+    for status, targets in ALLOWED_TRANSITIONS.items():
+        listed = next_statuses(status)
+        assert set(listed) == targets
+        assert listed == sorted(listed, key=list(OrderStatus).index)

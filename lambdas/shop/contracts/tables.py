@@ -74,6 +74,11 @@ ORDERS = TableSpec(
         Index("user_id-order_date-index", Key("user_id"), Key("order_date")),
         Index("order_status-order_date-index", Key("order_status"), Key("order_date")),
         Index("payment_status-order_date-index", Key("payment_status"), Key("order_date")),
+        # The admin's order search (by email, by order number). Keys plus one attribute that never
+        # changes: an order's many later writes (payment, status, history) never rewrite these two
+        # indexes, and the search reads the orders themselves by key (docs/decisions.md).
+        Index("user_email-order_date-index", Key("user_email"), Key("order_date"), include=("order_number",)),
+        Index("order_number-index", Key("order_number"), include=("order_date",)),
     ),
 )
 

@@ -14,7 +14,7 @@ from shop.cart.model import GUEST_PREFIX, MAX_LINE_QUANTITY
 from shop.contracts.admin_limits import MAX_PRICE_CENTS
 from shop.contracts.countries import CountryCode
 from shop.contracts.email_engagement import MESSAGE_ID_PATTERN
-from shop.orders.state import OrderStatus, PaymentStatus
+from shop.orders.state import OrderStatus, PaymentStatus, admin_actions, next_statuses
 from shop.platform.email_addresses import EmailAddress
 
 # One DynamoDB transaction holds at most 100 items: placing an order puts the order and updates one
@@ -257,6 +257,17 @@ class Order(BaseModel):
     def public_view(self) -> dict[str, Any]:
         """The JSON a customer or an administrator receives (never the token hash)."""
         return self.model_dump(mode="json", exclude={"access_token_hash", "request_fingerprint"})
+
+    def admin_view(self) -> dict[str, Any]:
+        """public_view plus what the admin page may offer now: `allowed_actions` and the
+        `next_statuses` of a status change (shop.orders.state decides both)."""
+        return {
+            **self.public_view(),
+            "allowed_actions": [
+                action.value for action in admin_actions(self.order_status, self.payment_status)
+            ],
+            "next_statuses": [status.value for status in next_statuses(self.order_status)],
+        }
 
     def summary(self) -> dict[str, Any]:
         return {

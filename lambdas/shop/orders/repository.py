@@ -16,7 +16,7 @@ from typing import Any
 from shop.contracts.tables import ORDERS
 from shop.orders.model import DocumentSeries, HistoryEntry, Order, PaymentAttempt
 from shop.orders.sales import SALE_FIELDS, OrderSale
-from shop.orders.state import RESTORABLE, OrderStatus, PaymentStatus, check_transition
+from shop.orders.state import PAID_FOR, RESTORABLE, OrderStatus, PaymentStatus, check_transition
 from shop.platform.clock import now_iso
 from shop.platform.dynamodb import (
     attr,
@@ -33,7 +33,10 @@ from shop.platform.dynamodb import (
 USER_INDEX = ORDERS.index("user_id-order_date-index").name
 STATUS_INDEX = ORDERS.index("order_status-order_date-index").name
 PAYMENT_INDEX = ORDERS.index("payment_status-order_date-index").name
-DELIVERED = "delivered"
+EMAIL_INDEX = ORDERS.index("user_email-order_date-index").name
+NUMBER_INDEX = ORDERS.index("order_number-index").name
+# BatchGetItem's limit of keys per request.
+BATCH_GET_LIMIT = 100
 # Concurrent payment starts on one order are rare (a double click); three reads settle any of them.
 ATTEMPT_WRITES = 3
 APPEND_ATTEMPT = "SET #attempts = list_append(if_not_exists(#attempts, :empty), :attempt)"
@@ -450,6 +453,45 @@ class OrderRepository:
                 return OrderPage(orders, from_item(last_key) if last_key else None)
             arguments["ExclusiveStartKey"] = last_key
 
+    def by_email(self, email: str, *, limit: int, start_key: dict[str, Any] | None) -> OrderPage:
+        """Orders placed with this (normalized) email, newest first: a page of user_email-order_date-index
+        (keys only), then the orders themselves by key."""
+        arguments: dict[str, Any] = {
+            "IndexName": EMAIL_INDEX,
+            "KeyConditionExpression": key("user_email").eq(email),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_key:
+            arguments["ExclusiveStartKey"] = start_key
+        response = self._table().query(**arguments)
+        last_key = response.get("LastEvaluatedKey")
+        return OrderPage(self._by_keys(response.get("Items", [])), from_item(last_key) if last_key else None)
+
+    def by_number(self, order_number: str) -> list[Order]:
+        """The order with this order number (SO-…), through order_number-index; none when unknown."""
+        response = self._table().query(
+            IndexName=NUMBER_INDEX, KeyConditionExpression=key("order_number").eq(order_number), Limit=10
+        )
+        return self._by_keys(response.get("Items", []))
+
+    def _by_keys(self, index_items: list[dict[str, Any]]) -> list[Order]:
+        """The orders an index page named, in its order (strongly consistent BatchGetItem)."""
+        keys = [{"order_id": item["order_id"], "user_id": item["user_id"]} for item in index_items]
+        name = self._table().name
+        found: dict[tuple[str, str], Order] = {}
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                name: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+            }
+            while request:
+                response = dynamodb_resource().batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(name, []):
+                    order = Order.model_validate(from_item(item))
+                    found[(order.order_id, order.user_id)] = order
+                request = response.get("UnprocessedKeys") or {}
+        return [found[(k["order_id"], k["user_id"])] for k in keys if (k["order_id"], k["user_id"]) in found]
+
     def sales_between(self, date_from: str, date_to: str) -> Iterator[OrderSale]:
         """Every order placed between the two order_date bounds, with only the fields the sales report
         reads: one Query of payment_status-order_date-index per payment status (each order has exactly
@@ -476,13 +518,14 @@ class OrderRepository:
         }
         yield from every_item(self._table().query, **arguments)
 
-    def has_received(self, user_id: str, product_id: str) -> bool:
-        """True when one of the user's delivered orders contains the product: the basis of a review's
-        `verified_purchase` badge."""
+    def has_bought(self, user_id: str, product_id: str) -> bool:
+        """True when one of the user's orders containing the product was paid for and is neither
+        refunded, cancelled nor failed (paid, processing, shipped or delivered): the basis of a review's
+        `verified_purchase` badge. One Query of the user's orders (user_id-order_date-index)."""
         arguments: dict[str, Any] = {
             "IndexName": USER_INDEX,
             "KeyConditionExpression": key("user_id").eq(user_id),
-            "FilterExpression": attr("order_status").eq(DELIVERED),
+            "FilterExpression": attr("order_status").is_in(sorted(status.value for status in PAID_FOR)),
             "ProjectionExpression": "order_id, #items",
             "ExpressionAttributeNames": {"#items": "items"},
         }

@@ -25,6 +25,7 @@ from shop.catalog.repository import ProductRepository
 from shop.contracts.email_messages import EmailTemplate
 from shop.contracts.queues import ORDER_PROCESSING
 from shop.orders.access import token_opens
+from shop.orders.admin_search import search_orders
 from shop.orders.downloads import download_grants, with_download_token
 from shop.orders.inventory import Inventory, InventoryConflictError, RedemptionRefusedError, out_of_stock
 from shop.orders.invoicing import (
@@ -59,7 +60,15 @@ from shop.orders.processing import handle_order_message
 from shop.orders.refunds import request_refund
 from shop.orders.repository import OrderChangedError, OrderExistsError, OrderRepository
 from shop.orders.sales import sales_range, sales_report
-from shop.orders.state import CANCELLABLE, IllegalTransition, OrderStatus, PaymentStatus
+from shop.orders.state import (
+    CANCELLABLE,
+    SHIPPABLE,
+    AdminAction,
+    IllegalTransition,
+    OrderStatus,
+    PaymentStatus,
+    admin_actions,
+)
 from shop.platform import idempotency
 from shop.platform.clock import now_iso, utc_now
 from shop.platform.dynamodb import attr
@@ -523,14 +532,26 @@ class OrderService:
         date_to: str | None,
         limit: int,
         cursor: str | None,
+        q: str | None = None,
     ) -> tuple[list[Order], str | None]:
-        """Orders newest first through the status GSIs; without a status, all statuses merged."""
+        """Orders newest first through the status GSIs; without a status, all statuses merged. With `q`
+        (admin_search), the orders it names, the other filters applied to them."""
         if status is not None and status not in set(OrderStatus):
             raise BadRequest(f"unknown status {status!r}", field="status")
         if payment_status is not None and payment_status not in set(PaymentStatus):
             raise BadRequest(f"unknown payment status {payment_status!r}", field="payment_status")
         low = _date_bound(date_from, "from", upper=False)
         high = _date_bound(date_to, "to", upper=True)
+        if q is not None:
+            found, next_cursor = search_orders(self.repository, q, limit=limit, cursor=cursor)
+            return [
+                order
+                for order in found
+                if (status is None or order.order_status.value == status)
+                and (payment_status is None or order.payment_status.value == payment_status)
+                and (low is None or order.order_date >= low)
+                and (high is None or order.order_date <= high)
+            ], next_cursor
         state = decode_cursor(cursor) if cursor else {}
         if state.get("k") is not None and not isinstance(state["k"], dict):
             raise BadRequest("cursor is not one this API issued", field="cursor")
@@ -567,7 +588,13 @@ class OrderService:
         return window, encode_cursor({"o": offset + limit}) if has_next else None
 
     def export_csv(
-        self, *, status: str | None, payment_status: str | None, date_from: str | None, date_to: str | None
+        self,
+        *,
+        status: str | None,
+        payment_status: str | None,
+        date_from: str | None,
+        date_to: str | None,
+        q: str | None = None,
     ) -> str:
         rows: list[Order] = []
         cursor: str | None = None
@@ -579,6 +606,7 @@ class OrderService:
                 date_to=date_to,
                 limit=MAX_PAGE_SIZE,
                 cursor=cursor,
+                q=q,
             )
             rows.extend(page)
             if cursor is None:
@@ -686,8 +714,13 @@ class OrderService:
             send(ORDER_PROCESSING.logical_name, message)
 
     def add_tracking(self, order_id: str, carrier: str, tracking_number: str, caller: Caller) -> Order:
-        """Record the parcel and mark the order shipped (from `processing`); a shipped order's tracking
-        may be corrected without a second shipping email."""
+        """Record the parcel and mark the order shipped, from `processing` or straight from `paid`; a
+        shipped order's tracking may be corrected without a second shipping email.
+
+        From `paid` the order passes through `processing` (two moves, both in its history): the state
+        machine keeps one road to `shipped`, so every rule and report that reads `processing` (a
+        cancellation's refund, the admin's filters) sees what happened, and the trail shows the order
+        was handled before it left. A paid order whose refund was requested does not ship."""
         order = self.repository.get(order_id)
         if order is None:
             raise NotFound(f"no order {order_id}", field="order_id")
@@ -695,6 +728,19 @@ class OrderService:
         if order.order_status is OrderStatus.SHIPPED:
             return self.repository.update_fields(
                 order, fields, condition=attr("order_status").eq(OrderStatus.SHIPPED.value)
+            )
+        if order.order_status not in SHIPPABLE:
+            raise IllegalTransition(order.order_status, OrderStatus.SHIPPED)
+        if AdminAction.SHIP not in admin_actions(order.order_status, order.payment_status):
+            raise Conflict(
+                f"an order ships once its payment is captured; its payment status is "
+                f"{order.payment_status.value}",
+                field="payment_status",
+                payment_status=order.payment_status.value,
+            )
+        if order.order_status is OrderStatus.PAID:
+            order = self._move(
+                order, OrderStatus.PROCESSING, actor=actor_of(caller), note="preparing the shipment"
             )
         shipped = self._move(
             order,

@@ -52,8 +52,45 @@ CANCELLABLE: Final = frozenset(
 )
 # A refund request needs money to give back: only orders whose payment was captured.
 REFUNDABLE_PAYMENT: Final = frozenset({PaymentStatus.PAID})
+# Paid for and not given back: a review of a product in such an order is a "Verified purchase".
+PAID_FOR: Final = frozenset({S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED})
 # An order holds its stock from its creation; it gives it back when it ends in one of these.
 RESTORABLE: Final = frozenset({S.CANCELLED, S.REFUNDED, S.FAILED})
+
+
+# Where "ship" (add tracking) starts: a paid order goes through processing on its way to shipped.
+SHIPPABLE: Final = frozenset({S.PAID, S.PROCESSING})
+
+
+class AdminAction(StrEnum):
+    """The order actions of the admin page, each one route (docs/orders.md)."""
+
+    SHIP = "ship"  # PUT /orders/{id}/tracking: record the parcel, status shipped
+    UPDATE_TRACKING = "update_tracking"  # PUT /orders/{id}/tracking on a shipped order: correct it
+    DELIVER = "deliver"  # PUT /orders/{id}/status delivered
+    CANCEL = "cancel"  # PUT /orders/{id}/status cancelled (a captured payment is refunded)
+    REFUND = "refund"  # POST /orders/{id}/refund
+
+
+def admin_actions(status: OrderStatus, payment: PaymentStatus) -> list[AdminAction]:
+    """What an administrator may do to an order now, from the state machine and the payment: the admin
+    page shows exactly these, so it never repeats these rules. Shipping and refunding need a captured
+    payment that is not being refunded (payment_status `paid`)."""
+    targets = ALLOWED_TRANSITIONS[status]
+    paid = payment in REFUNDABLE_PAYMENT
+    allowed = {
+        AdminAction.SHIP: status in SHIPPABLE and paid,
+        AdminAction.UPDATE_TRACKING: status is S.SHIPPED,
+        AdminAction.DELIVER: S.DELIVERED in targets,
+        AdminAction.CANCEL: S.CANCELLED in targets,
+        AdminAction.REFUND: paid and S.REFUNDED in targets,
+    }
+    return [action for action, permitted in allowed.items() if permitted]
+
+
+def next_statuses(status: OrderStatus) -> list[OrderStatus]:
+    """The statuses PUT /orders/{id}/status accepts from `status`, in the lifecycle's order."""
+    return [target for target in OrderStatus if target in ALLOWED_TRANSITIONS[status]]
 
 
 class IllegalTransition(Conflict):
