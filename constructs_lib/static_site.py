@@ -30,6 +30,16 @@ class SiteDomain:
     certificate_arn: str
 
 
+@dataclass(frozen=True)
+class ApiPaths:
+    """Paths of the site that the REST API answers (sitemap.xml): CloudFront forwards them to the API's
+    stage, so they live at the site's own address as crawlers expect."""
+
+    domain_name: str  # <restApiId>.execute-api.<region>.amazonaws.com
+    stage_path: str  # "/v1": the stage, as the origin path
+    paths: tuple[str, ...]
+
+
 class StaticSite(Construct):
     """Serves `site_dir` plus a generated config.json; every deploy invalidates CloudFront's copy."""
 
@@ -45,6 +55,7 @@ class StaticSite(Construct):
         bucket_paths: Mapping[str, s3.IBucket] | None = None,
         domain: SiteDomain | None = None,
         web_acl_arn: str | None = None,
+        api_paths: ApiPaths | None = None,
         **kwargs: Any,
     ) -> None:
         """`bucket_paths` maps a path prefix of the site (`product-images`) to another private bucket,
@@ -144,6 +155,8 @@ class StaticSite(Construct):
                 response_headers_policy=headers,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
             )
+        if api_paths is not None:
+            self._add_api_paths(api_paths, headers)
         if bucket_paths:
             # Those buckets live in stateful stacks, which grant CloudFront read access themselves.
             Annotations.of(self.distribution).acknowledge_warning(
@@ -178,6 +191,27 @@ class StaticSite(Construct):
                 "its own certificate under TLSv1.2_2021. Viewers are redirected to HTTPS either way.",
             )
         self._acknowledge_deployment_handler()
+
+    def _add_api_paths(self, api: ApiPaths, headers: cloudfront.IResponseHeadersPolicy) -> None:
+        """One behaviour per path to the API's stage over HTTPS. No origin request policy: CloudFront
+        sends the origin's own Host (API Gateway routes on it) and no cookies, headers or query strings,
+        so every viewer shares one cached copy, kept as long as the API's Cache-Control says (an hour)."""
+        stage = origins.HttpOrigin(
+            api.domain_name,
+            origin_path=api.stage_path,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        for path in api.paths:
+            self.distribution.add_behavior(
+                path,
+                stage,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                compress=True,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            )
 
     def _acknowledge_deployment_handler(self) -> None:
         """CDK's BucketDeployment runs one singleton Lambda per stack that we cannot configure."""

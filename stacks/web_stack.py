@@ -19,12 +19,12 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from cdk_app.api_routes import API_STAGE_NAME
+from cdk_app.api_routes import API_STAGE_NAME, SITEMAP_PATH
 from cdk_app.config import StageConfig
 from cdk_app.site_pages import build_site, site_brand_config
 from constructs_lib.nag import acknowledge
 from constructs_lib.site_policy import PaymentScripts
-from constructs_lib.static_site import SiteDomain, StaticSite
+from constructs_lib.static_site import ApiPaths, SiteDomain, StaticSite
 from constructs_lib.web_acl import ShopWebAcl, site_rules
 from shop.contracts.product_images import SITE_PATH_PREFIX
 from stacks.shop_stack import ShopStack
@@ -113,6 +113,12 @@ class WebStack(ShopStack):
                 else None
             ),
             web_acl_arn=self.web_acl.arn if self.web_acl else None,
+            # The catalog's sitemap at the site's /sitemap.xml, from the API's stage (shop_api).
+            api_paths=ApiPaths(
+                domain_name=f"{rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
+                stage_path=f"/{API_STAGE_NAME}",
+                paths=(SITEMAP_PATH,),
+            ),
         )
         if self.web_acl is None:
             acknowledge(

@@ -34,6 +34,7 @@ from shop.catalog.service import (
     catalog_cache_state,
     shared_catalog,
 )
+from shop.catalog.sitemap import SITEMAP_CONTENT_TYPE, sitemap_xml
 from shop.orders.inventory import low_stock_threshold
 from shop.platform import audit_log
 from shop.platform.cache_metrics import cache_counters
@@ -42,11 +43,19 @@ from shop.platform.observability import logger, metrics, tracer
 from shop.platform.rate_limiter import limit_admin
 from shop.platform.settings import get_settings
 from shop.reviews.model import ReviewId, ReviewSubmission, VoteSubmission
-from shop.reviews.service import DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE, shared_reviews
+from shop.reviews.service import (
+    ANONYMOUS_REVIEWER,
+    DEFAULT_REVIEW_PAGE,
+    MAX_REVIEW_PAGE,
+    reviewer_name,
+    shared_reviews,
+)
 
 app = build_resolver()
 
 ProductIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+# As long as the stage cache keeps it (api_routes); a catalog change flushes that cache sooner.
+SITEMAP_MAX_AGE_SECONDS = 3600
 
 
 @app.get(
@@ -288,6 +297,35 @@ def presign_product_file(request: FileUploadRequest) -> Response[str]:
     return json_response(HTTPStatus.CREATED, upload.view())
 
 
+@app.get(
+    "/sitemap.xml",
+    summary="The site's sitemap: home, shop, categories, every active product, the policy pages",
+    tags=["catalog"],
+    responses=answers(
+        200, "A sitemap (sitemaps.org 0.9)", content={SITEMAP_CONTENT_TYPE: {"schema": {"type": "string"}}}
+    ),
+)
+def sitemap() -> Response[str]:
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=SITEMAP_CONTENT_TYPE,
+        body=sitemap_xml(_site_origin(), shared_catalog().sitemap_entries()),
+        # CloudFront and crawlers may keep it an hour; the stage cache is flushed on catalog changes.
+        headers={"Cache-Control": f"public, max-age={SITEMAP_MAX_AGE_SECONDS}"},
+    )
+
+
+def _site_origin() -> str:
+    """The web site's origin (the stage's SITE_URL, else the API's one CORS origin, WEB_ORIGIN); the
+    host the request came to when neither names one (a function run outside a stage)."""
+    settings = get_settings()
+    if settings.site_url:
+        return settings.site_url
+    if settings.web_origin and settings.web_origin != "*":
+        return settings.web_origin
+    return f"https://{app.current_event.headers.get('Host') or 'localhost'}"
+
+
 @app.post(
     "/reviews",
     summary="Review a product (signed in, once per product)",
@@ -295,9 +333,35 @@ def presign_product_file(request: FileUploadRequest) -> Response[str]:
     responses=answers(201, "The review as published", 400, 404, 409, content=json_object()),
 )
 def submit_review(submission: ReviewSubmission) -> Response[str]:
-    user_id = caller_of(app).require_signed_in()
-    review = shared_reviews().submit(submission, user_id=user_id)
+    caller = caller_of(app)
+    user_id = caller.require_signed_in()
+    # Only looked up when the shopper typed no name: the profile is one more read.
+    display_name = (
+        ANONYMOUS_REVIEWER
+        if submission.user_name
+        else reviewer_name(profile_name=_profile_name(user_id), token_name=_claim("name"), email=caller.email)
+    )
+    review = shared_reviews().submit(submission, user_id=user_id, display_name=display_name)
     return json_response(HTTPStatus.CREATED, review.public_view())
+
+
+def _claim(name: str) -> str | None:
+    """One claim of the verified ID token (the Caller keeps only those every route needs)."""
+    authorizer = app.current_event.request_context.authorizer
+    claims = (
+        authorizer.raw_event.get("claims") if authorizer and isinstance(authorizer.raw_event, dict) else None
+    )
+    value = claims.get(name) if isinstance(claims, dict) else None
+    return str(value) if value else None
+
+
+def _profile_name(user_id: str) -> str | None:
+    """The name on the shopper's account page (the Users table), None without a profile."""
+    # Imported here: accounts is not part of the catalog's cold start, and reviews are rare.
+    from shop.accounts.service import Accounts
+
+    profile = Accounts().get(user_id)
+    return profile.name if profile else None
 
 
 @app.get(

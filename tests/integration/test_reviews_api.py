@@ -93,37 +93,95 @@ def test_reviews_need_a_signed_in_caller_and_a_known_product(
     assert product_of(shop_api, product_id)["review_count"] == 0
 
 
-def test_verified_purchase_requires_a_delivered_order_with_the_product(
+def test_verified_purchase_means_a_paid_order_of_the_product_not_given_back(
     shop_api: Call, create_product: CreateProduct, shop_env: dict[str, str]
 ) -> None:
     product_id = create_product()["product_id"]
+    other_product = create_product()["product_id"]
     orders = boto3.resource("dynamodb").Table(shop_env["ORDERS_TABLE"])
+    statuses = {
+        "paid": True,
+        "processing": True,
+        "shipped": True,
+        "delivered": True,
+        "pending": False,
+        "refunded": False,
+        "cancelled": False,
+        "failed": False,
+    }
+    for number, status in enumerate(statuses):
+        orders.put_item(
+            Item={
+                "order_id": f"o-{number}",
+                "user_id": f"buyer-{status}",
+                "order_date": f"2026-10-{number + 1:02d}T10:00:00Z",
+                "order_status": status,
+                "items": [{"product_id": product_id, "quantity": 1}],
+            }
+        )
+    # A paid order of another product verifies nothing about this one.
     orders.put_item(
         Item={
-            "order_id": "o-1",
-            "user_id": "buyer",
-            "order_date": "2026-10-01T10:00:00Z",
+            "order_id": "o-other",
+            "user_id": "buyer-other",
+            "order_date": "2026-10-20T10:00:00Z",
             "order_status": "delivered",
-            "items": [{"product_id": product_id, "quantity": 1}],
+            "items": [{"product_id": other_product, "quantity": 1}],
         }
     )
-    orders.put_item(
+
+    verified = {
+        status: submit(shop_api, f"buyer-{status}", {"product_id": product_id, "rating": 5}).body[
+            "verified_purchase"
+        ]
+        for status in statuses
+    }
+
+    assert verified == statuses
+    assert (
+        submit(shop_api, "buyer-other", {"product_id": product_id, "rating": 4}).body["verified_purchase"]
+        is False
+    )
+
+
+def test_the_shown_name_is_the_accounts_display_name_never_the_email(
+    shop_api: Call, create_product: CreateProduct, shop_env: dict[str, str]
+) -> None:
+    product_id = create_product()["product_id"]
+    users = boto3.resource("dynamodb").Table(shop_env["USERS_TABLE"])
+    users.put_item(
         Item={
-            "order_id": "o-2",
-            "user_id": "waiting",
-            "order_date": "2026-10-02T10:00:00Z",
-            "order_status": "shipped",
-            "items": [{"product_id": product_id, "quantity": 1}],
+            "user_id": "profiled",
+            "email": "p.q@example.com",
+            "name": "Ruth  Miller",
+            "created_at": "2026-10-01T10:00:00.000Z",
+            "updated_at": "2026-10-01T10:00:00.000Z",
+            "revision": 1,
         }
     )
 
-    buyer = submit(shop_api, "buyer", {"product_id": product_id, "rating": 5})
-    waiting = submit(shop_api, "waiting", {"product_id": product_id, "rating": 3})
-    stranger = submit(shop_api, "stranger", {"product_id": product_id, "rating": 1})
+    def shown(user_id: str, email: str, *, token_name: str | None = None, **body: Any) -> str:
+        claims = shopper_claims(user_id, email=email)
+        if token_name:
+            claims["name"] = token_name
+        answer = shop_api(
+            api_event("POST", "/reviews", body={"product_id": product_id, "rating": 4, **body}, claims=claims)
+        )
+        assert answer.status == 201, answer.body
+        name: str = answer.body["user_name"]
+        return name
 
-    assert buyer.body["verified_purchase"] is True
-    assert waiting.body["verified_purchase"] is False
-    assert stranger.body["verified_purchase"] is False
+    # The profile's name (the account page) comes before the sign-up name in the token.
+    assert shown("profiled", "p.q@example.com", token_name="Signup Name") == "Ruth Miller"
+    assert shown("signed-up", "x@example.com", token_name="Naomi Ward") == "Naomi Ward"
+    # Nothing else known: the first name-like word of the address, never the address.
+    assert shown("no-name", "boaz.smith42@example.com") == "Boaz"
+    assert shown("no-word", "x7@example.com") == "Shopper"
+    assert shown("typed", "typed@example.com", token_name="Token Name", user_name="T. R.") == "T. R."
+    listed = shop_api(
+        api_event("GET", "/reviews/{product_id}", path_parameters={"product_id": product_id})
+    ).body["reviews"]
+    assert not any("@" in review["user_name"] for review in listed)
 
 
 @pytest.fixture

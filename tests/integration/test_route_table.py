@@ -48,8 +48,17 @@ def _event(route: Route) -> dict[str, Any]:
 def test_route_reaches_a_handler_route(route: Route, queues: None, lambda_context: Any) -> None:
     handler = importlib.import_module(f"{route.function}.handler").handler
     response = handler(_event(route), lambda_context)
-    # A binary answer (the open pixel's GIF) is base64, not JSON: it came from the route itself.
-    is_json = response.get("body") and not response.get("isBase64Encoded")
+    # A binary answer (the open pixel's GIF) is base64, and the sitemap XML: neither is JSON, and both
+    # came from the route itself (the resolver's "no route" answer is JSON).
+    headers = {
+        **(response.get("headers") or {}),
+        **{k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()},
+    }
+    is_json = (
+        response.get("body")
+        and not response.get("isBase64Encoded")
+        and "xml" not in str(headers.get("Content-Type", ""))
+    )
     body = json.loads(response["body"]) if is_json else {}
     assert not str(body.get("message", "")).startswith("no route"), body
     assert response["statusCode"] != 500, body

@@ -211,6 +211,19 @@ class ProductRepository:
                 break
         return products
 
+    def active_product_dates(self) -> list[tuple[str, str]]:
+        """(product_id, updated_at) of every active product, by id: what the sitemap lists. One paged
+        Query of status-sales_count-index returning only the two attributes."""
+        arguments: dict[str, Any] = {
+            "IndexName": STATUS_SALES_INDEX,
+            "KeyConditionExpression": key("status").eq(ProductStatus.ACTIVE.value),
+            "ProjectionExpression": "product_id, updated_at",
+        }
+        return sorted(
+            (str(item["product_id"]), str(item.get("updated_at", "")))
+            for item in every_item(self._table().query, **arguments)
+        )
+
     def featured(self, limit: int) -> list[Product]:
         """Featured active products, newest first (the sparse featured-created_at-index)."""
         products: list[Product] = []

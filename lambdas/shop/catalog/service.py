@@ -174,6 +174,28 @@ class Catalog:
             for category in Category
         ]
 
+    def sitemap_entries(self) -> list[tuple[str, str]]:
+        """(product_id, updated_at) of every active product, cached under the catalog generation like
+        the listings (any product write retires it); DynamoDB only on a miss or while Redis is down."""
+        generation = self.cache.read_counter(GENERATION_KEY)
+        key = query_key(generation, query_fingerprint("sitemap", {})) if generation is not None else None
+        raw = self.cache.get(key) if key else None
+        if raw is not None:
+            try:
+                cached = json.loads(raw)
+                if isinstance(cached, list) and all(
+                    isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
+                    for pair in cached
+                ):
+                    return [(pair[0], pair[1]) for pair in cached]
+            except ValueError:
+                pass
+            logger.warning("ignoring malformed sitemap cache entry", extra={"key": key})
+        entries = self.repository.active_product_dates()
+        if key:
+            self.cache.set(key, json.dumps(entries), QUERY_TTL_SECONDS)
+        return entries
+
     def _cached_view(
         self, view: str, parameters: dict[str, Any], load: Callable[[], list[Product]]
     ) -> list[Product]:

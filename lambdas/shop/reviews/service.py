@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shop.catalog.service import Catalog, shared_catalog
@@ -21,8 +22,26 @@ from shop.reviews.repository import (
 DEFAULT_REVIEW_PAGE = 20
 MAX_REVIEW_PAGE = 100
 _CURSOR_KEYS = {"review_id", "product_id", "created_at"}
-# Shown when the reviewer gave no name: the token's email must never be published.
+# Shown when nothing name-like is known of the reviewer: the token's email must never be published.
 ANONYMOUS_REVIEWER = "Shopper"
+_NAME_PARTS = re.compile(r"[A-Za-z]{2,}")
+_MAX_SHOWN_NAME = 60
+
+
+def reviewer_name(*, profile_name: str | None, token_name: str | None, email: str | None) -> str:
+    """The name a review shows when the reviewer typed none: the account's display name (the profile's,
+    which the shopper edits on the account page, else the name given at sign-up, the token's `name`
+    claim), else the first name-like word of the address's local part ("ruth.miller42@…" → "Ruth"),
+    else "Shopper". Never the address itself, nor its domain."""
+    for name in (profile_name, token_name):
+        if name and name.strip():
+            return " ".join(name.split())[:_MAX_SHOWN_NAME]
+    if email and "@" in email:
+        local_part = email.split("@", 1)[0]
+        word = _NAME_PARTS.search(local_part)
+        if word:
+            return word.group(0).capitalize()
+    return ANONYMOUS_REVIEWER
 
 
 @dataclass(frozen=True)
@@ -38,17 +57,21 @@ class ProductReviews:
         self.catalog = catalog
         self.repository = repository
 
-    def submit(self, submission: ReviewSubmission, *, user_id: str) -> Review:
+    def submit(
+        self, submission: ReviewSubmission, *, user_id: str, display_name: str = ANONYMOUS_REVIEWER
+    ) -> Review:
+        """Publish the shopper's review under the name they typed, else their `display_name`
+        (reviewer_name); "Verified purchase" when one of their orders of the product was paid for."""
         self.catalog.product(submission.product_id)
         review = Review(
             review_id=review_id_for(submission.product_id, user_id),
             product_id=submission.product_id,
             user_id=user_id,
-            user_name=submission.user_name or ANONYMOUS_REVIEWER,
+            user_name=submission.user_name or display_name,
             rating=submission.rating,
             title=submission.title,
             review_text=submission.review_text,
-            verified_purchase=OrderRepository().has_received(user_id, submission.product_id),
+            verified_purchase=OrderRepository().has_bought(user_id, submission.product_id),
             created_at=now_iso(),
         )
         try:
