@@ -212,7 +212,8 @@ def test_a_paid_order_gets_an_invoice_whose_pdf_names_seller_buyer_lines_totals_
         f"Invoice number: {order.invoice_number}",
         f"Invoice date: {order.invoice_date[:10]}",
         order.order_number,
-        # the seller, from the stage's brand settings
+        # the shop and the seller, from the stage's brand settings
+        BRAND["shop_name"],
         *BRAND["address_lines"],
         BRAND["seller_name"],
         BRAND["email"],

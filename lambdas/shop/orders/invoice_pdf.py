@@ -47,7 +47,7 @@ class _DocumentPdf(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN)
         self.set_title(printable(f"{document.title} {document.number}"))
         self.set_author(printable(document.seller.seller_name))
-        self.set_creator("Shop")
+        self.set_creator(printable(document.seller.shop_name))
         self.set_lang("en")
 
     def footer(self) -> None:
@@ -62,11 +62,20 @@ class _DocumentPdf(FPDF):
         self.multi_cell(width, LINE, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """#rrggbb as fpdf's red, green, blue."""
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
 def _header(pdf: _DocumentPdf, document: Document) -> None:
     seller = document.seller
     top = pdf.get_y()
     half = (pdf.w - 2 * MARGIN) / 2
-    pdf.text_line(seller.seller_name, size=14, style="B", width=half)
+    # The shop's name as shoppers know it, in its colour; then the legal seller the tax document names.
+    pdf.set_text_color(*_rgb(seller.colours.primary))
+    pdf.text_line(seller.shop_name, size=16, style="B", width=half)
+    pdf.set_text_color(0, 0, 0)
+    pdf.text_line(seller.seller_name, size=11, style="B", width=half)
     contact = [*seller.address_lines, seller.email, seller.phone, seller.website, f"Tax ID: {seller.tax_id}"]
     for line in contact:
         if line:
