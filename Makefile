@@ -25,7 +25,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin load bench-load bench-calls simulate-scale clean
+.PHONY: help setup run test test-fast lint format synth diff cost deploy release rollback bench openapi fuzz api-docs create-admin load bench-load bench-calls simulate-scale lighthouse clean
 
 help:
 	@echo "make run        start the whole shop locally (http://127.0.0.1:$(PORT))"
@@ -41,6 +41,7 @@ help:
 	@echo "make load       URL=<site> USERS=100 MINUTES=5  locust load test (no URL: a local shop), reports in load-report/"
 	@echo "make bench-calls  AWS calls and Redis round trips per request, route by route (local shop)"
 	@echo "make simulate-scale  the capacity simulation behind docs/scaling.md (flash sale, 10,000 orders a day)"
+	@echo "make lighthouse URL=<site> RUNS=3  Lighthouse 12.2.3 (mobile) on home, shop, product, cart, checkout (no URL: a local shop)"
 	@echo "make openapi    rewrite docs/openapi.json from the handlers (make fuzz: schemathesis against it)"
 	@echo "make create-admin STAGE=... EMAIL=...  create or promote a shop administrator"
 
@@ -148,6 +149,12 @@ bench-calls: setup
 # docs/scaling.md's figures: a flash sale and a 10,000-order day through the limits the code sets.
 simulate-scale: setup
 	PYTHONPATH=lambdas:. $(PY) bench/simulate_scale.py --sale-plan
+
+# Lighthouse 12.2.3 (node_modules, mobile) on home, shop, product, cart and checkout, RUNS times each: the
+# median scores and LCP/TBT/CLS as docs/benchmarks.md's table. Without URL against a local shop it starts.
+RUNS ?= 3
+lighthouse: $(RUN_STAMP) $(NPM_STAMP)
+	$(PY) bench/lighthouse.py $(if $(URL),--url $(URL)) --runs $(RUNS)
 
 clean:
 	rm -rf $(CDK_OUT) .pytest_cache .mypy_cache .ruff_cache
