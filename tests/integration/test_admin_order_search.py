@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 
+from shop.platform.pagination import encode_cursor
 from tests.integration.conftest import LambdaContext
 from tests.integration.events import admin_claims, api_event
 from tests.integration.order_events import (
@@ -103,6 +104,10 @@ def test_an_email_with_many_orders_pages_through_them(order_world: OrderWorld) -
     assert [o["order_id"] for o in first.body["orders"] + rest.body["orders"]] == list(reversed(placed))
     other = search("ruth@example.com", cursor=first.body["next_cursor"])
     assert (other.status, other.body["field"]) == (400, "cursor")
+    # Cursors are not signed: a made-up start key is a 400, not DynamoDB's error as a 500.
+    forged = encode_cursor({"q": "boaz@example.com", "k": {"user_email": "boaz@example.com"}})
+    refused = search("boaz@example.com", cursor=forged)
+    assert (refused.status, refused.body["field"]) == (400, "cursor")
 
 
 @pytest.mark.parametrize("q", ["", "   ", "12345", "ord_123", "SO-2026-ABC", "not an email@", "x" * 300])

@@ -64,8 +64,25 @@ def search_orders(
     if term.kind is SearchKind.ORDER_NUMBER:
         return repository.by_number(term.value), None
     state = decode_cursor(cursor) if cursor else {}
-    if state and (state.get("q") != term.value or not isinstance(state.get("k"), dict)):
+    if state and not _resumes(state, term.value):
         raise BadRequest("cursor belongs to a different search", field="cursor")
     page = repository.by_email(term.value, limit=limit, start_key=state.get("k"))
     next_cursor = encode_cursor({"q": term.value, "k": page.last_key}) if page.last_key else None
     return page.orders, next_cursor
+
+
+# The key of user_email-order_date-index that a page ends on: the index's keys and the table's.
+_EMAIL_PAGE_KEY = {"user_email", "order_date", "order_id", "user_id"}
+
+
+def _resumes(state: dict[str, object], email: str) -> bool:
+    """True when a decoded cursor is one this search issued for `email` (cursors are not signed, so a
+    made-up start key is refused here rather than by DynamoDB as a server error)."""
+    start = state.get("k")
+    return (
+        state.get("q") == email
+        and isinstance(start, dict)
+        and set(start) == _EMAIL_PAGE_KEY
+        and all(isinstance(value, str) for value in start.values())
+        and start["user_email"] == email
+    )
