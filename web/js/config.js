@@ -3,7 +3,8 @@ let cached;
 
 export async function siteConfig() {
   if (!cached) {
-    const response = await fetch("config.json", { cache: "no-store" });
+    // From the root: the 404 page is served at any path (/a/b/c), where "config.json" would be /a/b/config.json.
+    const response = await fetch("/config.json", { cache: "no-store" });
     if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
     cached = await response.json();
   }
