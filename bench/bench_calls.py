@@ -162,6 +162,10 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+# The admin's order search by email (any address: the work is the index page and the orders by key).
+SEARCHED_EMAIL = "shopper%40shop.local"  # cdk_app.local.sample_catalog.SHOPPER_EMAIL
+
+
 def scenario(driver: Driver, shop: Shop, only: str | None) -> None:
     def wanted(prefix: str) -> bool:
         return only is None or prefix.startswith(only) or only in prefix
@@ -184,6 +188,7 @@ def scenario(driver: Driver, shop: Shop, only: str | None) -> None:
         ("GET /featured", "/featured", {}),
         ("GET /bestsellers", "/bestsellers", {}),
         ("GET /reviews/{product_id}", f"/reviews/{product_id}", {}),
+        ("GET /sitemap.xml", "/sitemap.xml", {}),
     ]
     for name, path, params in reads:
         if not wanted(name):
@@ -370,6 +375,10 @@ def scenario(driver: Driver, shop: Shop, only: str | None) -> None:
                 "POST", "/track/watchlist/add", settle=True, headers=customer, json={"product_id": product_id}
             ),
         )
+        driver.route(
+            "GET /track/watchlist",
+            lambda: driver.request("GET", "/track/watchlist", settle=False, headers=customer),
+        )
     if wanted("POST /reviews"):
         driver.route(
             "POST /reviews",
@@ -388,6 +397,8 @@ def scenario(driver: Driver, shop: Shop, only: str | None) -> None:
         for name, path in (
             ("GET /admin/products", "/admin/products"),
             ("GET /orders/admin/list", "/orders/admin/list"),
+            # The order search by email: an index page and the orders by key, never a Scan.
+            ("GET /orders/admin/list?q (email)", f"/orders/admin/list?q={SEARCHED_EMAIL}"),
             ("GET /orders/admin/sales", "/orders/admin/sales"),
             ("GET /admin/promotions", "/admin/promotions"),
             ("GET /admin/audit-log", "/admin/audit-log"),
