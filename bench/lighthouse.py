@@ -115,6 +115,19 @@ def markdown(by_page: dict[str, dict[str, float]], runs: int) -> str:
     return "\n".join(lines)
 
 
+# Issue #16's targets (mobile): performance at least 95, the other categories 100.
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+
+
+def below_target(by_page: dict[str, dict[str, float]]) -> list[str]:
+    return [
+        f"{name} {category} {row[category]:.0f} (< {target})"
+        for name, row in by_page.items()
+        for category, target in TARGETS.items()
+        if category in row and row[category] < target
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a running shop (default: start a local one)")
@@ -134,7 +147,12 @@ def main() -> int:
         print(f"lighthouse: {missing}", file=sys.stderr)
         return 1
     load = os.getloadavg()
-    print(markdown(medians(runs), args.runs))
+    by_page = medians(runs)
+    print(markdown(by_page, args.runs))
+    misses = below_target(by_page)
+    print(
+        "\nBelow the issue's targets: " + "; ".join(misses) if misses else "\nEvery page meets the targets."
+    )
     print(
         f"\nLoad average during the run (1/5/15 min): {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}; "
         f"{os.cpu_count()} CPUs; {time.monotonic() - started:.0f} s in all."

@@ -68,9 +68,10 @@ function elementsOf(audit) {
   const items = audit.details?.items || [];
   const named = [];
   for (const item of items) {
-    // Accessibility audits name DOM nodes; others name URLs, sources or descriptions.
+    // Accessibility audits name DOM nodes, link-text names links; others URLs, sources or descriptions.
     const node = item.node || item.subItems?.items?.[0]?.node;
     if (node) named.push({ selector: node.selector || "", snippet: node.snippet || "", explanation: node.explanation || "" });
+    else if (item.href !== undefined) named.push({ selector: "", snippet: `"${item.text || ""}" -> ${item.href}`, explanation: "" });
     else if (item.url || item.description || item.sourceLocation) {
       // Console errors (errors-in-console) have a description and where it came from; others a URL.
       const where = item.sourceLocation?.url || item.url || "";
@@ -151,7 +152,13 @@ async function main() {
       }, job.localStorage);
     }
     await page.evaluateOnNewDocument(recordLayoutShifts);
-    const flags = { logLevel: "error", output: "json", onlyCategories: job.categories };
+    // No full-page screenshot: no audit scores it, and it costs seconds a page on a busy machine.
+    const flags = {
+      logLevel: "error",
+      output: "json",
+      onlyCategories: job.categories,
+      disableFullPageScreenshot: true,
+    };
     const results = [];
     for (let run = 0; run < (job.runs || 1); run += 1) {
       for (const { name, url, expect_text: expectText } of job.pages) {

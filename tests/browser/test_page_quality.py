@@ -9,6 +9,7 @@ richest product (variants, reviews, images) before they open the cart and checko
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -94,7 +95,9 @@ def assert_no_axe_violations(page: Page, url: str, *, expected_text: str = "", s
 
 @pytest.mark.parametrize("name", SHOP_PAGES)
 def test_the_shop_pages_have_no_axe_violations(page: Page, shop_pages: ShopPages, name: str) -> None:
-    page.add_init_script(f"localStorage.setItem({CART_STORAGE_KEY!r}, {shop_pages.cart_id!r})")
+    page.add_init_script(
+        f"localStorage.setItem({json.dumps(CART_STORAGE_KEY)}, {json.dumps(shop_pages.cart_id)})"
+    )
     assert_no_axe_violations(page, shop_pages.url(name), expected_text=shop_pages.expected_text(name))
 
 
