@@ -1,5 +1,5 @@
-"""Seeds the local shop: an admin, a shopper, the starting promotions and the sample catalog, through
-the real API.
+"""Seeds the local shop: an admin, a shopper, the starting promotions, the sample catalog (pictures,
+apparel variants) and a few shoppers' reviews, through the real API.
 
 The admin's sign-in needs an authenticator code, as every administrator's does (the pool's pre token
 generation trigger leaves `admin` out of the tokens of a user without TOTP): the seed sets up TOTP for
@@ -11,7 +11,10 @@ the catalog is created only when it is empty.
 Products go in through `POST /products` with an admin token and the admin API key, the same path an
 administrator's browser takes, so the seed also proves the admin route works. A digital product's
 sample file is uploaded first as the admin page does it: `POST /admin/product-files`, then the
-presigned POST form to the private digital-files bucket (moto's S3).
+presigned POST form to the private digital-files bucket (moto's S3). The reviews are posted by three
+named local shoppers with their own tokens (`POST /reviews`), once, with the catalog. None of them is
+a verified purchase: the seed runs before the runner starts the queues and streams that take an order
+to paid, so an order placed here would stay pending until after the seed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from cdk_app.local.api_gateway import HttpRequest
+from cdk_app.local.product_art import image_url, product_images
 from cdk_app.local.sample_catalog import (
     ADMIN_EMAIL,
     LOCAL_PASSWORD,
@@ -32,6 +36,8 @@ from cdk_app.local.sample_catalog import (
     SampleProduct,
     sample_file,
 )
+from cdk_app.local.sample_products import variants
+from cdk_app.local.sample_reviews import SAMPLE_REVIEWERS, SAMPLE_REVIEWS
 from cdk_app.local.totp import fresh_totp_code, otpauth_uri
 
 if TYPE_CHECKING:
@@ -65,10 +71,14 @@ def seed(shop: LocalShop) -> None:
     if _catalog_has_products(shop):
         return
     base_url = shop.server.url if shop.server is not None else ""
+    product_ids = {}
     for product in SAMPLE_PRODUCTS:
         files = [_upload_sample_file(shop, product, token=token, api_key=api_key)] if product.digital else []
-        _create_product(shop, product, token=token, api_key=api_key, base_url=base_url, digital_files=files)
-    logger.info("local shop: seeded %d products", len(SAMPLE_PRODUCTS))
+        product_ids[product.sku] = _create_product(
+            shop, product, token=token, api_key=api_key, base_url=base_url, digital_files=files
+        )
+    _post_reviews(shop, cognito, pool_id, product_ids)
+    logger.info("local shop: seeded %d products, %d reviews", len(SAMPLE_PRODUCTS), len(SAMPLE_REVIEWS))
 
 
 def _ensure_user(cognito: Any, pool_id: str, email: str, name: str, *, admin: bool) -> None:
@@ -232,6 +242,47 @@ def _upload_sample_file(
     }
 
 
+def product_body(product: SampleProduct, *, base_url: str) -> dict[str, Any]:
+    """What an administrator would send for `product`: its pictures (main first), variants with their
+    colour's picture, and the details a shop page shows."""
+    pictures = product_images(product)
+    images = [image_url(base_url, product.sku, picture.suffix) for picture in pictures]
+    # product_images lists one picture per colour first, in the colours' order.
+    colour_images = {colour.name: images[index] for index, colour in enumerate(product.colours)}
+    body: dict[str, Any] = {
+        "name": product.name,
+        "description": product.description,
+        "category": product.category,
+        "subcategory": product.subcategory,
+        "price": product.price_cents,
+        "currency": "USD",
+        "sku": product.sku,
+        "stock_quantity": product.stock,
+        "image_url": images[0],
+        "images": images,
+        "tags": list(product.tags),
+        "featured": product.featured,
+        "digital_download": product.digital,
+        "variants": [
+            {
+                "sku": variant.sku,
+                "size": variant.size,
+                "colour": variant.colour.name,
+                "price": variant.price_cents,
+                "stock_quantity": variant.stock,
+                "image_url": colour_images[variant.colour.name],
+            }
+            for variant in variants(product)
+        ],
+    }
+    if product.weight_lb is not None:
+        body["weight"] = product.weight_lb
+    if product.dimensions_in is not None:
+        length, width, height = product.dimensions_in
+        body["dimensions"] = {"length": length, "width": width, "height": height, "unit": "in"}
+    return body
+
+
 def _create_product(
     shop: LocalShop,
     product: SampleProduct,
@@ -240,23 +291,9 @@ def _create_product(
     api_key: str,
     base_url: str,
     digital_files: list[dict[str, Any]],
-) -> None:
-    assert shop.gateway is not None
-    image = f"{base_url}/img/products/{product.sku}.svg"
-    body = {
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "price": product.price_cents,
-        "currency": "USD",
-        "sku": product.sku,
-        "stock_quantity": product.stock,
-        "image_url": image,
-        "images": [image],
-        "tags": list(product.tags),
-        "featured": product.featured,
-        "digital_download": product.digital,
-    }
+) -> str:
+    """Creates `product` as an administrator does; its product id."""
+    body = product_body(product, base_url=base_url)
     if digital_files:
         body["digital_files"] = digital_files
     response = _admin_call(shop, "POST", "/products", body, token=token, api_key=api_key)
@@ -264,3 +301,35 @@ def _create_product(
         raise RuntimeError(
             f"seed: creating {product.sku} answered {response.status}: {response.body[:300]!r}"
         )
+    return str(json.loads(response.body)["product_id"])
+
+
+def _post_reviews(shop: LocalShop, cognito: Any, pool_id: str, product_ids: dict[str, str]) -> None:
+    """Each sample reviewer signs in and posts their reviews, as a shopper's browser does."""
+    assert shop.gateway is not None
+    tokens = {}
+    for reviewer in SAMPLE_REVIEWERS:
+        _ensure_user(cognito, pool_id, reviewer.email, reviewer.name, admin=False)
+        tokens[reviewer.email] = sign_in(shop, reviewer.email, LOCAL_PASSWORD)["IdToken"]
+    for review in SAMPLE_REVIEWS:
+        body = {
+            "product_id": product_ids[review.sku],
+            "rating": review.rating,
+            "title": review.title,
+            "review_text": review.text,
+            "user_name": review.reviewer.name,
+        }
+        response = shop.gateway.handle(
+            HttpRequest(
+                method="POST",
+                path="/reviews",
+                headers=(
+                    ("Authorization", tokens[review.reviewer.email]),
+                    ("Content-Type", "application/json"),
+                ),
+                body=json.dumps(body).encode(),
+            )
+        )
+        if response.status not in (200, 201):
+            answer = f"{response.status}: {response.body[:300]!r}"
+            raise RuntimeError(f"seed: {review.reviewer.email}'s review of {review.sku} answered {answer}")

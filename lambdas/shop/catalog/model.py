@@ -102,6 +102,7 @@ class Variant(BaseModel):
     colour: str | None = Field(default=None, max_length=30)
     price: Cents | None = Field(default=None, description="overrides the product price when set")
     stock_quantity: Stock = 0
+    image_url: HttpUrl | None = Field(default=None, description="the picture of this variant (its colour)")
 
 
 class DigitalFile(BaseModel):
