@@ -173,9 +173,16 @@ def test_variants_need_a_known_sku_and_use_their_own_stock_and_price(
         price=2000,
         stock_quantity=0,
         variants=[
-            {"sku": "TS-S", "size": "S", "colour": "navy", "stock_quantity": 2},
+            {
+                "sku": "TS-S",
+                "size": "S",
+                "colour": "navy",
+                "stock_quantity": 2,
+                "image_url": "https://shop.example/img/ts-navy.svg",
+            },
             {"sku": "TS-XL", "size": "XL", "price": 2200, "stock_quantity": 5},
         ],
+        image_url="https://shop.example/img/ts.svg",
     )["product_id"]
     no_variant = cart_call(cart_api, "POST", "/cart/add", user="u1", body={"product_id": shirt})
     unknown = cart_call(cart_api, "POST", "/cart/add", user="u1", body={"product_id": shirt, "sku": "TS-M"})
@@ -194,6 +201,13 @@ def test_variants_need_a_known_sku_and_use_their_own_stock_and_price(
     assert small.body["available"] == 2
     assert large.status == 200
     assert large.body["items"][0]["unit_price"] == 2200
+    # The line says which variant, and shows the chosen colour's picture where it has one.
+    assert large.body["items"][0]["variant_label"] == "XL"
+    assert large.body["items"][0]["image_url"] == "https://shop.example/img/ts.svg"
+    navy = cart_call(cart_api, "POST", "/cart/add", user="u1", body={"product_id": shirt, "sku": "TS-S"})
+    line = next(item for item in navy.body["items"] if item["variant_sku"] == "TS-S")
+    assert line["variant_label"] == "S / navy"
+    assert line["image_url"] == "https://shop.example/img/ts-navy.svg"
 
 
 def test_changes_reprice_from_the_catalog_and_drop_archived_products(

@@ -35,6 +35,8 @@ class CartLine(BaseModel):
     quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY)
     requires_shipping: bool = True
     image_url: str | None = None
+    # The variant as a shopper chose it ("M / Navy"), for the cart, the drawer and checkout's summary.
+    variant_label: str | None = None
 
     @property
     def line_key(self) -> tuple[str, str | None]:

@@ -407,7 +407,10 @@ class ShoppingCarts:
 def _line_for(product: Product, variant_sku: str | None, quantity: int) -> CartLine:
     variant = product.variant(variant_sku) if variant_sku else None
     unit_price = variant.price if variant is not None and variant.price is not None else product.price
-    image = product.image_url or (product.images[0] if product.images else None)
+    # The chosen colour's picture where the variant has one, so the cart shows what was picked.
+    image = (variant.image_url if variant is not None else None) or product.image_url
+    image = image or (product.images[0] if product.images else None)
+    label = " / ".join(part for part in (variant.size, variant.colour) if part) if variant is not None else ""
     return CartLine(
         product_id=product.product_id,
         variant_sku=variant_sku,
@@ -417,6 +420,7 @@ def _line_for(product: Product, variant_sku: str | None, quantity: int) -> CartL
         quantity=quantity,
         requires_shipping=not product.digital_download,
         image_url=str(image) if image else None,
+        variant_label=label or None,
     )
 
 
