@@ -1,90 +1,58 @@
-// One product: gallery with zoom, price and stock, quantity, add to cart, reviews, related, share.
-import { api, cart, isSignedIn } from "./api.js";
-import { availability, availabilityText, el, formatPrice, isSoldOut, productCard, say, stars } from "./ui.js";
+// One product: gallery, size and colour, price and stock, add to cart (the cart drawer), watch and
+// "notify me", reviews, "You may also like", share, and the head's SEO data. The page's frame is laid
+// out before the product arrives (product.css), and filled in one go, so nothing shifts.
+import { api } from "./api.js";
+import { addToCartAndShow } from "./cart-drawer.js";
+import { siteConfig } from "./config.js";
+import { track } from "./consent.js";
+import { productImages, renderGallery } from "./product-gallery.js";
+import { renderRecommendations } from "./product-recommendations.js";
+import { ratingSummary, renderReviews } from "./product-reviews.js";
+import { applyProductSeo } from "./product-seo.js";
+import { renderVariantPickers } from "./product-variants.js";
+import { renderWatch } from "./product-watch.js";
+import { availability, availabilityText, el, formatPrice, isSoldOut, say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const productId = new URLSearchParams(location.search).get("id");
-let reviewCursor = null;
+const MAX_PICK = 99; // the picker's ceiling when the API says only "in stock"; the cart caps the rest
 
-function showImage(url, name) {
-  $("main-image").src = url;
-  $("main-image").alt = name;
-  $("zoom-image").src = url;
-  $("zoom-image").alt = name;
-  for (const thumb of $("thumbnails").querySelectorAll("button")) {
-    thumb.setAttribute("aria-pressed", String(thumb.dataset.url === url));
-  }
+/** The most a shopper may pick of `item` (the product or a variant): the few left when the API says so. */
+function stockOf(product, item) {
+  if (product.digital_download) return MAX_PICK;
+  if (!item || isSoldOut(item)) return 0;
+  return item.availability === "low_stock" ? item.low_stock_quantity : MAX_PICK;
 }
 
-function renderGallery(product) {
-  const images = [...new Set([product.image_url, ...(product.images || [])].filter(Boolean))];
-  if (!images.length) {
-    $("zoom").hidden = true;
-    return;
-  }
-  showImage(images[0], product.name);
-  $("thumbnails").replaceChildren(
-    ...(images.length > 1 ? images : []).map((url, index) =>
-      el("li", {}, [
-        el(
-          "button",
-          {
-            type: "button",
-            "data-url": url,
-            "aria-label": `Image ${index + 1} of ${images.length}`,
-            "aria-pressed": String(index === 0),
-            onclick: () => showImage(url, product.name),
-          },
-          [el("img", { src: url, alt: "" })],
-        ),
-      ]),
-    ),
-  );
-  $("zoom").addEventListener("click", () => $("zoom-dialog").showModal());
-  $("zoom-close").addEventListener("click", () => $("zoom-dialog").close());
-  $("zoom-dialog").addEventListener("click", (event) => {
-    if (event.target === $("zoom-dialog")) $("zoom-dialog").close();
-  });
-}
+function renderPurchase(product, showImage) {
+  const hasVariants = (product.variants || []).length > 0;
+  let chosen = null; // the variant picked, when the product has variants
 
-/** The most a shopper may pick: the few left when the API says so, else up to 99 (the cart caps the rest). */
-function stockOf(product, sku) {
-  if (product.digital_download) return 99;
-  const item = (product.variants || []).find((entry) => entry.sku === sku) || product;
-  if (isSoldOut(item)) return 0;
-  return item.availability === "low_stock" ? item.low_stock_quantity : 99;
-}
-
-function renderPurchase(product) {
-  const variants = product.variants || [];
-  const select = $("variant");
-  if (variants.length) {
-    $("variant-field").hidden = false;
-    select.replaceChildren(
-      ...variants.map((variant) =>
-        el("option", {
-          value: variant.sku,
-          text: [variant.size, variant.colour].filter(Boolean).join(" / ") || variant.sku,
-        }),
-      ),
-    );
-  }
   const update = () => {
-    const sku = variants.length ? select.value : undefined;
-    const variant = variants.find((entry) => entry.sku === sku);
-    const price = variant && variant.price != null ? variant.price : product.price;
+    const item = hasVariants ? chosen : product;
+    const price = chosen && chosen.price != null ? chosen.price : product.price;
     $("price").textContent = formatPrice(price, product.currency);
-    const stock = stockOf(product, sku);
-    const soldOut = !product.digital_download && stock <= 0;
-    $("availability").textContent = variant && !product.digital_download ? availabilityText(variant) : availability(product);
+    const stock = stockOf(product, item);
+    const missing = hasVariants && !chosen;
+    const soldOut = stock <= 0;
+    let text = "Not available in this combination";
+    if (!missing) text = product.digital_download ? availability(product) : availabilityText(item);
+    $("availability").textContent = text;
     $("availability").classList.toggle("sold-out", soldOut);
     $("quantity").max = String(Math.max(stock, 1));
     $("quantity").disabled = soldOut;
     $("add").disabled = soldOut;
-    $("add").textContent = soldOut ? "Sold out" : "Add to cart";
+    $("add").textContent = missing ? "Unavailable" : soldOut ? "Sold out" : "Add to cart";
   };
-  select.addEventListener("change", update);
+  renderVariantPickers(product, {
+    showImage,
+    onChange: (variant) => {
+      chosen = variant;
+      update();
+    },
+  });
   update();
+
   $("add-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const quantity = Number.parseInt($("quantity").value, 10);
@@ -92,21 +60,19 @@ function renderPurchase(product) {
       say($("add-status"), "Choose a quantity of at least 1.", "error");
       return;
     }
+    if (hasVariants && !chosen) return; // the button is disabled; Enter in the quantity still submits
     $("add").disabled = true;
     say($("add-status"), "Adding…");
     try {
-      const updated = await cart.add(product.product_id, quantity, variants.length ? select.value : undefined);
+      const updated = await addToCartAndShow({
+        productId: product.product_id,
+        quantity,
+        sku: hasVariants ? chosen.sku : undefined,
+      });
       say($("add-status"), `Added ${quantity} to your cart (${updated.item_count} in cart).`, "ok");
     } catch (error) {
-      let message = error.message;
-      if (error.status === 409 && error.body.available !== undefined) {
-        message = `Could not add ${quantity}: ${error.message}`;
-        if (error.body.in_cart) message += ` (${error.body.in_cart} already in your cart)`;
-        message += ".";
-      }
-      say($("add-status"), message, "error");
+      say($("add-status"), error.message, "error");
     } finally {
-      $("add").disabled = false;
       update();
     }
   });
@@ -126,136 +92,64 @@ async function share() {
   }
 }
 
-function voteButtons(review) {
-  if (!isSignedIn()) return el("span", { class: "muted", text: "Sign in to vote" });
-  const result = el("span", { role: "status" });
-  const vote = async (helpful) => {
-    try {
-      const counts = await api(
-        `/reviews/${encodeURIComponent(productId)}/${encodeURIComponent(review.review_id)}/vote`,
-        { method: "POST", body: { helpful } },
-      );
-      say(result, `Thanks! ${counts.helpful_count} found this helpful.`, "ok");
-    } catch (error) {
-      say(result, error.message, "error");
-    }
-  };
-  return el("span", { class: "votes" }, [
-    el("button", { type: "button", class: "button secondary small", text: "Helpful", onclick: () => vote(true) }),
-    el("button", { type: "button", class: "button secondary small", text: "Not helpful", onclick: () => vote(false) }),
-    result,
-  ]);
+/** Paragraphs are separated by a blank line in the catalog's descriptions. */
+function paragraphs(text) {
+  return String(text || "")
+    .split(/\n\s*\n/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => el("p", { text: part }));
 }
 
-function reviewItem(review) {
-  const date = review.created_at ? new Date(review.created_at) : null;
-  return el("li", { class: "review" }, [
-    el("p", { class: "review-head" }, [
-      stars(review.rating),
-      el("strong", { class: "review-title", text: ` ${review.title || ""}` }),
-    ]),
-    el("p", { class: "muted" }, [
-      el("span", { class: "review-author", text: review.user_name }),
-      date && !Number.isNaN(date.valueOf()) ? ` · ${date.toLocaleDateString("en-US")}` : "",
-      review.verified_purchase ? el("span", { class: "badge verified", text: "Verified purchase" }) : null,
-    ]),
-    el("p", { class: "review-text", text: review.review_text }),
-    el("p", { class: "muted helpful" }, [
-      `${review.helpful_count || 0} found this helpful. `,
-      voteButtons(review),
-    ]),
-  ]);
+function fail(message) {
+  $("product").hidden = true;
+  $("status").classList.remove("visually-hidden");
+  say($("status"), message, "error");
 }
 
-async function loadReviews({ append }) {
-  const status = $("reviews-status");
-  try {
-    const page = await api(`/reviews/${encodeURIComponent(productId)}`, {
-      query: { limit: 10, cursor: append ? reviewCursor : "" },
-    });
-    const items = page.reviews.map(reviewItem);
-    if (append) $("reviews").append(...items);
-    else $("reviews").replaceChildren(...items);
-    reviewCursor = page.next_cursor;
-    $("more-reviews").hidden = !reviewCursor;
-    say(status, $("reviews").children.length ? "" : "No reviews yet.");
-  } catch (error) {
-    say(status, `The reviews could not be loaded: ${error.message}`, "error");
-  }
-}
-
-function reviewForm() {
-  if (!isSignedIn()) {
-    $("review-signin").hidden = false;
-    return;
-  }
-  const form = $("review-form");
-  form.hidden = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const body = {
-      product_id: productId,
-      rating: Number(data.get("rating")),
-      title: String(data.get("title") || ""),
-      review_text: String(data.get("review_text") || ""),
-    };
-    const name = String(data.get("user_name") || "").trim();
-    if (name) body.user_name = name;
-    try {
-      const review = await api("/reviews", { method: "POST", body });
-      say($("review-form-status"), "Thank you for your review.", "ok");
-      form.reset();
-      // Shown at once: the cached review list may take a while to include it.
-      $("reviews").prepend(reviewItem(review));
-      say($("reviews-status"), "");
-    } catch (error) {
-      say($("review-form-status"), error.message, "error");
-    }
-  });
-}
-
-async function loadRelated(product) {
-  try {
-    const page = await api("/products", { query: { category: product.category, limit: 5 } });
-    const related = page.items.filter((item) => item.product_id !== product.product_id).slice(0, 4);
-    if (!related.length) return;
-    $("related").replaceChildren(...related.map((item) => productCard(item)));
-    $("related-section").hidden = false;
-  } catch {
-    // Related products are a suggestion: the page works without them.
-  }
+function recordView(product) {
+  const body = { product_id: product.product_id, device_type: matchMedia("(max-width: 640px)").matches ? "mobile" : "desktop" };
+  if (document.referrer) body.referrer = document.referrer.slice(0, 2048);
+  track("view", body); // sends nothing without the shopper's consent
 }
 
 async function start() {
   if (!productId) {
-    say($("status"), "No product was chosen. Pick one in the shop.", "error");
+    fail("No product was chosen. Pick one in the shop.");
     return;
   }
   let product;
+  let config;
   try {
-    product = await api(`/products/${encodeURIComponent(productId)}`);
+    [product, config] = await Promise.all([
+      api(`/products/${encodeURIComponent(productId)}`),
+      siteConfig().catch(() => ({})),
+    ]);
   } catch (error) {
-    say($("status"), `The product could not be loaded: ${error.message}`, "error");
+    fail(`The product could not be loaded: ${error.message}`);
     return;
   }
-  document.title = `${product.name} - Shop`;
+  const shopName =
+    config.brand?.shopName || document.querySelector('meta[property="og:site_name"]')?.content || "Shop";
+  const category = product.subcategory ? `${product.category} · ${product.subcategory}` : product.category;
+  $("category").replaceChildren(
+    el("a", { href: `shop.html?category=${encodeURIComponent(product.category)}`, text: category }),
+  );
   $("name").textContent = product.name;
-  $("category").textContent = product.category;
-  $("rating").replaceChildren(stars(product.rating, product.review_count || 0));
-  $("description").textContent = product.description;
+  $("rating").replaceChildren(...ratingSummary(product));
+  $("description").replaceChildren(...paragraphs(product.description));
   $("tags").replaceChildren(...(product.tags || []).map((tag) => el("span", { class: "tag", text: tag })));
-  renderGallery(product);
-  renderPurchase(product);
+  const showImage = renderGallery(product);
+  renderPurchase(product, showImage);
+  renderWatch(product);
+  applyProductSeo(product, { shopName, images: productImages(product) });
   $("share").addEventListener("click", share);
   say($("status"), "");
-  $("status").hidden = true;
-  $("product").hidden = false;
-  $("reviews-section").hidden = false;
-  $("more-reviews").addEventListener("click", () => loadReviews({ append: true }));
-  reviewForm();
-  loadReviews({ append: false });
-  loadRelated(product);
+  $("product").classList.remove("loading");
+  $("product").removeAttribute("aria-busy");
+  recordView(product);
+  renderReviews(product);
+  renderRecommendations(product);
 }
 
 start();

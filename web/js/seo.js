@@ -11,15 +11,29 @@ function upsert(selector, create, attribute, value) {
   return node;
 }
 
-/** Canonical URL and og:url of this page, e.g. setCanonical("product.html?id=prod_1"). */
+/** The site's public origin: the build's canonical URL names it (a custom domain even when the page was
+ * reached by another name); without one, this page's own. */
+function siteOrigin() {
+  const rendered = document.head.querySelector('link[rel="canonical"]')?.getAttribute("href");
+  try {
+    if (rendered) return new URL(rendered, location.href).origin;
+  } catch {
+    // A malformed canonical link: this page's origin below.
+  }
+  return location.origin;
+}
+
+/** Sets the canonical URL and og:url of this page, e.g. setCanonical("product.html?id=prod_1"), and
+ * returns the absolute URL. */
 export function setCanonical(pathAndQuery) {
-  const url = new URL(pathAndQuery, location.origin + "/").href;
+  const url = new URL(pathAndQuery, `${siteOrigin()}/`).href;
   upsert('link[rel="canonical"]', () => Object.assign(document.createElement("link"), { rel: "canonical" }), "href", url);
   upsert('meta[property="og:url"]', () => {
     const meta = document.createElement("meta");
     meta.setAttribute("property", "og:url");
     return meta;
   }, "content", url);
+  return url;
 }
 
 /** A <meta name=...> or <meta property=...> tag's content (description, og:title, og:image...). */
