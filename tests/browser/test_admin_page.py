@@ -1,5 +1,6 @@
 """admin-shop.html: the seeded administrator manages products (form, image upload, edit, archive,
-low stock, CSV) and orders (status, tracking, refund); shoppers and strangers get no admin UI.
+low stock, CSV) and orders (status, shipping, refund; test_admin_orders.py has the rest); shoppers
+and strangers get no admin UI.
 
 Products are created through the API wherever the form is not what is being tested.
 """
@@ -98,7 +99,8 @@ def open_admin(page: Page, shop: LocalShop, *, token: str | None = None, key: st
 @pytest.fixture
 def admin_page(page: Page, local_shop: LocalShop) -> Page:
     open_admin(page, local_shop, token=admin_token(local_shop), key=admin_key(local_shop))
-    expect(page.locator("#product-rows tr").first).to_be_visible()
+    # The first admin page of a run waits for the functions' cold starts.
+    expect(page.locator("#product-rows tr").first).to_be_visible(timeout=30_000)
     expect(page.locator("#products-status")).to_have_text("")
     return page
 
@@ -186,6 +188,50 @@ def test_an_admin_adds_a_product_with_an_uploaded_image_edits_and_archives_it(
     assert console_errors == []
 
 
+def test_a_variants_picture_is_kept_and_can_be_set_in_the_product_form(
+    admin_page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    word = unique_word()
+    name = f"Admin Tee {word}"
+    navy, sand = (site_url(local_shop, f"/img/products/AP-TEE-CROSS{suffix}.svg") for suffix in ("", "-back"))
+    admin_request(
+        local_shop,
+        "POST",
+        "/products",
+        {
+            "name": name,
+            "category": "Merchandise",
+            "price": 2000,
+            "sku": f"ADM-{word.upper()}",
+            "images": [navy, sand],
+            "variants": [
+                {"sku": f"ADM-{word.upper()}-NAVY", "colour": "Navy", "stock_quantity": 3, "image_url": navy},
+                {"sku": f"ADM-{word.upper()}-SAND", "colour": "Sand", "stock_quantity": 3},
+            ],
+        },
+    )
+    page = admin_page
+    filter_products(page, q=word)
+    product_row(page, name).get_by_role("button", name=f"Edit {name}").click()
+    dialog = page.locator("#product-dialog")
+    expect(dialog.get_by_label("Variant 1 image URL (optional)")).to_have_value(navy)
+    # The product's own images are offered; a picture that is no address is refused before sending.
+    expect(page.locator("#variant-image-choices option")).to_have_count(2)
+    second = dialog.get_by_label("Variant 2 image URL (optional)")
+    second.fill("sand.svg")
+    dialog.get_by_role("button", name="Save product").click()
+    expect(page.locator("#form-status")).to_have_text(
+        "Enter the variant picture's full address (https://...), or leave it empty."
+    )
+    second.fill(sand)
+    dialog.get_by_role("button", name="Save product").click()
+    expect(dialog).to_be_hidden()
+    variants = catalog(local_shop)[name]["variants"]
+    assert isinstance(variants, list)
+    assert [variant["image_url"] for variant in variants] == [navy, sand]
+    assert console_errors == []
+
+
 def test_low_stock_products_are_flagged_in_words_and_can_be_filtered(
     page: Page, local_shop: LocalShop, console_errors: list[str]
 ) -> None:
@@ -208,41 +254,43 @@ def test_low_stock_products_are_flagged_in_words_and_can_be_filtered(
     assert console_errors == []
 
 
-def test_an_admin_ships_and_refunds_an_order_and_sees_the_apis_refusals(
+def test_an_admin_moves_and_refunds_an_order_and_sees_the_apis_refusals(
     page: Page, local_shop: LocalShop, console_errors: list[str]
 ) -> None:
     shopper = shopper_token(local_shop)
     product = create_product(local_shop, f"Order Test Tote {unique_word()}", stock=10, price=2000)
     page.goto(site_url(local_shop, "/index.html"))
     paid = place_order(page, shopper, product["product_id"])
-    unpaid = place_order(page, shopper, product["product_id"])
-    admin_request(local_shop, "PUT", f"/orders/{paid['order_id']}/status", {"status": "paid"})
+    stale = place_order(page, shopper, product["product_id"])
+    for order in (paid, stale):
+        admin_request(local_shop, "PUT", f"/orders/{order['order_id']}/status", {"status": "paid"})
 
     open_admin(page, local_shop, token=admin_token(local_shop), key=admin_key(local_shop))
     orders = page.locator("#order-rows")
-    unpaid_row = orders.locator("tr", has=page.get_by_role("rowheader", name=unpaid["order_number"]))
+    stale_row = orders.locator("tr", has=page.get_by_role("rowheader", name=stale["order_number"]))
     paid_row = orders.locator("tr", has=page.get_by_role("rowheader", name=paid["order_number"]))
-    expect(paid_row.locator(".status-badge")).to_have_text("paid")
+    expect(paid_row.locator(".order-status")).to_have_text("Paid")
 
-    # The API's own words when a refund is not possible.
-    unpaid_row.get_by_role("button", name=f"Refund {unpaid['order_number']}").click()
-    page.locator("#refund-dialog").get_by_role("button", name="Refund $").click()
-    expect(page.locator("#refund-status")).to_contain_text(
-        "only a paid order can be refunded; its payment status is unpaid"
-    )
-    page.locator("#refund-cancel").click()
+    # Cancelled elsewhere after the page loaded: shipping it gets the API's own words.
+    admin_request(local_shop, "PUT", f"/orders/{stale['order_id']}/status", {"status": "cancelled"})
+    stale_row.get_by_role("button", name=f"Ship {stale['order_number']}").click()
+    tracking = page.locator("#tracking-dialog")
+    tracking.get_by_label("Carrier").fill("UPS")
+    tracking.get_by_label("Tracking number").fill("1Z999AA10123456780")
+    tracking.get_by_role("button", name="Ship order").click()
+    expect(page.locator("#tracking-status")).to_contain_text("an order cannot move from cancelled to shipped")
+    page.locator("#tracking-cancel").click()
 
     paid_row.get_by_label(f"New status of {paid['order_number']}").select_option("processing")
     paid_row.get_by_role("button", name=f"Change status of {paid['order_number']}").click()
-    expect(paid_row.locator(".status-badge")).to_have_text("processing")
+    expect(paid_row.locator(".order-status")).to_have_text("Processing")
 
-    paid_row.get_by_role("button", name=f"Add tracking to {paid['order_number']}").click()
-    tracking = page.locator("#tracking-dialog")
+    paid_row.get_by_role("button", name=f"Ship {paid['order_number']}").click()
     tracking.get_by_label("Carrier").fill("UPS")
     tracking.get_by_label("Tracking number").fill("1Z999AA10123456784")
-    tracking.get_by_role("button", name="Save tracking").click()
+    tracking.get_by_role("button", name="Ship order").click()
     expect(tracking).to_be_hidden()
-    expect(paid_row.locator(".status-badge")).to_have_text("shipped")
+    expect(paid_row.locator(".order-status")).to_have_text("Shipped")
     expect(paid_row.locator(".tracking")).to_have_text("UPS 1Z999AA10123456784")
     # Sales figures count the paid (not yet refunded) order.
     expect(page.locator("#sales-paid")).not_to_have_text("0")
@@ -256,7 +304,9 @@ def test_an_admin_ships_and_refunds_an_order_and_sees_the_apis_refusals(
     refund.get_by_role("button", name="Refund $").click()
     expect(refund).to_be_hidden()
     expect(page.locator("#orders-status")).to_have_text(f"Refund requested for {paid['order_number']}.")
-    expect(paid_row.locator(".payment")).to_contain_text("refund")
+    expect(paid_row.locator(".payment")).to_contain_text("Refund")
+    # A refund was asked for: the row no longer offers one.
+    expect(paid_row.get_by_role("button", name=f"Refund {paid['order_number']}")).to_have_count(0)
     expect(page.locator("#sales-orders")).not_to_have_text("\N{EN DASH}")
     screenshot(page, "admin-orders")
 
@@ -269,7 +319,7 @@ def test_an_admin_ships_and_refunds_an_order_and_sees_the_apis_refusals(
     assert stored["tracking_number"] == "1Z999AA10123456784"
     assert stored["refund_requested"] is True
     assert stored["payment_status"] in ("refund_requested", "refunded")
-    # The only console errors are the browser's notes on the refused (409) refund.
+    # The only console errors are the browser's notes on the refused (409) shipment.
     assert [error for error in console_errors if "409" not in error] == []
 
 

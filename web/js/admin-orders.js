@@ -1,4 +1,5 @@
-// Orders section of the admin page: all orders with filters, status changes, tracking, refunds,
+// Orders section of the admin page: all orders with filters, a search by order number or email, the
+// actions the API allows on each order (ship with tracking, deliver, cancel, refund, status changes),
 // invoices and credit notes (PDF) and CSV export. The Sales section (admin-sales.js) reads its figures
 // from the API and is told when a change here may have moved them.
 import { apiFile } from "./api.js";
@@ -11,18 +12,25 @@ const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 100;
 const STATUSES = ["pending", "paid", "processing", "shipped", "delivered", "cancelled", "refunded", "failed"];
 const PAYMENT_STATUSES = ["unpaid", "paid", "refund_requested", "refunded", "failed"];
-// The moves the API allows (lambdas/shop/order_state.py); the API still has the last word.
-const NEXT = {
-  pending: ["paid", "cancelled", "failed"],
-  paid: ["processing", "cancelled", "refunded", "failed"],
-  processing: ["shipped", "cancelled", "refunded"],
-  shipped: ["delivered", "refunded"],
-  delivered: ["refunded"],
-  failed: ["refunded"],
+// Every status is shown in words as well as its colour (css/admin.css): colour is never the only cue.
+const LABELS = {
+  pending: "Pending",
+  unpaid: "Unpaid",
+  paid: "Paid",
+  processing: "Processing",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  cancelled: "Cancelled",
+  refund_requested: "Refund requested",
+  refunded: "Refunded",
+  failed: "Failed",
 };
+const labelOf = (value) => LABELS[value] || String(value || "").replace(/_/g, " ");
 
 const orders = new Map();
 let cursor = null;
+// The active search (order number, order id or email); "" lists the orders the filters choose.
+let search = "";
 // Only the latest list request may fill the table: an older answer arriving late is dropped.
 let generation = 0;
 let acting = null;
@@ -35,15 +43,31 @@ function filters() {
   return { status: form.status.value, payment_status: form.payment_status.value, from: form.from.value, to: form.to.value };
 }
 
+/** What the list shows now: a search's matches (the filters set aside), else the filtered orders. */
+function listQuery() {
+  return search ? { q: search } : filters();
+}
+
 function fetchPage(query, pageCursor) {
   return adminApi("/orders/admin/list", { query: { ...query, limit: PAGE_SIZE, cursor: pageCursor } });
 }
 
+function statusBadge(value) {
+  return el("span", { class: `status-badge state status-${value}`, text: labelOf(value) });
+}
+
+// Status moves that have their own action button: the select offers only the others. Shipping always
+// goes through "Ship" (it needs the carrier and tracking number).
+const COVERED = { shipped: () => true, delivered: (allowed) => allowed.has("deliver"), cancelled: (allowed) => allowed.has("cancel"), refunded: (allowed) => allowed.has("refund") };
+
+/** The other status changes the API accepts from here (its `next_statuses`), e.g. a payment taken
+ * outside the payment providers (pending → paid). */
 function statusControl(order) {
-  const targets = NEXT[order.order_status] || [];
+  const allowed = new Set(order.allowed_actions || []);
+  const targets = (order.next_statuses || []).filter((target) => !COVERED[target]?.(allowed));
   if (!targets.length) return null;
   const label = `New status of ${order.order_number}`;
-  const select = el("select", { "aria-label": label }, targets.map((target) => el("option", { value: target, text: target })));
+  const select = el("select", { "aria-label": label }, targets.map((target) => el("option", { value: target, text: labelOf(target) })));
   return el("span", { class: "inline" }, [
     select,
     el("button", { type: "button", class: "button secondary small", text: "Change", "aria-label": `Change status of ${order.order_number}`, onclick: () => changeStatus(order.order_id, select.value) }),
@@ -102,36 +126,67 @@ function emailCell(order) {
   ]);
 }
 
+function actionButton(text, label, onclick) {
+  return el("button", { type: "button", class: "button secondary small", text, "aria-label": label, onclick });
+}
+
+// The buttons of the actions the API lists in the order's `allowed_actions` (shop.orders.state decides
+// them from the status and the payment), in this order; an action it does not list is not shown.
+const ACTIONS = {
+  ship: (order) => actionButton("Ship", `Ship ${order.order_number}`, () => openTracking(order.order_id, "ship")),
+  update_tracking: (order) => actionButton("Update tracking", `Update tracking of ${order.order_number}`, () => openTracking(order.order_id, "update")),
+  deliver: (order) => actionButton("Mark delivered", `Mark delivered: ${order.order_number}`, () => markDelivered(order.order_id)),
+  refund: (order) => actionButton("Refund", `Refund ${order.order_number}`, () => openRefund(order.order_id)),
+  cancel: (order) => actionButton("Cancel order", `Cancel order ${order.order_number}`, () => cancelOrder(order.order_id)),
+};
+
+function actionButtons(order) {
+  const allowed = new Set(order.allowed_actions || []);
+  return Object.entries(ACTIONS).filter(([action]) => allowed.has(action)).map(([, button]) => button(order));
+}
+
 function row(order) {
   const number = order.order_number;
   const tracking = order.tracking_number ? `${order.carrier || ""} ${order.tracking_number}`.trim() : "";
-  const refundNote = order.refund_requested ? ` (refund of ${money(order, order.refund_amount ?? order.total)} requested)` : "";
+  const refundNote = order.refund_requested && order.payment_status !== "refunded" ? ` of ${money(order, order.refund_amount ?? order.total)}` : "";
   return el("tr", { "data-order-id": order.order_id }, [
     el("th", { scope: "row", text: number }),
     el("td", { text: new Date(order.order_date).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) }),
     emailCell(order),
     shipTo(order),
     el("td", { class: "number", text: money(order, order.total) }),
-    el("td", {}, [el("span", { class: `status-badge ${order.order_status}`, text: order.order_status })]),
-    el("td", { class: "payment", text: `${order.payment_status}${refundNote}` }),
+    el("td", { class: "order-status" }, [statusBadge(order.order_status)]),
+    el("td", { class: "payment" }, [statusBadge(order.payment_status), refundNote]),
     el("td", { class: "tracking", text: tracking }),
-    el("td", { class: "actions" }, [
-      statusControl(order),
-      ["paid", "processing", "shipped"].includes(order.order_status)
-        ? el("button", { type: "button", class: "button secondary small", text: "Tracking", "aria-label": `Add tracking to ${number}`, onclick: () => openTracking(order.order_id) })
-        : null,
-      el("button", { type: "button", class: "button secondary small", text: "Refund", "aria-label": `Refund ${number}`, onclick: () => openRefund(order.order_id) }),
-      ...documentButtons(order),
-    ]),
+    // A flex box inside the cell, not a flex cell: the row's borders stay aligned.
+    el("td", { class: "order-actions" }, [el("div", { class: "actions" }, [...actionButtons(order), statusControl(order), ...documentButtons(order)])]),
   ]);
 }
 
+/** Puts the API's new copy of the order (new status, new allowed actions) in its row; returns the row. */
 function replaceRow(order) {
   orders.set(order.order_id, order);
+  const fresh = row(order);
   const existing = $("order-rows").querySelector(`tr[data-order-id="${CSS.escape(order.order_id)}"]`);
-  if (existing) existing.replaceWith(row(order));
-  else $("order-rows").prepend(row(order));
+  if (existing) existing.replaceWith(fresh);
+  else $("order-rows").prepend(fresh);
   window.dispatchEvent(new CustomEvent(SALES_STALE_EVENT));
+  return fresh;
+}
+
+/** A search term the API refused (400 on q), told in words rather than as the parameter's rule. */
+function searchProblem(error) {
+  if (error.status === 400 && error.field === "q") {
+    return `“${search}” is not an order number, an order id or an email address. Search for an order number such as SO-20261206-1A2B3C4D, an order id (ord_ and 24 letters and digits) or the customer's email address.`;
+  }
+  return `Orders could not be loaded: ${error.message}`;
+}
+
+function countText() {
+  const noun = orders.size === 1 ? "order" : "orders";
+  const more = cursor ? " (more available)" : "";
+  if (search) return `${orders.size} ${noun} ${orders.size === 1 ? "matches" : "match"} “${search}”${more}; the filters do not apply to a search.`;
+  return `${orders.size} ${noun} listed${more}.`;
 }
 
 async function loadOrders({ more = false } = {}) {
@@ -143,7 +198,7 @@ async function loadOrders({ more = false } = {}) {
   }
   say(status(), "Loading orders…");
   try {
-    const page = await fetchPage(filters(), cursor);
+    const page = await fetchPage(listQuery(), cursor);
     if (mine !== generation) return;
     cursor = page.next_cursor || null;
     for (const order of page.orders || []) {
@@ -151,21 +206,53 @@ async function loadOrders({ more = false } = {}) {
       $("order-rows").append(row(order));
     }
     $("more-orders").hidden = !cursor;
-    $("order-count").textContent = `${orders.size} ${orders.size === 1 ? "order" : "orders"} listed${cursor ? " (more available)" : ""}.`;
-    say(status(), orders.size ? "" : "No orders match these filters.");
+    $("order-count").textContent = countText();
+    if (orders.size) say(status(), "");
+    else say(status(), search ? `No order matches “${search}”.` : "No orders match these filters.");
   } catch (error) {
     if (mine !== generation) return;
-    say(status(), `Orders could not be loaded: ${error.message}`, "error");
+    $("more-orders").hidden = true;
+    $("order-count").textContent = "";
+    say(status(), searchProblem(error), "error");
   }
+}
+
+// -- search -----------------------------------------------------------------------------------------
+
+function startSearch(event) {
+  event.preventDefault();
+  const term = $("order-q").value.trim();
+  if (!term) {
+    clearSearch();
+    return;
+  }
+  search = term;
+  $("order-search-clear").hidden = false;
+  loadOrders();
+}
+
+/** Back to the list the filters choose. */
+function clearSearch() {
+  const wasSearching = Boolean(search);
+  search = "";
+  $("order-q").value = "";
+  $("order-search-clear").hidden = true;
+  if (wasSearching) loadOrders();
 }
 
 // -- actions ----------------------------------------------------------------------------------------
 
-async function act(orderId, verb, call, messageNode = status()) {
+/** Runs one action; on success the row shows the order as the API returned it and `done(number)` is
+ * said; on failure the API's reason is said on `messageNode`. */
+async function act(orderId, done, call, messageNode = status()) {
   const number = orders.get(orderId)?.order_number || orderId;
   try {
-    replaceRow(await call());
-    say(status(), `${verb} ${number}.`, "ok");
+    const fresh = replaceRow(await call());
+    say(status(), done(number), "ok");
+    // The button that was used is gone with the old row: keep the keyboard on the order.
+    const header = fresh.querySelector("th");
+    header.tabIndex = -1;
+    header.focus();
     return true;
   } catch (error) {
     // The API's own words, e.g. "only a paid order can be refunded; its payment status is unpaid".
@@ -174,15 +261,50 @@ async function act(orderId, verb, call, messageNode = status()) {
   }
 }
 
-function changeStatus(orderId, target) {
-  return act(orderId, `Moved to ${target}:`, () =>
-    adminApi(`/orders/${encodeURIComponent(orderId)}/status`, { method: "PUT", body: { status: target } }));
+function moveTo(orderId, target) {
+  return adminApi(`/orders/${encodeURIComponent(orderId)}/status`, { method: "PUT", body: { status: target } });
 }
 
-function openTracking(orderId) {
+function changeStatus(orderId, target) {
+  return act(orderId, (number) => `Moved ${number} to ${labelOf(target).toLowerCase()}.`, () => moveTo(orderId, target));
+}
+
+function markDelivered(orderId) {
+  return act(orderId, (number) => `Marked ${number} delivered.`, () => moveTo(orderId, "delivered"));
+}
+
+function cancelOrder(orderId) {
+  const order = orders.get(orderId);
+  const refund = order.payment_status === "paid" ? ` Its payment of ${money(order, order.total)} is refunded.` : "";
+  if (!window.confirm(`Cancel order ${order.order_number}? The customer is emailed.${refund}`)) return null;
+  return act(orderId, (number) => `Cancelled ${number}.`, () => moveTo(orderId, "cancelled"));
+}
+
+// "ship": a paid or processing order gets its parcel and becomes shipped (one shipping email);
+// "update": a shipped order's carrier or tracking number is corrected (no second email).
+const TRACKING_MODES = {
+  ship: {
+    title: (number) => `Ship ${number}`,
+    note: "The order becomes shipped and the customer gets the shipping email with the tracking number.",
+    button: "Ship order",
+    done: (number) => `Shipped ${number}.`,
+  },
+  update: {
+    title: (number) => `Update tracking of ${number}`,
+    note: "Corrects the carrier or the tracking number; the customer is not emailed again.",
+    button: "Save tracking",
+    done: (number) => `Tracking updated for ${number}.`,
+  },
+};
+let trackingMode = TRACKING_MODES.ship;
+
+function openTracking(orderId, mode) {
   acting = orders.get(orderId);
+  trackingMode = TRACKING_MODES[mode];
   $("tracking-form").reset();
-  $("tracking-title").textContent = `Add tracking to ${acting.order_number}`;
+  $("tracking-title").textContent = trackingMode.title(acting.order_number);
+  $("tracking-note").textContent = trackingMode.note;
+  $("tracking-save").textContent = trackingMode.button;
   $("t-carrier").value = acting.carrier || "";
   $("t-number").value = acting.tracking_number || "";
   say($("tracking-status"), "");
@@ -198,7 +320,7 @@ async function saveTracking(event) {
     return;
   }
   const { order_id: orderId } = acting;
-  const done = await act(orderId, "Tracking saved for", () =>
+  const done = await act(orderId, trackingMode.done, () =>
     adminApi(`/orders/${encodeURIComponent(orderId)}/tracking`, { method: "PUT", body }), $("tracking-status"));
   if (done) $("tracking-dialog").close();
 }
@@ -232,7 +354,7 @@ async function saveRefund(event) {
   }
   if (form.reason.value.trim()) body.reason = form.reason.value.trim();
   const { order_id: orderId } = acting;
-  const done = await act(orderId, "Refund requested for", () =>
+  const done = await act(orderId, (number) => `Refund requested for ${number}.`, () =>
     adminApi(`/orders/${encodeURIComponent(orderId)}/refund`, { method: "POST", body }), $("refund-status"));
   if (done) $("refund-dialog").close();
 }
@@ -259,7 +381,7 @@ function exportOrders() {
     name: "orders",
     noun: "orders",
     itemsKey: "orders",
-    fetchPage: (cursor) => fetchPage(filters(), cursor),
+    fetchPage: (cursor) => fetchPage(listQuery(), cursor),
     header: CSV_HEADER,
     rowOf: csvRow,
   });
@@ -268,11 +390,26 @@ function exportOrders() {
 // -- wiring -----------------------------------------------------------------------------------------
 
 export async function initOrders() {
-  $("order-state").append(...STATUSES.map((value) => el("option", { value, text: value })));
-  $("order-payment").append(...PAYMENT_STATUSES.map((value) => el("option", { value, text: value.replace("_", " ") })));
+  $("order-state").append(...STATUSES.map((value) => el("option", { value, text: labelOf(value) })));
+  $("order-payment").append(...PAYMENT_STATUSES.map((value) => el("option", { value, text: labelOf(value) })));
+  // One badge per status the orders can show (order and payment), each colour with its word.
+  $("status-legend").replaceChildren(...Object.keys(LABELS).map(statusBadge));
   $("order-filters").addEventListener("submit", (event) => {
     event.preventDefault();
+    // Filtering leaves a search: the list is the filtered orders again.
+    search = "";
+    $("order-q").value = "";
+    $("order-search-clear").hidden = true;
     loadOrders();
+  });
+  $("order-search").addEventListener("submit", startSearch);
+  $("order-search-clear").addEventListener("click", () => {
+    clearSearch();
+    $("order-q").focus();
+  });
+  // Emptying the box (typing or its own clear button) returns to the filtered list.
+  $("order-q").addEventListener("input", () => {
+    if (!$("order-q").value.trim() && search) clearSearch();
   });
   $("more-orders").addEventListener("click", () => loadOrders({ more: true }));
   $("export-orders").addEventListener("click", exportOrders);

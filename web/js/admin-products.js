@@ -226,6 +226,8 @@ function variantRow(variant = {}) {
     input("v-colour", "colour", variant.colour, { maxlength: "30" }),
     input("v-price", "price (empty: product price)", centsText(variant.price), { inputmode: "decimal" }),
     input("v-stock", "stock", String(variant.stock_quantity ?? 0), { type: "number", min: "0", max: $("f-stock").max, step: "1" }),
+    // The colour's picture; the list offers the product's own images (typing any https address works).
+    input("v-image", "image URL (optional)", variant.image_url, { type: "url", maxlength: "2000", list: "variant-image-choices", class: "variant-image" }),
   ]);
   node.append(el("button", { type: "button", class: "button secondary small", text: "Remove", "aria-label": `Remove variant ${number}`, onclick: () => node.remove() }));
   return node;
@@ -263,6 +265,7 @@ function openForm(productId) {
   form.status.querySelector('option[value="archived"]').disabled = !editing;
   images = [...new Set([product.image_url, ...(product.images || [])].filter(Boolean))];
   renderImages();
+  $("variant-image-choices").replaceChildren(...images.map((url) => el("option", { value: url })));
   $("variant-list").replaceChildren();
   for (const variant of product.variants || []) $("variant-list").append(variantRow(variant));
   say($("form-status"), "");
@@ -322,12 +325,16 @@ function collect() {
     if (field("v-price").value.trim() !== "" && variantPrice === null) return invalid(field("v-price"), "Enter the variant price as an amount such as 19.99, or leave it empty.");
     const variantStock = Number(field("v-stock").value || 0);
     if (!Number.isInteger(variantStock) || variantStock < 0 || variantStock > Number(form.stock_quantity.max)) return invalid(field("v-stock"), `Variant stock must be a whole number from 0 to ${form.stock_quantity.max}.`);
+    const variantImage = field("v-image").value.trim();
+    // The API keeps http(s) addresses only (Variant.image_url is an HttpUrl).
+    if (variantImage && !/^https?:\/\/[^\s/]+\S*$/i.test(variantImage)) return invalid(field("v-image"), "Enter the variant picture's full address (https://...), or leave it empty.");
     variants.push({
       sku: variantSku,
       size: field("v-size").value.trim() || null,
       colour: field("v-colour").value.trim() || null,
       price: variantPrice,
       stock_quantity: variantStock,
+      image_url: variantImage || null,
     });
   }
   return {
