@@ -1,6 +1,7 @@
 // The one API client of the pages: base URL from config.json, JSON in and out, the signed-in
 // shopper's ID token, the guest cart id, and every failure turned into an ApiError with words.
 import { siteConfig } from "./config.js";
+import { fieldMessages, humanMessage, messages } from "./messages.js";
 
 const TOKEN_KEY = "shop.idToken";
 const CART_KEY = "shop.cartId";
@@ -55,17 +56,24 @@ function rememberCartId(cartId) {
   }
 }
 
-function errorFrom(response, body) {
-  if (response.status === 429) {
-    const seconds = Number(response.headers.get("Retry-After") || body.retry_after_seconds) || 30;
-    return new ApiError(`Too many requests, try again in ${seconds} seconds`, {
-      status: 429,
-      code: body.error || "rate_limited",
-      body,
-    });
-  }
-  const message = body.message || `The shop answered with an error (HTTP ${response.status})`;
-  return new ApiError(message, { status: response.status, code: body.error || "", field: body.field, body });
+/** The ApiError of a refused call. Its message is the shopper's sentence (messages.js), never the
+ * server's phrasing; the administrators' pages (their calls carry the admin API key) keep the API's
+ * own precise words. `serverMessage` keeps those words either way. */
+function errorFrom(response, body, request = {}) {
+  const retryAfter = response.headers.get("Retry-After");
+  const details = {
+    status: response.status,
+    code: body.error || (response.status === 429 ? "rate_limited" : ""),
+    field: body.field,
+    body,
+  };
+  const forAdmin = "X-Api-Key" in (request.headers || {});
+  const message =
+    forAdmin && body.message ? body.message : humanMessage({ status: response.status, body, retryAfter }, request);
+  const error = new ApiError(message, details);
+  error.serverMessage = body.message || "";
+  error.fields = fieldMessages(body);
+  return error;
 }
 
 /** The ID token for a request: session.js refreshes it first when it has expired (loaded on demand,
@@ -86,7 +94,7 @@ async function send(path, { method = "GET", body, query, headers = {} } = {}) {
   try {
     base = (await siteConfig()).apiUrl;
   } catch {
-    throw new ApiError("The shop cannot be reached");
+    throw new ApiError(messages.network);
   }
   const url = new URL(`${base.replace(/\/$/, "")}${path}`, location.href);
   for (const [name, value] of Object.entries(query || {})) {
@@ -103,7 +111,7 @@ async function send(path, { method = "GET", body, query, headers = {} } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError("The shop cannot be reached");
+    throw new ApiError(messages.network);
   }
 }
 
@@ -119,7 +127,7 @@ async function jsonOf(response) {
 export async function api(path, options = {}) {
   const response = await send(path, options);
   const parsed = await jsonOf(response);
-  if (!response.ok) throw errorFrom(response, parsed);
+  if (!response.ok) throw errorFrom(response, parsed, { path, ...options });
   return parsed;
 }
 
@@ -128,7 +136,7 @@ export async function api(path, options = {}) {
  * name the API gives (Content-Disposition), else `fileName`. */
 export async function apiFile(path, { query, headers = {}, accept = "application/pdf", fileName = "download" } = {}) {
   const response = await send(path, { query, headers: { ...headers, Accept: `${accept}, application/json` } });
-  if (!response.ok) throw errorFrom(response, await jsonOf(response));
+  if (!response.ok) throw errorFrom(response, await jsonOf(response), { path, query, headers });
   const disposition = response.headers.get("Content-Disposition") || "";
   const named = (/filename="([^"]+)"/.exec(disposition) || [])[1];
   return { blob: await response.blob(), fileName: named || fileName };

@@ -8,6 +8,7 @@ import { loadScript } from "./script-loader.js";
 
 let stripe = null;
 let card = null;
+let lastChange = null; // Stripe's latest change event of the card field: { empty, complete, error }
 
 /** Loads Stripe.js and mounts the card field in `container`; false when this shop takes no cards. */
 export async function mountCard(config, container) {
@@ -16,7 +17,32 @@ export async function mountCard(config, container) {
   stripe = window.Stripe(config.stripePublishableKey);
   card = stripe.elements().create("card", { hidePostalCode: true });
   card.mount(container);
+  card.on("change", (event) => {
+    lastChange = event || null;
+  });
   return true;
+}
+
+/** What the card field holds before any call: "empty", "incomplete" (with Stripe's words in `message`)
+ * or "ready". Stripe.js says so in its change events; localstripe's stand-in sends none, so its typed
+ * number is read instead. */
+export function cardEntry() {
+  if (!card) return { state: "empty" };
+  if (lastChange && typeof lastChange === "object") {
+    if (lastChange.error) return { state: "incomplete", message: lastChange.error.message };
+    if (lastChange.empty) return { state: "empty" };
+    if (!lastChange.complete) return { state: "incomplete", message: "Your card details are incomplete." };
+    return { state: "ready" };
+  }
+  const typed = card.value && card.value.card ? card.value.card.number : "";
+  return typed ? { state: "ready" } : { state: "empty" };
+}
+
+/** Moves focus into the card field: its first input (localstripe's), else Stripe's own element. */
+export function focusCard(container) {
+  const input = container.querySelector("input");
+  if (input) input.focus();
+  else if (card && typeof card.focus === "function") card.focus();
 }
 
 export class CardError extends Error {}

@@ -1,8 +1,10 @@
 // The cart: lines, quantity changes, removal, a discount code, and totals exactly as the API sends.
 import { cart } from "./api.js";
+import { freeShippingProgress, freeShippingThreshold, productVariants, variantLabel } from "./cart-drawer.js";
 import { el, formatPrice, say } from "./ui.js";
 
 const CODE_KEY = "shop.discountCode";
+const MAX_QUANTITY = 99; // a line's most (shop.cart.model.MAX_LINE_QUANTITY)
 const $ = (id) => document.getElementById(id);
 const status = $("status");
 
@@ -27,21 +29,48 @@ function productLink(line) {
   return `product.html?id=${encodeURIComponent(line.product_id)}`;
 }
 
+// Variant lines name only their SKU: the products' size and colour, read once per product.
+const variantsOf = new Map();
+
+async function optionWords(line) {
+  if (!line.variant_sku) return null;
+  if (!variantsOf.has(line.product_id)) variantsOf.set(line.product_id, productVariants(line.product_id));
+  const variant = (await variantsOf.get(line.product_id)).find((each) => each.sku === line.variant_sku);
+  return variantLabel(variant, line.variant_sku);
+}
+
+function stepper(line, input, delta, text, label) {
+  return el("button", {
+    type: "button",
+    class: "step-button",
+    text,
+    "aria-label": label,
+    disabled: delta < 0 ? line.quantity <= 0 : line.quantity >= MAX_QUANTITY,
+    onclick: () => {
+      const wanted = line.quantity + delta;
+      input.value = String(wanted);
+      change(() => (wanted > 0 ? cart.update(line.product_id, wanted, line.variant_sku) : cart.remove(line.product_id, line.variant_sku)), () => {
+        input.value = String(line.quantity);
+      });
+    },
+  });
+}
+
 function lineItem(line, currency) {
   const inputId = `qty-${line.product_id}-${line.variant_sku || ""}`.replace(/[^\w-]/g, "_");
   const quantity = el("input", {
     id: inputId,
     type: "number",
     min: "0",
-    max: "99",
+    max: String(MAX_QUANTITY),
     value: String(line.quantity),
     inputmode: "numeric",
     class: "quantity",
   });
   quantity.addEventListener("change", () => {
     const wanted = Number.parseInt(quantity.value, 10);
-    if (!Number.isInteger(wanted) || wanted < 0) {
-      say(status, "Enter a quantity of 0 or more.", "error");
+    if (!Number.isInteger(wanted) || wanted < 0 || wanted > MAX_QUANTITY) {
+      say(status, `Enter a quantity from 0 to ${MAX_QUANTITY}.`, "error");
       quantity.value = String(line.quantity);
       return;
     }
@@ -49,17 +78,27 @@ function lineItem(line, currency) {
       quantity.value = String(line.quantity);
     });
   });
+  const option = el("p", { class: "muted line-option", text: line.variant_sku ? " " : "" });
+  optionWords(line).then((words) => {
+    option.textContent = words;
+  });
   return el("li", { class: "cart-item", "data-product-id": line.product_id }, [
-    line.image_url ? el("img", { src: line.image_url, alt: "", width: "96", height: "72" }) : el("span"),
+    line.image_url
+      ? el("img", { src: line.image_url, alt: "", width: "96", height: "72", class: "line-image" })
+      : el("span", { class: "line-image placeholder", "aria-hidden": "true" }),
     el("div", { class: "line-info" }, [
-      el("h2", {}, [el("a", { href: productLink(line), text: line.name })]),
-      line.variant_sku ? el("p", { class: "muted", text: `Option: ${line.variant_sku}` }) : null,
+      el("h3", {}, [el("a", { href: productLink(line), text: line.name })]),
+      line.variant_sku ? option : null,
       el("p", { class: "muted", text: `${formatPrice(line.unit_price, line.currency || currency)} each` }),
-      line.requires_shipping ? null : el("p", { class: "muted", text: "Digital download" }),
+      line.requires_shipping ? null : el("p", { class: "muted", text: "Digital download: nothing to ship" }),
     ]),
     el("div", { class: "line-quantity" }, [
-      el("label", { for: inputId, text: "Quantity" }),
-      quantity,
+      el("label", { for: inputId }, ["Quantity", el("span", { class: "visually-hidden", text: ` of ${line.name}` })]),
+      el("div", { class: "stepper" }, [
+        stepper(line, quantity, -1, "−", `Decrease the quantity of ${line.name}`),
+        quantity,
+        stepper(line, quantity, 1, "+", `Increase the quantity of ${line.name}`),
+      ]),
     ]),
     el("p", { class: "line-total", text: formatPrice(line.line_total, line.currency || currency) }),
     el("button", {
@@ -77,6 +116,8 @@ const NOTICES = {
   quantity_capped: "An item's quantity was lowered to the stock available.",
 };
 
+let threshold = null;
+
 function render(body) {
   const { totals } = body;
   const currency = totals.currency || "USD";
@@ -91,6 +132,8 @@ function render(body) {
   $("tax").textContent = money(totals.tax);
   $("shipping").textContent = totals.shipping ? money(totals.shipping) : "Free";
   $("total").textContent = money(totals.total);
+  const progress = freeShippingProgress(body, threshold, "free-shipping");
+  $("free-shipping-box").replaceChildren(...(progress ? [progress] : []));
   const notices = (body.notices || []).map((notice) => NOTICES[notice.notice]).filter(Boolean);
   say(status, notices.join(" "), notices.length ? "error" : "");
 }
@@ -104,7 +147,7 @@ async function change(action, undo) {
     render(code ? await cart.get(code) : updated);
   } catch (error) {
     if (undo) undo();
-    say(status, `Your cart could not be updated: ${error.message}`, "error");
+    say(status, `Your cart could not be updated. ${error.message}`, "error");
   }
 }
 
@@ -112,6 +155,7 @@ async function applyCode(event) {
   event.preventDefault();
   const code = $("discount-code").value.trim();
   const message = $("discount-status");
+  $("discount-code").removeAttribute("aria-invalid");
   try {
     const body = await cart.get(code || undefined);
     saveCode(code);
@@ -121,6 +165,7 @@ async function applyCode(event) {
     else say(message, `Code ${code.toUpperCase()} is valid but does not apply to this cart yet.`, "");
   } catch (error) {
     say(message, error.message, "error");
+    if (error.field === "discount_code") $("discount-code").setAttribute("aria-invalid", "true");
   }
 }
 
@@ -133,7 +178,9 @@ async function load() {
     return;
   }
   try {
-    render(await cart.get(code || undefined));
+    const [body, cents] = await Promise.all([cart.get(code || undefined), freeShippingThreshold()]);
+    threshold = cents;
+    render(body);
   } catch (error) {
     if (code && error.field === "discount_code") {
       // The stage no longer knows the saved code: show the cart without it.
@@ -141,7 +188,7 @@ async function load() {
       load();
       return;
     }
-    say(status, `Your cart could not be loaded: ${error.message}`, "error");
+    say(status, `Your cart could not be loaded. ${error.message}`, "error");
   }
 }
 

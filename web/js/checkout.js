@@ -5,8 +5,9 @@
 import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
 import { campaignMessageId } from "./campaign.js";
-import { CardError, cardToken, mountCard, payByCard } from "./card-payment.js";
+import { CardError, cardEntry, cardToken, focusCard, mountCard, payByCard } from "./card-payment.js";
 import { siteConfig } from "./config.js";
+import { track } from "./consent.js";
 import { countryName, fillCountrySelect } from "./countries.js";
 import { offersPayPal, renderPayPalButtons } from "./paypal-payment.js";
 import { el, formatPrice, say } from "./ui.js";
@@ -36,6 +37,8 @@ let placed = null; // {order_id, order_number, access_token?} once the order exi
 let currentCart = null;
 let reorderLines = null; // the lines of an order that expired while the page was open
 let digitalOnly = false; // nothing in the cart ships: no shipping address, only whom to bill
+let currentStep = "address";
+let purchaseTracked = false;
 // What a digital-only order still needs: an email (guests) and the billing name and country.
 const DIGITAL_REQUIRED = ["email", `${BILLING}name`, `${BILLING}country`];
 
@@ -48,10 +51,12 @@ function savedCode() {
 }
 
 function showStep(step) {
+  currentStep = step;
   for (const name of STEPS) $(`step-${name}`).hidden = name !== step;
   for (const item of document.querySelectorAll(".steps li")) {
     if (item.dataset.step === step) item.setAttribute("aria-current", "step");
     else item.removeAttribute("aria-current");
+    item.classList.toggle("done", STEPS.indexOf(item.dataset.step) < STEPS.indexOf(step));
   }
   if (step === "review") renderReview();
   const heading = $(`${step}-title`);
@@ -75,10 +80,13 @@ function showError(error, prefix = "") {
     (field && document.querySelector(`.field-error[data-field$=".${CSS.escape(field.split(".").pop())}"]`));
   if (node) {
     // A 422 gives each field its own words ("not a valid email address: ..."); the message repeats the name.
-    const own = ((error.body && error.body.fields) || []).find((entry) => entry.field === field);
+    const own = (error.fields || []).find((entry) => entry.field === field);
     say(node, own ? own.message : error.message, "error");
     const input = node.parentElement.querySelector("input, select");
-    if (input) input.setAttribute("aria-invalid", "true");
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", node.id);
+    }
     const section = node.closest(".step");
     if (section) showStep(section.id.replace("step-", ""));
     if (input) input.focus();
@@ -119,24 +127,115 @@ function applyDigitalOnly(body) {
   showBillingFields();
 }
 
-/** The API gateway refuses a body missing a field without naming it, so empty fields are named here. */
-function checkRequired() {
-  const missing = Object.keys(REQUIRED).filter(
-    (id) =>
-      !(id === "email" && isSignedIn()) &&
-      !(id.startsWith(BILLING) && billsToShipping()) &&
-      !(digitalOnly && !DIGITAL_REQUIRED.includes(id)) &&
-      !$(id).value.trim(),
-  );
-  for (const id of missing) {
-    say($(`error-${id}`), REQUIRED[id], "error");
-    $(id).setAttribute("aria-invalid", "true");
+/** A field's words under it, tied to it (aria-describedby) and marked invalid. */
+function markInvalid(id, message) {
+  const node = $(`error-${id}`);
+  say(node, message, "error");
+  $(id).setAttribute("aria-invalid", "true");
+  $(id).setAttribute("aria-describedby", node.id);
+}
+
+// The formats the shop's API checks, checked here first so the step can say what is wrong at once.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^[0-9 +().-]+$/;
+const US_ZIP = /^\d{5}(-\d{4})?$/;
+
+/** Whether the form shows field `id` now: email to guests, billing fields unless billed to the
+ * shipping address, shipping fields unless nothing ships. */
+function asked(id) {
+  if (id === "email") return !isSignedIn();
+  if (id.startsWith(BILLING)) return !billsToShipping();
+  return !digitalOnly;
+}
+
+/** The address step's problems as [field id, words]: empty required fields (the API gateway refuses
+ * a body missing a field without naming it), then malformed ones, in the order they appear. */
+function addressProblems() {
+  const value = (id) => $(id).value.trim();
+  const required = (id) => asked(id) && (!digitalOnly || DIGITAL_REQUIRED.includes(id));
+  const problems = Object.keys(REQUIRED)
+    .filter((id) => required(id) && !value(id))
+    .map((id) => [id, REQUIRED[id]]);
+  const given = (id) => asked(id) && value(id);
+  if (given("email") && !EMAIL.test(value("email"))) {
+    problems.push(["email", "Enter a valid email address, such as name@example.com."]);
   }
-  if (!missing.length) return true;
-  showStep("address");
-  $(missing[0]).focus();
-  say(formStatus, "Some address fields are missing; they are marked above.", "error");
-  return false;
+  for (const prefix of ["", BILLING]) {
+    const postal = `${prefix}postal_code`;
+    if (given(postal) && $(`${prefix}country`).value === "US" && !US_ZIP.test(value(postal))) {
+      problems.push([postal, "Enter a 5-digit ZIP code, such as 12345."]);
+    }
+    const phone = `${prefix}phone`;
+    if (given(phone) && !PHONE.test(value(phone))) {
+      problems.push([phone, "Enter a phone number using digits, spaces and + ( ) . - only."]);
+    }
+  }
+  const order = [...document.querySelectorAll("#step-address input, #step-address select")].map((node) => node.id);
+  return problems.sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+}
+
+/** Marks what is missing or wrong in `step`; resolves to the first element to fix, or null. */
+function stepProblem(step) {
+  if (step === "address") {
+    const problems = addressProblems();
+    for (const [id, message] of problems) markInvalid(id, message);
+    return problems.length ? $(problems[0][0]) : null;
+  }
+  if (step === "shipping") {
+    if (digitalOnly || document.querySelector("input[name=shipping]:checked")) return null;
+    say($("error-shipping-method"), "Choose a shipping method.", "error");
+    return document.querySelector("input[name=shipping]");
+  }
+  if (step === "payment") {
+    const method = chosenMethod();
+    if (!method) {
+      const offered = document.querySelector("input[name=payment]");
+      say(
+        $("error-payment-method"),
+        offered ? "Choose how you would like to pay." : "Online payment is not available right now, so orders cannot be placed.",
+        "error",
+      );
+      return offered || $("payment-title");
+    }
+    if (method !== "card") return null;
+    const entry = cardEntry();
+    if (entry.state === "ready") return null;
+    say($("error-card"), entry.state === "empty" ? "Enter your card details." : entry.message, "error");
+    return $("card-element");
+  }
+  return null;
+}
+
+function focusProblem(target) {
+  if (target.id === "card-element") focusCard(target);
+  else target.focus();
+}
+
+/** Each step checks its own fields before the next is shown; going back never does. */
+function goToStep(step) {
+  if (STEPS.indexOf(step) > STEPS.indexOf(currentStep)) {
+    clearErrors();
+    const problem = stepProblem(currentStep);
+    if (problem) {
+      focusProblem(problem);
+      say(formStatus, "Some details are missing or need correcting; each is marked above.", "error");
+      return;
+    }
+  }
+  showStep(step);
+}
+
+/** Before ordering: every step again (a step's fields may have changed after it was left). */
+function stepsReady() {
+  for (const step of ["address", "shipping", "payment"]) {
+    const problem = stepProblem(step);
+    if (!problem) continue;
+    showStep(step);
+    focusProblem(problem);
+    say(formStatus, "Some details are missing or need correcting; each is marked above.", "error");
+    return false;
+  }
+  return true;
 }
 
 /** The shipping address (or, with prefix "billing-", the billing one) as the API takes it; empty
@@ -395,13 +494,13 @@ function paymentsUnavailableText(error) {
 /** The shopper's words for a form that is not ready; false when something is missing. */
 function formReady() {
   clearErrors();
+  if (!stepsReady()) return false;
   if (!$("terms").checked) {
-    say($("error-terms"), "Accept the terms of sale to place your order.", "error");
-    $("terms").setAttribute("aria-invalid", "true");
+    markInvalid("terms", "Accept the terms of sale to place your order.");
     $("terms").focus();
     return false;
   }
-  return checkRequired();
+  return true;
 }
 
 /** The order of this checkout, created once (a retry after a declined card pays the same order). */
@@ -437,6 +536,7 @@ async function waitForPayment(nudge) {
       : waiting;
   });
   if (outcome === "paid") {
+    trackPurchase();
     $("confirmation-title").textContent = "Thank you! Your order is paid";
     $("confirmation-text").textContent = "A confirmation email is on its way.";
   } else if (outcome === "failed") {
@@ -446,6 +546,14 @@ async function waitForPayment(nudge) {
     $("confirmation-text").textContent =
       "This is taking longer than usual. The order page will show the payment when it arrives.";
   }
+}
+
+/** A paid order is a purchase of each of its products (sent only with the shopper's consent). */
+function trackPurchase() {
+  if (purchaseTracked) return;
+  purchaseTracked = true;
+  const lines = reorderLines || (currentCart && currentCart.items) || [];
+  for (const productId of new Set(lines.map((line) => line.product_id))) track("purchase", { product_id: productId });
 }
 
 /** The order can no longer be paid (its hold expired while the page was open): nothing was charged,
@@ -555,7 +663,7 @@ function paypalHandlers() {
 
 async function load() {
   for (const button of document.querySelectorAll("[data-next]")) {
-    button.addEventListener("click", () => showStep(button.dataset.next));
+    button.addEventListener("click", () => goToStep(button.dataset.next));
   }
   $("checkout-form").addEventListener("submit", placeOrder);
   initAddressStep();
