@@ -105,6 +105,8 @@ def test_the_pages_work_under_the_production_content_security_policy(
     page.goto(site_url(local_shop, "/shop.html?q=hoodie"))
     page.locator(".product-card .quick-view").click()
     expect(page.locator("#quick-view")).to_be_visible()
+    # The Grace Hoodie has sizes and colours: the quick view adds the one chosen.
+    page.locator("#quick-view-variant").select_option(label="L / Charcoal")
     page.locator("#quick-view button.add-to-cart").click()
     expect(page.locator("#cart-count")).to_have_text("1")
     page.goto(site_url(local_shop, f"/product.html?id={catalog(local_shop)['Grace Hoodie']['product_id']}"))

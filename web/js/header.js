@@ -1,5 +1,7 @@
-// The header of every page: brand, Shop, Cart with a live item count, and the account menu (a "Sign in"
-// link for guests; the shopper's email opening Account, Orders, Preferences, Admin, Marketing and Sign out).
+// The header of every page: the layout renders brand, search and nav (web/_layout/page.html); this fills
+// in the visitor's part: the cart's live item count, and for a signed-in shopper the account menu (the
+// email opening Account, Orders, Preferences, Admin, Marketing and Sign out) in place of "Sign in".
+// Links are absolute: the 404 page is served at any path (/a/b/c).
 import { CART_EVENT, cart } from "./api.js";
 import "./campaign.js"; // keeps the marketing email a click-through came from (any landing page)
 import { currentUser, signOut } from "./session.js";
@@ -9,11 +11,14 @@ import { el } from "./ui.js";
 const PRIVATE_PAGES = new Set(["account.html", "orders.html", "preferences.html"]);
 const AUTH_PAGES = new Set(["signin.html", "signup.html"]);
 
+// "Cart 2 items": the visible text ("Cart 2") stays part of the link's name, as axe's
+// label-content-name-mismatch asks (an aria-label would replace it).
 function setCount(count) {
   const badge = document.getElementById("cart-count");
   if (!badge) return;
   badge.textContent = String(count);
-  badge.closest("a").setAttribute("aria-label", `Cart, ${count} ${count === 1 ? "item" : "items"}`);
+  const unit = document.getElementById("cart-count-unit");
+  if (unit) unit.textContent = count === 1 ? " item" : " items";
 }
 
 /** "signin.html?next=<this page>" (on the sign-in pages themselves, their own `next` is kept). */
@@ -21,7 +26,7 @@ function signInHref(here) {
   const next = AUTH_PAGES.has(here)
     ? new URLSearchParams(location.search).get("next")
     : `${here}${location.search}`;
-  return next ? `signin.html?next=${encodeURIComponent(next)}` : "signin.html";
+  return next ? `/signin.html?next=${encodeURIComponent(next)}` : "/signin.html";
 }
 
 function accountMenu(user, here, link) {
@@ -36,11 +41,11 @@ function accountMenu(user, here, link) {
   const status = el("span", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   const signOutButton = el("button", { type: "button", id: "sign-out", class: "link-button", text: "Sign out" });
   const menu = el("ul", { id: "account-menu", class: "account-menu", hidden: true }, [
-    el("li", {}, [link("account.html", ["Account"])]),
-    el("li", {}, [link("orders.html", ["Orders"])]),
-    el("li", {}, [link("preferences.html", ["Preferences"])]),
-    user.isAdmin ? el("li", {}, [link("admin-shop.html", ["Admin"])]) : null,
-    user.isAdmin ? el("li", {}, [link("admin-marketing.html", ["Marketing"])]) : null,
+    el("li", {}, [link("/account.html", ["Account"])]),
+    el("li", {}, [link("/orders.html", ["Orders"])]),
+    el("li", {}, [link("/preferences.html", ["Preferences"])]),
+    user.isAdmin ? el("li", {}, [link("/admin-shop.html", ["Admin"])]) : null,
+    user.isAdmin ? el("li", {}, [link("/admin-marketing.html", ["Marketing"])]) : null,
     el("li", {}, [signOutButton]),
   ]);
   const wrapper = el("div", { class: "account" }, [button, menu, status]);
@@ -65,7 +70,7 @@ function accountMenu(user, here, link) {
     signOutButton.disabled = true;
     status.textContent = "Signing out…";
     await signOut();
-    if (PRIVATE_PAGES.has(here) || here.startsWith("admin")) location.assign("index.html");
+    if (PRIVATE_PAGES.has(here) || here.startsWith("admin")) location.assign("/index.html");
     else location.reload();
   });
   return wrapper;
@@ -74,25 +79,24 @@ function accountMenu(user, here, link) {
 export function renderHeader() {
   const header = document.getElementById("site-header");
   if (!header) return;
-  header.classList.add("site-header");
   const here = location.pathname.split("/").pop() || "index.html";
   const link = (href, children, props = {}) =>
-    el("a", { href, ...(here === href ? { "aria-current": "page" } : {}), ...props }, children);
+    el("a", { href, ...(href === `/${here}` ? { "aria-current": "page" } : {}), ...props }, children);
+  for (const anchor of header.querySelectorAll(".site-nav > a")) {
+    if (anchor.getAttribute("href") === `/${here}`) anchor.setAttribute("aria-current", "page");
+  }
   const user = currentUser();
-  // The brand (logo and name) is rendered into the page with the stage's brand; the rest is per visitor.
-  const brand = header.querySelector(".brand") || el("a", { class: "brand", href: "index.html", text: "Shop" });
-  header.replaceChildren(
-    brand,
-    el("nav", { "aria-label": "Main" }, [
-      link("shop.html", ["Shop"]),
-      link("cart.html", ["Cart ", el("span", { id: "cart-count", class: "badge", "aria-live": "polite", text: "0" })], {
-        class: "cart-link",
-      }),
+  const slot = header.querySelector(".site-nav .account");
+  if (slot) {
+    slot.replaceWith(
       user
         ? accountMenu(user, here, link)
-        : link(signInHref(here), ["Sign in"], { id: "sign-in-link", class: "account sign-in" }),
-    ]),
-  );
+        : el("span", { class: "account" }, [link(signInHref(here), ["Sign in"], { id: "sign-in-link", class: "sign-in" })]),
+    );
+  }
+  // The search box shows what the shop page is searching for.
+  const search = document.getElementById("site-search");
+  if (search && here === "shop.html") search.value = new URLSearchParams(location.search).get("q") || "";
   setCount(0);
   window.addEventListener(CART_EVENT, (event) => setCount(event.detail.item_count || 0));
   // The cart page loads the cart itself; elsewhere the count needs one read (only if a cart exists).

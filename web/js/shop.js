@@ -1,6 +1,21 @@
-// The catalog: filters reflected in the URL, grid/list view, "Load more", add to cart, quick view.
-import { api, cart } from "./api.js";
-import { availability, el, formatPrice, isSoldOut, productCard, productUrl, say, stars } from "./ui.js";
+// The catalog: filters reflected in the URL, grid/list view, "Load more", add to cart, quick view (with
+// the size/colour choice of a product that has variants). A category in the URL names the page.
+import { api } from "./api.js";
+import { addToCartAndShow } from "./cart-drawer.js";
+import { setCanonical, setMeta } from "./seo.js";
+import {
+  availability,
+  availabilityText,
+  cardPlaceholders,
+  el,
+  formatPrice,
+  isSoldOut,
+  needsOptions,
+  productCard,
+  productUrl,
+  say,
+  stars,
+} from "./ui.js";
 
 const PAGE_SIZE = 12;
 const form = document.getElementById("filters");
@@ -53,7 +68,7 @@ async function addToCart(product, button) {
   button.disabled = true;
   button.textContent = "Adding…";
   try {
-    await cart.add(product.product_id, 1);
+    await addToCartAndShow({ productId: product.product_id, quantity: 1 });
     say(status, `${product.name} was added to your cart.`, "ok");
     button.textContent = "Added";
   } catch (error) {
@@ -67,21 +82,64 @@ async function addToCart(product, button) {
   }
 }
 
+/** "M / Navy" (what a variant is), "M / Navy, sold out" when it cannot be bought. */
+function variantLabel(variant, product) {
+  const name = [variant.size, variant.colour].filter(Boolean).join(" / ") || variant.sku;
+  const price = variant.price && variant.price !== product.price ? `, ${formatPrice(variant.price, product.currency)}` : "";
+  return isSoldOut(variant) ? `${name}${price}, sold out` : `${name}${price}`;
+}
+
+/** The size/colour select of the quick view; its label says which of the two the variants have. */
+function variantPicker(product, onChange) {
+  const variants = product.variants;
+  const kinds = [variants.some((v) => v.size) ? "Size" : "", variants.some((v) => v.colour) ? "colour" : ""].filter(Boolean);
+  const label = kinds.length === 2 ? "Size and colour" : kinds[0] ? kinds[0][0].toUpperCase() + kinds[0].slice(1) : "Option";
+  const select = el(
+    "select",
+    { id: "quick-view-variant", name: "sku" },
+    variants.map((variant) =>
+      el("option", { value: variant.sku, text: variantLabel(variant, product), disabled: isSoldOut(variant) }),
+    ),
+  );
+  const first = variants.find((variant) => !isSoldOut(variant));
+  if (first) select.value = first.sku;
+  select.addEventListener("change", () => onChange(variants.find((variant) => variant.sku === select.value)));
+  return {
+    select,
+    field: el("div", { class: "field variant-field" }, [el("label", { for: "quick-view-variant", text: label }), select]),
+    chosen: () => variants.find((variant) => variant.sku === select.value && !isSoldOut(variant)),
+  };
+}
+
 function quickView(product) {
   const image = product.image_url || (product.images || [])[0];
   const soldOut = isSoldOut(product);
   const message = el("p", { class: "form-status", role: "status" });
+  const picture = image ? el("img", { src: image, alt: product.name, width: "800", height: "600" }) : null;
+  const price = el("p", { class: "price", text: formatPrice(product.price, product.currency) });
+  const stock = el("p", { class: soldOut ? "stock sold-out" : "stock", text: availability(product) });
   const add = el("button", {
     type: "button",
     class: "button add-to-cart",
     text: soldOut ? "Sold out" : "Add to cart",
-    disabled: soldOut || (product.variants || []).length > 0,
+    disabled: soldOut,
   });
+  // A product with variants is added as the size/colour chosen here, never blind.
+  const picker = needsOptions(product)
+    ? variantPicker(product, (variant) => {
+        price.textContent = formatPrice(variant.price || product.price, product.currency);
+        stock.textContent = availabilityText(variant);
+        stock.className = isSoldOut(variant) ? "stock sold-out" : "stock";
+        if (picture && variant.image_url) picture.src = variant.image_url;
+      })
+    : null;
+  if (picker && !picker.chosen()) add.disabled = true;
   add.addEventListener("click", async () => {
+    const variant = picker ? picker.chosen() : null;
     add.disabled = true;
     try {
-      await cart.add(product.product_id, 1);
-      say(message, "Added to your cart.", "ok");
+      await addToCartAndShow({ productId: product.product_id, quantity: 1, sku: variant ? variant.sku : undefined });
+      say(message, variant ? `Added ${variantLabel(variant, product)} to your cart.` : "Added to your cart.", "ok");
     } catch (error) {
       say(message, error.message, "error");
     } finally {
@@ -90,19 +148,31 @@ function quickView(product) {
   });
   document.getElementById("quick-view-content").replaceChildren(
     el("div", { class: "quick-view" }, [
-      image ? el("img", { src: image, alt: product.name }) : null,
+      picture,
       el("div", {}, [
         el("h2", { id: "quick-view-title", text: product.name }),
         stars(product.rating, product.review_count || 0),
-        el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
-        el("p", { class: soldOut ? "stock sold-out" : "stock", text: availability(product) }),
+        price,
+        stock,
         el("p", { class: "description", text: product.description }),
-        el("div", { class: "card-actions" }, [add, el("a", { href: productUrl(product), text: "Full details" })]),
+        picker ? picker.field : null,
+        el("div", { class: "card-actions" }, [add, el("a", { class: "button secondary", href: productUrl(product), text: "Full details" })]),
         message,
       ]),
     ]),
   );
   dialog.showModal();
+}
+
+/** The page's title, heading and canonical URL follow the category: "Apparel" is a page of its own. */
+function nameThePage(category) {
+  const shopName = document.querySelector(".brand-name")?.textContent || "";
+  const heading = category || "All products";
+  document.getElementById("catalog-title").textContent = heading;
+  document.title = shopName ? `${heading} - ${shopName}` : heading;
+  setMeta("og:title", heading);
+  // Encoded as the page writes its own address (URLSearchParams: "Digital+Downloads").
+  setCanonical(category ? `/shop.html?${new URLSearchParams({ category })}` : "/shop.html");
 }
 
 async function loadPage({ append }) {
@@ -111,6 +181,9 @@ async function loadPage({ append }) {
   if (!append) {
     nextCursor = null;
     say(status, "Loading products…");
+    nameThePage(filters.category);
+    // The first page ships with placeholders; a new filter shows them again while it loads.
+    if (!list.querySelector(".card-placeholder")) list.replaceChildren(...cardPlaceholders(Math.min(list.children.length || PAGE_SIZE, PAGE_SIZE)));
   }
   more.disabled = true;
   try {

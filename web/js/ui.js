@@ -56,25 +56,42 @@ export function productUrl(product) {
   return `product.html?id=${encodeURIComponent(product.product_id)}`;
 }
 
-/** A product card (li). `onAdd(product, button)` and `onQuickView(product)` are optional. */
-export function productCard(product, { onAdd, onQuickView } = {}) {
+/** True when the shopper must pick a size or colour first: such a product is never added blind. */
+export function needsOptions(product) {
+  return (product.variants || []).length > 0;
+}
+
+function cardBadges(product) {
+  const badges = [];
+  if (isSoldOut(product)) badges.push(el("span", { class: "card-badge sold-out-badge", text: "Sold out" }));
+  else if (product.availability === "low_stock") badges.push(el("span", { class: "card-badge low-stock-badge", text: "Low stock" }));
+  return badges.length ? el("div", { class: "card-badges" }, badges) : null;
+}
+
+/** A product card (li). `onAdd(product, button)` and `onQuickView(product)` are optional; `heading` is
+ * the name's heading level ("h2" on a page whose h1 is the list, "h3" under a section's h2). Buttons
+ * name the product after their visible text ("Add to cart: Mug"), so screen readers tell the cards
+ * apart and the visible words stay in the name (axe's label-content-name-mismatch). */
+export function productCard(product, { onAdd, onQuickView, heading = "h2" } = {}) {
   const link = productUrl(product);
   const image = product.image_url || (product.images || [])[0];
   const soldOut = isSoldOut(product);
   const actions = el("div", { class: "card-actions" });
   if (onAdd) {
-    const needsChoice = (product.variants || []).length > 0;
-    const button = needsChoice
-      ? el("a", { class: "button", href: link, text: "Choose options" })
-      : el("button", {
-          type: "button",
-          class: "button add-to-cart",
-          text: soldOut ? "Sold out" : "Add to cart",
-          disabled: soldOut,
-          "aria-label": soldOut ? `${product.name} is sold out` : `Add ${product.name} to cart`,
-        });
-    if (!needsChoice && !soldOut) button.addEventListener("click", () => onAdd(product, button));
-    actions.append(button);
+    if (needsOptions(product) && !soldOut) {
+      actions.append(el("a", { class: "button choose-options", href: link, text: "Choose options", "aria-label": `Choose options: ${product.name}` }));
+    } else {
+      const label = soldOut ? "Sold out" : "Add to cart";
+      const button = el("button", {
+        type: "button",
+        class: "button add-to-cart",
+        text: label,
+        disabled: soldOut,
+        "aria-label": `${label}: ${product.name}`,
+      });
+      if (!soldOut) button.addEventListener("click", () => onAdd(product, button));
+      actions.append(button);
+    }
   }
   if (onQuickView) {
     actions.append(
@@ -82,24 +99,44 @@ export function productCard(product, { onAdd, onQuickView } = {}) {
         type: "button",
         class: "button secondary quick-view",
         text: "Quick view",
-        "aria-label": `Quick view of ${product.name}`,
+        "aria-label": `Quick view: ${product.name}`,
         onclick: () => onQuickView(product),
       }),
     );
   }
+  const stockClass = soldOut ? "stock sold-out" : product.availability === "low_stock" ? "stock low-stock" : "stock muted";
   return el("li", { class: "product-card", "data-product-id": product.product_id }, [
-    image ? el("a", { href: link, tabindex: "-1", "aria-hidden": "true" }, [
-      el("img", { src: image, alt: "", loading: "lazy", width: "320", height: "240" }),
-    ]) : null,
+    // The picture repeats the name's link: hidden from the keyboard and screen readers.
+    el("a", { class: "card-image", href: link, tabindex: "-1", "aria-hidden": "true" }, [
+      image ? el("img", { src: image, alt: "", loading: "lazy", decoding: "async", width: "800", height: "600" }) : el("span", { class: "image-box" }),
+    ]),
+    cardBadges(product),
     el("div", { class: "card-body" }, [
-      el("h2", {}, [el("a", { href: link, text: product.name })]),
+      el(heading, { class: "card-title" }, [el("a", { href: link, text: product.name })]),
       el("p", { class: "category muted", text: product.category }),
-      product.review_count ? stars(product.rating, product.review_count) : null,
-      el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
-      el("p", { class: soldOut ? "stock sold-out" : "stock muted", text: availability(product) }),
+      el("div", { class: "card-rating" }, [product.review_count ? stars(product.rating, product.review_count) : null]),
+      el("div", { class: "card-meta" }, [
+        el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
+        // "In stock" goes without saying on a card; what a shopper must know is shown.
+        product.availability && (product.availability !== "in_stock" || product.digital_download)
+          ? el("p", { class: stockClass, text: product.digital_download ? "Instant download" : availability(product) })
+          : null,
+      ]),
       actions,
     ]),
   ]);
+}
+
+/** `count` empty cards the size of product cards: a list ships with them, so the cards that replace
+ * them move nothing below (no layout shift). Hidden from assistive technology. */
+export function cardPlaceholders(count) {
+  return Array.from({ length: count }, () =>
+    el("li", { class: "card-placeholder", "aria-hidden": "true" }, [
+      el("span", { class: "image-box" }),
+      el("span", { class: "line" }),
+      el("span", { class: "line short" }),
+    ]),
+  );
 }
 
 /** Shows a message in a status element; `kind` is "error", "ok" or "" (clears the styling). */
