@@ -137,9 +137,9 @@ def test_sign_up_confirm_and_the_account_menu(
     open_account_menu(page)
     menu = page.locator("#account-menu")
     expect(menu.get_by_role("link")).to_have_text(["Account", "Orders", "Preferences"])
-    expect(menu.get_by_role("link", name="Account")).to_have_attribute("href", "account.html")
-    expect(menu.get_by_role("link", name="Orders")).to_have_attribute("href", "orders.html")
-    expect(menu.get_by_role("link", name="Preferences")).to_have_attribute("href", "preferences.html")
+    expect(menu.get_by_role("link", name="Account")).to_have_attribute("href", "/account.html")
+    expect(menu.get_by_role("link", name="Orders")).to_have_attribute("href", "/orders.html")
+    expect(menu.get_by_role("link", name="Preferences")).to_have_attribute("href", "/preferences.html")
     expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(page, "account-menu")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -226,6 +226,15 @@ def test_the_password_rules_shown_are_the_user_pools(page: Page, local_shop: Loc
     assert ("lowercase" in rules) == policy["RequireLowercase"]
     assert ("digit" in rules) == policy["RequireNumbers"]
     assert ("symbol" in rules) == policy["RequireSymbols"]
+    # ... and the rules the pages check before asking Cognito (cognito.js PASSWORD_POLICY).
+    checked = page.evaluate("async () => (await import('./js/cognito.js')).PASSWORD_POLICY")
+    assert checked == {
+        "minLength": policy["MinimumLength"],
+        "uppercase": policy["RequireUppercase"],
+        "lowercase": policy["RequireLowercase"],
+        "digit": policy["RequireNumbers"],
+        "symbol": policy["RequireSymbols"],
+    }
 
 
 def test_a_wrong_password_says_so_and_keeps_no_token(
@@ -291,6 +300,7 @@ def test_the_guest_cart_moves_into_the_account_on_sign_in(page: Page, local_shop
     page.locator("#add").click()
     expect(page.locator("#add-status")).to_contain_text("Added 1 to your cart")
     expect(page.locator("#cart-count")).to_have_text("1")
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()  # the cart drawer
 
     # The header's "Sign in" comes back to this page.
     page.locator("#sign-in-link").click()
@@ -387,15 +397,53 @@ def test_forgot_password_reset_then_sign_in_with_the_new_one(
     assert only_refused_requests(console_errors), console_errors
 
 
-def test_a_password_against_the_rules_shows_cognitos_words(page: Page, local_shop: LocalShop) -> None:
+def test_a_password_against_the_rules_is_told_in_plain_words(page: Page, local_shop: LocalShop) -> None:
+    sign_ups: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sign_ups.append(request.url)
+            if request.headers.get("x-amz-target", "").endswith(".SignUp")
+            else None
+        ),
+    )
     page.goto(site_url(local_shop, "/signup.html"))
     page.locator("#signup-name").fill("Weak Password")
     page.locator("#signup-email").fill(unique_email("weak"))
     page.locator("#signup-password").fill("all-lowercase-but-long-1")  # long enough for the browser
     page.locator("#signup-form button[type=submit]").click()
-    # Cognito's own message names the rule; moto's is generic, so only the frame is checked here.
-    expect(page.locator("#signup-status")).to_have_text(re.compile(r"^Please choose another password\. \S"))
+    # The page checks the pool's rules first and names the one missing; Cognito is not asked.
+    expect(page.locator("#signup-status")).to_have_text("Your password needs an uppercase letter.")
+    expect(page.locator("#signup-password")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#step-confirm")).to_be_hidden()
+    assert sign_ups == []
+
+    # Cognito's own refusals never reach the shopper as they are: the local emulator's "does not
+    # confirm to the configured password policy", AWS's "Password did not conform with policy: ...".
+    refusals = iter(
+        [
+            "The provided password does not confirm to the configured password policy",
+            "Password did not conform with policy: Password must have symbol characters",
+        ]
+    )
+    page.route(
+        cognito_url(local_shop),
+        lambda route: route.fulfill(
+            status=400,
+            headers={"Access-Control-Allow-Origin": "*", "Content-Type": "application/json"},
+            body=json.dumps({"__type": "InvalidPasswordException", "message": next(refusals)}),
+        ),
+    )
+    page.locator("#signup-password").fill("Long-Enough-Pass-1")
+    page.locator("#signup-form button[type=submit]").click()
+    expect(page.locator("#signup-status")).to_have_text(
+        "Please choose another password: at least 12 characters, with an uppercase and a lowercase letter, "
+        "a digit and a symbol (such as ! ? # or -)."
+    )
+    page.locator("#signup-password").fill("Long-Enough-Pass-1")
+    page.locator("#signup-form button[type=submit]").click()
+    expect(page.locator("#signup-status")).to_have_text("Your password needs a symbol, such as ! ? # or -.")
+    assert len(sign_ups) == 2
 
 
 def test_a_temporary_password_must_be_replaced_at_first_sign_in(page: Page, local_shop: LocalShop) -> None:
@@ -641,7 +689,7 @@ def test_sign_out_revokes_the_refresh_token_and_forgets_the_session(
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
-    expect(page.locator("#sign-in-link")).to_have_attribute("href", "signin.html?next=cart.html")
+    expect(page.locator("#sign-in-link")).to_have_attribute("href", "/signin.html?next=cart.html")
     assert console_errors == []
 
 
@@ -667,7 +715,7 @@ def test_the_admin_link_is_shown_to_administrators_only(page: Page, local_shop: 
     expect(page.locator("#account-button")).to_have_text(ADMIN_EMAIL)
     open_account_menu(page)
     admin = page.locator("#account-menu").get_by_role("link", name="Admin")
-    expect(admin).to_have_attribute("href", "admin-shop.html")
+    expect(admin).to_have_attribute("href", "/admin-shop.html")
     page.evaluate("sessionStorage.clear()")
 
     sign_in(page, local_shop, SHOPPER_EMAIL, LOCAL_PASSWORD)
@@ -756,4 +804,66 @@ def test_the_address_form_has_every_field_and_a_country_select(
         "Greater London",
         "+44 20 7946 0000",
     )
+    assert console_errors == []
+
+
+# -- the watch list --------------------------------------------------------------------------------------
+
+
+def watch(shop: LocalShop, token: str, product_id: object, target_price: int | None = None) -> None:
+    """What a product page's "Watch" does: POST /track/watchlist/add as the signed-in shopper."""
+    body: dict[str, object] = {"product_id": product_id}
+    if target_price is not None:
+        body["target_price"] = target_price
+    request = Request(
+        site_url(shop, "/api/track/watchlist/add"),
+        data=json.dumps(body).encode(),
+        headers={"Authorization": token, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urlopen(request) as response:
+        assert response.status == 201
+
+
+def test_the_watch_list_shows_what_is_watched_and_stop_watching_removes_it(
+    page: Page, local_shop: LocalShop, console_errors: list[str]
+) -> None:
+    email = unique_email("watcher")
+    create_shopper(local_shop, email)
+    sign_in(page, local_shop, email, next_page="account.html")
+    expect(page.locator("#no-watches")).to_have_text(
+        "You are not watching any products. Use Watch on a product page."
+    )
+    products = catalog(local_shop)
+    mug, sold_out = products["Morning Grace Mug"], products["Commentary on Romans"]
+    token = page.evaluate("sessionStorage.getItem('shop.idToken')")
+    watch(local_shop, token, mug["product_id"], target_price=1000)
+    watch(local_shop, token, sold_out["product_id"])
+
+    page.reload()
+    items = page.locator(".watch-item")
+    expect(items).to_have_count(2)
+    expect(page.locator("#no-watches")).to_be_hidden()
+    watched_mug = items.filter(has_text="Morning Grace Mug")
+    expect(watched_mug.get_by_role("link", name="Morning Grace Mug")).to_have_attribute(
+        "href", f"product.html?id={mug['product_id']}"
+    )
+    expect(watched_mug).to_contain_text(f"${int(str(mug['price'])) / 100:.2f}")
+    expect(watched_mug).to_contain_text("Alert at $10.00 or less")
+    expect(watched_mug).to_contain_text("In stock")
+    expect(watched_mug.locator("img")).to_have_attribute("width", "64")
+    expect(watched_mug.locator("img")).to_have_attribute("height", "64")
+    expect(items.filter(has_text="Commentary on Romans")).to_contain_text("Alert when back in stock")
+    expect(items.filter(has_text="Commentary on Romans")).to_contain_text("Sold out")
+    screenshot(page, "account-watch-list")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    watched_mug.get_by_role("button", name="Stop watching Morning Grace Mug").click()
+    expect(page.locator("#watchlist-status")).to_have_text("You no longer watch Morning Grace Mug.")
+    expect(items).to_have_count(1)
+    listed = api_get(local_shop, "/track/watchlist", token)["items"]
+    assert [item["product_id"] for item in listed] == [sold_out["product_id"]]
+    items.get_by_role("button", name="Stop watching Commentary on Romans").click()
+    expect(page.locator("#no-watches")).to_be_visible()
+    assert api_get(local_shop, "/track/watchlist", token)["items"] == []
     assert console_errors == []

@@ -1,12 +1,13 @@
-// account.html: the profile (GET/PUT /me), saved addresses (/me/addresses...), a password change
-// (Cognito ChangePassword) and sign-out. Everything from the API reaches the page as text.
+// account.html: the profile (GET/PUT /me), saved addresses (/me/addresses...), the watch list
+// (GET /track/watchlist, DELETE /track/watchlist/remove), a password change (Cognito ChangePassword) and
+// sign-out. Everything from the API reaches the page as text.
 import { ADDRESS_FIELDS as POSTAL_FIELDS, addressLines } from "./addresses.js";
 import { ApiError, api, forgetSession, isSignedIn } from "./api.js";
 import { changePassword } from "./cognito.js";
 import { countryName, fillCountrySelect } from "./countries.js";
 import { formsReady, valueOf, whileBusy } from "./forms.js";
 import { currentUser, freshAccessToken, signOut, signOutEverywhere } from "./session.js";
-import { el, say } from "./ui.js";
+import { el, formatPrice, say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const ADDRESS_FIELDS = ["kind", ...POSTAL_FIELDS];
@@ -160,6 +161,80 @@ $("address-form").addEventListener("submit", async (event) => {
   say($("addresses-status"), wasEditing ? "Address saved." : "Address added.", "ok");
 });
 
+// -- watch list -------------------------------------------------------------------------------------------
+
+const AVAILABILITY_WORDS = { in_stock: "In stock", low_stock: "In stock", sold_out: "Sold out", unavailable: "No longer sold" };
+
+/** What the shopper is waiting for: the target price, any drop, or the restock of a sold-out product. */
+function watchedFor(item) {
+  if (item.target_price !== null && item.target_price !== undefined) {
+    return `Alert at ${formatPrice(item.target_price, item.currency)} or less`;
+  }
+  if (item.availability === "sold_out" || (item.notify_on_restock && !item.notify_on_price_drop)) {
+    return "Alert when back in stock";
+  }
+  return "Alert on any price drop";
+}
+
+function watchCard(item) {
+  const link = `product.html?id=${encodeURIComponent(item.product_id)}`;
+  const availability = item.availability || (item.in_stock ? "in_stock" : "sold_out");
+  const gone = availability === "unavailable";
+  const image = item.image_url
+    ? el("img", { src: item.image_url, alt: "", width: "64", height: "64", loading: "lazy" })
+    : el("span", { class: "watch-image-none" });
+  return el("li", { class: "watch-item", "data-product-id": item.product_id }, [
+    gone ? el("span", { class: "watch-image" }, [image]) : el("a", { class: "watch-image", href: link, tabindex: "-1", "aria-hidden": "true" }, [image]),
+    el("p", { class: "watch-name" }, [gone ? item.name || item.product_id : el("a", { href: link, text: item.name || item.product_id })]),
+    el("p", { class: "watch-facts" }, [
+      gone ? null : el("span", { class: "price", text: formatPrice(item.price, item.currency) }),
+      el("span", { text: watchedFor(item) }),
+      el("span", {
+        class: availability === "sold_out" ? "watch-sold-out" : gone ? "watch-unavailable" : "",
+        text: AVAILABILITY_WORDS[availability] || "",
+      }),
+    ]),
+    el("button", {
+      type: "button",
+      class: "button secondary small stop-watching",
+      text: "Stop watching",
+      "aria-label": `Stop watching ${item.name || item.product_id}`,
+      onclick: (event) => stopWatching(event.target, item),
+    }),
+  ]);
+}
+
+function showWatchList(items) {
+  $("watchlist").replaceChildren(...items.map(watchCard));
+  $("no-watches").hidden = items.length > 0;
+}
+
+async function stopWatching(button, item) {
+  const card = button.closest(".watch-item");
+  const body = { product_id: item.product_id };
+  const done = await whileBusy(card, $("watchlist-status"), () =>
+    call("/track/watchlist/remove", { method: "DELETE", body, query: body }).catch((error) =>
+      // Watched no more (another tab stopped it): the list only catches up.
+      error.status === 404 ? body : Promise.reject(error),
+    ),
+  );
+  if (!done) return;
+  card.remove();
+  $("no-watches").hidden = $("watchlist").children.length > 0;
+  say($("watchlist-status"), `You no longer watch ${item.name || "this product"}.`, "ok");
+  $("watchlist-title").focus();
+}
+
+/** The watch list, or null when it could not be read (the rest of the account still shows). */
+async function loadWatchList() {
+  try {
+    return (await call("/track/watchlist")).items || [];
+  } catch (error) {
+    say($("watchlist-status"), `Your watch list could not be loaded: ${error.message}`, "error");
+    return null;
+  }
+}
+
 // -- password and sign-out -------------------------------------------------------------------------------
 
 $("password-form").addEventListener("submit", async (event) => {
@@ -198,12 +273,16 @@ async function load() {
     return;
   }
   const status = $("status");
+  // Read with the profile, so the list is in place before the page shows (nothing moves later).
+  const watchList = loadWatchList();
   try {
     let profile = await call("/me");
     // A new account's profile has no name yet: take the one given at sign-up (Cognito's `name`).
     const signUpName = (currentUser() || {}).name;
     if (!profile.name && signUpName) profile = await call("/me", { method: "PUT", body: { name: signUpName.slice(0, 100) } });
     showProfile(profile);
+    const items = await watchList;
+    if (items) showWatchList(items);
     say(status, "");
     status.hidden = true;
     $("account").hidden = false;

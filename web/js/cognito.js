@@ -13,6 +13,44 @@ export class CognitoError extends Error {
   }
 }
 
+// The user pool's password policy (constructs_lib/shop_user_pool.py). The pages show these rules before
+// the shopper types and check them before calling Cognito; tests/browser/test_account_pages.py compares
+// them with the pool the local shop created from the template.
+export const PASSWORD_POLICY = Object.freeze({ minLength: 12, uppercase: true, lowercase: true, digit: true, symbol: true });
+// What Cognito counts as a symbol; a space counts too, but not at the start or the end.
+const SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
+const RULE_WORDS = {
+  minLength: `at least ${PASSWORD_POLICY.minLength} characters`,
+  uppercase: "an uppercase letter",
+  lowercase: "a lowercase letter",
+  digit: "a digit",
+  symbol: "a symbol, such as ! ? # or -",
+};
+const ALL_RULES = "at least 12 characters, with an uppercase and a lowercase letter, a digit and a symbol (such as ! ? # or -)";
+
+function listed(words) {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/** The rules of PASSWORD_POLICY that `password` breaks, as keys of RULE_WORDS (empty: it is fine). */
+export function passwordProblems(password) {
+  const value = String(password || "");
+  const checks = {
+    minLength: value.length >= PASSWORD_POLICY.minLength,
+    uppercase: !PASSWORD_POLICY.uppercase || /[A-Z]/.test(value),
+    lowercase: !PASSWORD_POLICY.lowercase || /[a-z]/.test(value),
+    digit: !PASSWORD_POLICY.digit || /[0-9]/.test(value),
+    symbol: !PASSWORD_POLICY.symbol || [...value].some((c) => SYMBOLS.includes(c)) || / /.test(value.trim()),
+  };
+  return Object.keys(checks).filter((rule) => !checks[rule]);
+}
+
+/** "Your password needs a digit and a symbol, such as ! ? # or -." */
+export function passwordSentence(problems) {
+  if (!problems.length) return `Please choose another password: ${ALL_RULES}.`;
+  return `Your password needs ${listed(problems.map((rule) => RULE_WORDS[rule]))}.`;
+}
+
 const SESSION_OVER = "Your session has ended. Please sign in again.";
 const UNAVAILABLE = "Accounts are not available right now. Please try again in a few minutes.";
 const SLOW_DOWN = "Too many attempts. Please wait a few minutes and try again.";
@@ -32,20 +70,34 @@ const WORDS = {
     }
     return SESSION_OVER;
   },
-  UserNotFoundException: (_message, operation) =>
-    operation === "InitiateAuth:USER_PASSWORD_AUTH"
-      ? "Wrong email or password."
-      : "That code does not belong to this email. Check the email address.",
+  UserNotFoundException: (_message, operation) => {
+    if (operation === "InitiateAuth:USER_PASSWORD_AUTH") return "Wrong email or password.";
+    if (operation === "ConfirmSignUp" || operation === "ConfirmForgotPassword") {
+      return "That code is not right for this email. Check the email address and the code.";
+    }
+    return "We found no account with this email. Check the address, or create an account.";
+  },
   UsernameExistsException: "An account with this email already exists. Sign in, or reset your password.",
   AliasExistsException: "An account with this email already exists. Sign in, or reset your password.",
   UserNotConfirmedException: "Your email address is not confirmed yet. Enter the code we emailed you.",
   PasswordResetRequiredException: "You need to choose a new password: use “Forgot your password?” to get a code.",
   CodeMismatchException: "That code is not right. Check the email we sent and try again.",
   ExpiredCodeException: "That code has expired or was already used. Ask for a new code.",
-  // Cognito's message names the rule that failed ("Password must have uppercase characters").
+  // Cognito's message names the rule that failed ("Password did not conform with policy: Password must
+  // have uppercase characters"); the local emulator's says only that the password "does not confirm to
+  // the configured password policy". Neither reaches the shopper as it is.
   InvalidPasswordException: (message) => {
-    const rule = message.replace(/^password did not conform with policy:\s*/i, "").trim();
-    return `Please choose another password. ${rule || "It does not meet the rules."}`.trim();
+    if (/breach|compromised/i.test(message)) {
+      return "This password has appeared in a data breach on another site. Please choose a different one.";
+    }
+    const named = [
+      [/long enough|length|too short/i, "minLength"],
+      [/upper/i, "uppercase"],
+      [/lower/i, "lowercase"],
+      [/numeric|number|digit/i, "digit"],
+      [/symbol|special/i, "symbol"],
+    ];
+    return passwordSentence(named.filter(([pattern]) => pattern.test(message)).map(([, rule]) => rule));
   },
   PasswordHistoryPolicyViolationException: "Please choose a password you have not used recently.",
   InvalidParameterException: (message) => {
@@ -55,7 +107,9 @@ const WORDS = {
     if (/verified email|no registered/i.test(message)) {
       return "This account has no confirmed email, so its password cannot be reset here. Please contact the shop.";
     }
-    return `Please check what you entered: ${message || "a value was not accepted"}.`;
+    if (/password/i.test(message)) return passwordSentence([]);
+    if (/code/i.test(message)) return "That code is not in the right form. Enter the code from the email.";
+    return "Something you entered was not accepted. Please check the form and try again.";
   },
   CodeDeliveryFailureException: "We could not send the code. Check the email address and try again.",
   LimitExceededException: SLOW_DOWN,
@@ -136,6 +190,15 @@ export async function callCognito(operation, body, { label = operation } = {}) {
 }
 
 const withClient = async (build) => build((await settings()).clientId);
+
+/** Refuses a password against PASSWORD_POLICY before Cognito is asked, with the rules it misses. */
+function checkedPassword(password, operation) {
+  const problems = passwordProblems(password);
+  if (problems.length) {
+    throw new CognitoError(passwordSentence(problems), { type: "InvalidPasswordException", detail: problems.join(","), operation });
+  }
+  return password;
+}
 const normalEmail = (email) => String(email || "").trim().toLowerCase();
 
 // -- the operations the site uses -----------------------------------------------------------------
@@ -145,7 +208,7 @@ export const signUp = ({ email, password, name }) =>
     callCognito("SignUp", {
       ClientId,
       Username: normalEmail(email),
-      Password: password,
+      Password: checkedPassword(password, "SignUp"),
       UserAttributes: [
         { Name: "email", Value: normalEmail(email) },
         ...(name ? [{ Name: "name", Value: name }] : []),
@@ -187,7 +250,7 @@ export const setNewPassword = ({ email, newPassword, session, username }) =>
       ClientId,
       ChallengeName: "NEW_PASSWORD_REQUIRED",
       Session: session,
-      ChallengeResponses: { USERNAME: username || normalEmail(email), NEW_PASSWORD: newPassword },
+      ChallengeResponses: { USERNAME: username || normalEmail(email), NEW_PASSWORD: checkedPassword(newPassword, "RespondToAuthChallenge") },
     }),
   );
 
@@ -200,15 +263,15 @@ export const confirmForgotPassword = ({ email, code, password }) =>
       ClientId,
       Username: normalEmail(email),
       ConfirmationCode: String(code).trim(),
-      Password: password,
+      Password: checkedPassword(password, "ConfirmForgotPassword"),
     }),
   );
 
-export const changePassword = ({ accessToken, previousPassword, proposedPassword }) =>
+export const changePassword = async ({ accessToken, previousPassword, proposedPassword }) =>
   callCognito("ChangePassword", {
     AccessToken: accessToken,
     PreviousPassword: previousPassword,
-    ProposedPassword: proposedPassword,
+    ProposedPassword: checkedPassword(proposedPassword, "ChangePassword"),
   });
 
 export const globalSignOut = (accessToken) => callCognito("GlobalSignOut", { AccessToken: accessToken });

@@ -13,8 +13,8 @@ const UNSUBSCRIBED = "unsubscribed";
 const LABELS = {
   marketing_emails: ["Offers and promotions", "Discount codes and sales."],
   abandoned_cart_emails: ["Cart reminders", "A reminder when you leave items in your cart."],
-  price_drop_alerts: ["Price drops", "When a product you watch gets cheaper."],
-  back_in_stock_alerts: ["Back in stock", "When a sold-out product you watch is available again."],
+  price_drop_alerts: ["Price drops", "When a product on your watch list gets cheaper, or reaches the price you set."],
+  back_in_stock_alerts: ["Back in stock", "When a sold-out product on your watch list is available again."],
   product_recommendations: ["Recommendations", "Products picked for you from what you viewed and bought."],
   newsletter: ["Newsletter", "News from the shop, now and then."],
   [UNSUBSCRIBED]: ["No marketing email at all", "Overrides every choice above; order emails still arrive."],

@@ -48,6 +48,15 @@ async function signInAfterConfirming(email) {
   return true;
 }
 
+/** A password against the rules: the sentence says which rules it misses; the field is marked. */
+function showPasswordProblem(error) {
+  if (error.type !== "InvalidPasswordException") return false;
+  say($("signup-status"), error.message, "error");
+  $("signup-password").setAttribute("aria-invalid", "true");
+  $("signup-password").focus();
+  return true;
+}
+
 /** Cognito's refusals of the address go next to the email field, as the checkout's do. */
 function showEmailProblem(error) {
   const detail = error.detail || "";
@@ -68,8 +77,9 @@ $("signup-form").addEventListener("submit", async (event) => {
   const password = $("signup-password").value;
   say($("error-signup-email"), "");
   $("signup-email").removeAttribute("aria-invalid");
+  $("signup-password").removeAttribute("aria-invalid");
   const answer = await whileBusy(event.target, $("signup-status"), () => signUp({ email, password, name }), {
-    onError: showEmailProblem,
+    onError: (error) => showPasswordProblem(error) || showEmailProblem(error),
   });
   if (!answer) return;
   pending = { email: email.toLowerCase(), password, name };
