@@ -87,6 +87,13 @@ def test_declining_sends_nothing_and_is_remembered(
     expect(page.locator("#add")).to_be_enabled()
     expect(banner(page)).to_have_count(0)  # remembered
     add_to_cart(page)
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()  # the cart drawer
+
+    # The footer's "Tracking preferences" opens the banner again, the keyboard in it.
+    page.locator("footer").get_by_role("link", name="Tracking preferences").click()
+    expect(banner(page).get_by_role("button", name="Accept")).to_be_focused()
+    banner(page).get_by_role("button", name="Decline").click()
+    expect(banner(page)).to_have_count(0)
     page.wait_for_load_state("networkidle")
     assert sent == [], [request.url for request in sent]
     assert console_errors == []
