@@ -6,6 +6,7 @@ import { ADDRESS_FIELDS, addressLines, sameAddress } from "./addresses.js";
 import { ApiError, api, cart, guestCartId, isSignedIn } from "./api.js";
 import { campaignMessageId } from "./campaign.js";
 import { CardError, cardEntry, cardToken, focusCard, mountCard, payByCard } from "./card-payment.js";
+import { productVariants, variantLabel } from "./cart-drawer.js";
 import { siteConfig } from "./config.js";
 import { track } from "./consent.js";
 import { countryName, fillCountrySelect } from "./countries.js";
@@ -283,12 +284,21 @@ function renderSummary(body) {
   const currency = totals.currency || "USD";
   const money = (cents) => formatPrice(cents, currency);
   $("summary-items").replaceChildren(
-    ...(body.items || []).map((line) =>
-      el("li", { class: "summary-item" }, [
-        el("span", { text: `${line.name} × ${line.quantity}` }),
-        el("span", { text: money(line.line_total) }),
-      ]),
-    ),
+    ...(body.items || []).map((line) => {
+      const option = el("span", { class: "muted summary-option" });
+      if (line.variant_sku) {
+        productVariants(line.product_id).then((variants) => {
+          option.textContent = variantLabel(variants.find((each) => each.sku === line.variant_sku), line.variant_sku);
+        });
+      }
+      return el("li", { class: "summary-item" }, [
+        line.image_url
+          ? el("img", { src: line.image_url, alt: "", width: "64", height: "48", class: "summary-image" })
+          : el("span", { class: "summary-image", "aria-hidden": "true" }),
+        el("span", { class: "summary-name" }, [el("span", { text: `${line.name} × ${line.quantity}` }), option]),
+        el("span", { class: "summary-price", text: money(line.line_total) }),
+      ]);
+    }),
   );
   $("subtotal").textContent = money(totals.subtotal);
   $("discount").textContent = totals.discount ? `−${money(totals.discount)}` : money(0);
