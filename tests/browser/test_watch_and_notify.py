@@ -19,6 +19,9 @@ from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import SHOPPER_EMAIL
 from cdk_app.local.sent_emails import sent_emails
 from tests.browser.conftest import admin_request, catalog, shopper_token, site_url
+from tests.browser.test_product_page import patient_expect
+
+__all__ = ["patient_expect"]  # test_product_page's autouse fixture, used here too
 
 
 def call_api(shop: LocalShop, method: str, path: str, token: str, body: object = None) -> tuple[int, Any]:
@@ -84,14 +87,14 @@ def test_watch_with_a_target_then_the_price_drop_emails_the_watcher(
     expect(page.locator("#watch-form")).to_be_visible()
     expect(page.locator("#notify-row")).to_be_hidden()
     # A target at or above today's price is no alert: the page says so and sends nothing.
-    page.get_by_label("Alert me when the price is at or below (optional)").fill("30")
+    page.get_by_label("Target price (optional)").fill("30")
     page.get_by_role("button", name="Watch price").click()
     expect(page.locator("#watch-status")).to_have_text(
         "Enter a price below today's $30.00, or leave it empty."
     )
     assert str(product["product_id"]) not in watched(local_shop, shopper)
 
-    page.get_by_label("Alert me when the price is at or below (optional)").fill("$25")
+    page.get_by_label("Target price (optional)").fill("$25")
     page.get_by_role("button", name="Watch price").click()
     expect(page.locator("#watching-text")).to_have_text("Watching — alert at or below $25.00")
     expect(page.get_by_role("button", name="Stop watching")).to_be_focused()

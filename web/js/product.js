@@ -108,9 +108,9 @@ function fail(message) {
 }
 
 function recordView(product) {
-  const body = { product_id: product.product_id, device_type: matchMedia("(max-width: 640px)").matches ? "mobile" : "desktop" };
+  const body = { product_id: product.product_id };
   if (document.referrer) body.referrer = document.referrer.slice(0, 2048);
-  track("view", body); // sends nothing without the shopper's consent
+  track("view", body); // sends nothing without the shopper's consent (consent.js adds the device type)
 }
 
 async function start() {
@@ -147,9 +147,17 @@ async function start() {
   say($("status"), "");
   $("product").classList.remove("loading");
   $("product").removeAttribute("aria-busy");
-  recordView(product);
-  renderReviews(product);
-  renderRecommendations(product);
+  // Below the fold and not needed for the first paint: in a later task, so the one that draws the
+  // product stays short.
+  afterPaint(() => {
+    recordView(product);
+    renderReviews(product);
+    renderRecommendations(product);
+  });
+}
+
+function afterPaint(work) {
+  requestAnimationFrame(() => setTimeout(work, 0));
 }
 
 start();
