@@ -13,6 +13,8 @@ from urllib.request import urlopen
 from playwright.sync_api import Page, Route, expect
 
 from cdk_app.local.runner import LocalShop
+from cdk_app.local.sample_catalog import LOCAL_PASSWORD
+from cdk_app.local.seed import _ensure_user, _pool_and_client, sign_in
 from tests.browser.conftest import catalog, screenshot, site_url
 
 
@@ -24,6 +26,8 @@ def api_get(shop: LocalShop, path: str) -> Any:
 def test_the_home_page_shows_hero_categories_featured_and_best_sellers(
     page: Page, local_shop: LocalShop, console_errors: list[str]
 ) -> None:
+    asked: list[str] = []
+    page.on("request", lambda req: asked.append(req.url) if "/recommendations/" in req.url else None)
     page.goto(site_url(local_shop))
     expect(page.locator("h1")).to_have_count(1)
     cta = page.locator(".hero").get_by_role("link", name="Shop all products")
@@ -49,6 +53,7 @@ def test_the_home_page_shows_hero_categories_featured_and_best_sellers(
     expect(page.locator("#status")).to_have_text("")
     # A guest gets no recommendations, and the page does not ask for them.
     expect(page.locator("#recommended-section")).to_be_hidden()
+    assert asked == []
 
     # The first category's tile opens that category's listing.
     tiles.first.click()
@@ -58,14 +63,10 @@ def test_the_home_page_shows_hero_categories_featured_and_best_sellers(
 
 
 def test_a_signed_in_shopper_sees_recommendations_from_their_views(page: Page, local_shop: LocalShop) -> None:
-    from cdk_app.local.seed import _ensure_user, _pool_and_client, sign_in
-
     assert local_shop.aws is not None
     # A shopper of their own: the recommender caches each shopper's answer for 15 minutes.
     email = f"recommend-{uuid.uuid4().hex[:8]}@example.com"
     pool_id, _ = _pool_and_client(local_shop)
-    from cdk_app.local.sample_catalog import LOCAL_PASSWORD
-
     _ensure_user(local_shop.aws.client("cognito-idp"), pool_id, email, "Rea Commend", admin=False)
     tokens = sign_in(local_shop, email, LOCAL_PASSWORD)
     viewed = catalog(local_shop)["Study Bible"]
@@ -80,7 +81,7 @@ def test_a_signed_in_shopper_sees_recommendations_from_their_views(page: Page, l
         [tokens["IdToken"], viewed["product_id"]],
     )
     assert status == 202
-    wait_for_the_view_to_be_recorded(local_shop, viewed["product_id"])
+    wait_for_the_view_to_be_recorded(local_shop, str(viewed["product_id"]))
 
     page.evaluate(
         """(tokens) => {
@@ -121,13 +122,17 @@ def wait_for_the_view_to_be_recorded(shop: LocalShop, product_id: str) -> None:
 
 
 def test_the_home_page_at_phone_width(page: Page, local_shop: LocalShop) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(site_url(local_shop))
     expect(page.locator("#products .product-card").first).to_be_visible()
     expect(page.locator("#categories .category-tile a")).not_to_have_count(0)
-    # Nothing wider than the phone: no sideways scrolling.
+    screenshot(page, "home")  # at 1280 px, then at 390 px, where the page stays
+    assert page.viewport_size == {"width": 390, "height": 844}
+    # Nothing wider than the phone: no sideways scrolling; the header's nav is on screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "home")
+    cart_link = page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^Cart"))
+    box = cart_link.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
 
 
 def test_an_unreachable_api_is_reported_in_words(page: Page, local_shop: LocalShop) -> None:

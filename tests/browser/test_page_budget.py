@@ -110,6 +110,8 @@ def test_the_pages_work_under_the_production_content_security_policy(
     page.locator("#quick-view button.add-to-cart").click()
     expect(page.locator("#cart-count")).to_have_text("1")
     page.goto(site_url(local_shop, f"/product.html?id={catalog(local_shop)['Grace Hoodie']['product_id']}"))
+    # The zoom opens once product.js has drawn the product (a click before that does nothing).
+    expect(page.locator("h1")).to_have_text("Grace Hoodie")
     page.locator("#zoom").click()
     expect(page.locator("#zoom-dialog")).to_be_visible()
     page.goto(site_url(local_shop, "/cart.html"))

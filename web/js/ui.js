@@ -115,13 +115,15 @@ export function productCard(product, { onAdd, onQuickView, heading = "h2" } = {}
       el(heading, { class: "card-title" }, [el("a", { href: link, text: product.name })]),
       el("p", { class: "category muted", text: product.category }),
       el("div", { class: "card-rating" }, [product.review_count ? stars(product.rating, product.review_count) : null]),
-      el("div", { class: "card-meta" }, [
-        el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
-        // "In stock" goes without saying on a card; what a shopper must know is shown.
-        product.availability && (product.availability !== "in_stock" || product.digital_download)
-          ? el("p", { class: stockClass, text: product.digital_download ? "Instant download" : availability(product) })
-          : null,
-      ]),
+      el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
+      // "In stock" goes without saying on a card; what a shopper must know is shown. The line is kept
+      // empty otherwise, so every card (and the placeholder before it) has the same height.
+      el("p", {
+        class: stockClass,
+        text: product.digital_download
+          ? "Instant download"
+          : product.availability && product.availability !== "in_stock" ? availability(product) : "",
+      }),
       actions,
     ]),
   ]);
@@ -133,8 +135,7 @@ export function cardPlaceholders(count) {
   return Array.from({ length: count }, () =>
     el("li", { class: "card-placeholder", "aria-hidden": "true" }, [
       el("span", { class: "image-box" }),
-      el("span", { class: "line" }),
-      el("span", { class: "line short" }),
+      el("span", { class: "placeholder-body" }, [el("span", { class: "line" }), el("span", { class: "line short" })]),
     ]),
   );
 }
