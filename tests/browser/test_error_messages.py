@@ -186,16 +186,19 @@ def test_api_errors_carry_the_sentence_and_admin_routes_keep_the_apis_words(
             },
         )
 
-    page.route(re.compile(r".*/api/(orders/[^/]+/status|cart/update)$"), refuse)
+    page.route(re.compile(r".*/api/orders/[^/]+/(cancel|status)$"), refuse)
     page.goto(site_url(local_shop, "/cart.html"))
     shopper, admin = page.evaluate(
         """async () => {
              const { api } = await import("/js/api.js");
              const words = (path, headers) => api(path, { method: "PUT", body: {}, headers }).catch((error) =>
                [error.message, error.serverMessage, error.code, error.field, error.status]);
-             return [await words("/cart/update", {}), await words("/orders/o1/status", { "X-Api-Key": "k" })];
+             const admin = { "X-Api-Key": "k" };
+             return [await words("/orders/o1/cancel", {}), await words("/orders/o1/status", admin)];
            }"""
     )
-    assert shopper[0] == "Something changed while you were on this page. Please reload it and try again."
+    assert shopper[0] == (
+        "This order can't be changed that way any more: its status has moved on. Reload the page to see it."
+    )
     assert shopper[1:] == ["cannot move from paid to shipped", "illegal_transition", "status", 409]
     assert admin[0] == "cannot move from paid to shipped"

@@ -222,6 +222,14 @@ function unavailable(body, retry) {
   return `The shop is very busy right now. Please try again ${retry}.`;
 }
 
+// Codes of their own (a refusal's class names it more precisely than its status).
+const BY_CODE = {
+  order_not_paid: "This order is not paid yet, so its downloads are not available.",
+  illegal_transition: "This order can't be changed that way any more: its status has moved on. Reload the page to see it.",
+  document_not_issued: "This document is not ready yet: an invoice comes once the order is paid, a credit note once it is refunded.",
+  forged_link: "This link is not valid. Please use the link in the newest email we sent you.",
+};
+
 const GONE = {
   download_expired: "This download link has expired. Open your orders page for a new one.",
   download_revoked: "This download is no longer available.",
@@ -244,7 +252,7 @@ export function humanMessage({ status = 0, body = {}, retryAfter } = {}, request
   }
   if (code === "validation_error" || status === 422) return validationMessage(body);
   if (code in GONE) return GONE[code];
-  if (code === "order_not_paid") return "This order is not paid yet, so its downloads are not available.";
+  if (code in BY_CODE) return BY_CODE[code];
   switch (status) {
     case 400:
       return badRequest(field, body, request);
