@@ -29,6 +29,7 @@ from tests.browser.test_admin_page import (
     open_admin,
     unique_word,
 )
+from tests.browser.test_page_quality import axe_violations, describe
 
 pytestmark = pytest.mark.usefixtures(admin_rate_limit_cleared.__name__)
 
@@ -173,6 +174,9 @@ def test_orders_are_found_by_number_and_by_email(
     )
     expect(page.locator("#orders-status")).to_contain_text("such as SO-")
     screenshot(page, "admin-orders-search")
+    # At phone width (screenshot left it there): nothing widens the page, and axe finds nothing.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert describe(axe_violations(page), 390) == []
 
     # Clearing the search brings the filtered list back.
     page.set_viewport_size({"width": 1280, "height": 900})
