@@ -112,18 +112,6 @@ function reviewForm(productId) {
   });
 }
 
-/** The average and count, near the title (a link down to the reviews) and above the list. */
-export function ratingSummary(product) {
-  const count = product.review_count || 0;
-  if (!count) return [el("span", { class: "muted", text: "No reviews yet" })];
-  return [
-    el("a", { href: "#reviews-section", class: "rating-link" }, [
-      stars(product.rating),
-      ` ${Number(product.rating || 0).toFixed(1)} (${count} ${count === 1 ? "review" : "reviews"})`,
-    ]),
-  ];
-}
-
 export function renderReviews(product) {
   const count = product.review_count || 0;
   if (count) {

@@ -6,12 +6,10 @@ import { addToCartAndShow } from "./cart-drawer.js";
 import { siteConfig } from "./config.js";
 import { track } from "./consent.js";
 import { productImages, renderGallery } from "./product-gallery.js";
-import { renderRecommendations } from "./product-recommendations.js";
-import { ratingSummary, renderReviews } from "./product-reviews.js";
 import { applyProductSeo } from "./product-seo.js";
 import { renderVariantPickers } from "./product-variants.js";
 import { renderWatch } from "./product-watch.js";
-import { availability, availabilityText, el, formatPrice, isSoldOut, say } from "./ui.js";
+import { availability, availabilityText, el, formatPrice, isSoldOut, say, stars } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const productId = new URLSearchParams(location.search).get("id");
@@ -101,6 +99,18 @@ function paragraphs(text) {
     .map((part) => el("p", { text: part }));
 }
 
+/** The average and count by the title, a link down to the reviews. */
+function ratingSummary(product) {
+  const count = product.review_count || 0;
+  if (!count) return [el("span", { class: "muted", text: "No reviews yet" })];
+  return [
+    el("a", { href: "#reviews-section", class: "rating-link" }, [
+      stars(product.rating),
+      ` ${Number(product.rating || 0).toFixed(1)} (${count} ${count === 1 ? "review" : "reviews"})`,
+    ]),
+  ];
+}
+
 function fail(message) {
   $("product").hidden = true;
   $("status").classList.remove("visually-hidden");
@@ -147,12 +157,16 @@ async function start() {
   say($("status"), "");
   $("product").classList.remove("loading");
   $("product").removeAttribute("aria-busy");
-  // Below the fold and not needed for the first paint: in a later task, so the one that draws the
-  // product stays short.
-  afterPaint(() => {
+  // Below the fold and not needed for the first paint: loaded and run after it, so the product's own
+  // request starts sooner and the task that draws it stays short.
+  afterPaint(async () => {
     recordView(product);
-    renderReviews(product);
-    renderRecommendations(product);
+    const [reviews, recommendations] = await Promise.all([
+      import("./product-reviews.js"),
+      import("./product-recommendations.js"),
+    ]);
+    reviews.renderReviews(product);
+    recommendations.renderRecommendations(product);
   });
 }
 
