@@ -156,7 +156,7 @@ function quickView(product) {
         stock,
         el("p", { class: "description", text: product.description }),
         picker ? picker.field : null,
-        el("div", { class: "card-actions" }, [add, el("a", { class: "button secondary", href: productUrl(product), text: "Full details" })]),
+        el("div", { class: "dialog-actions" }, [add, el("a", { class: "button secondary", href: productUrl(product), text: "Full details" })]),
         message,
       ]),
     ]),
