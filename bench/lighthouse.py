@@ -4,7 +4,8 @@ TBT and CLS per page as a Markdown table (docs/benchmarks.md), with the machine'
 
     .venv/bin/python bench/lighthouse.py [--url http://127.0.0.1:8000] [--runs 3] [--json out.json]
 
-Without --url it starts a local shop of its own (seeded, on a free port) and stops it afterwards. The
+Without --url it starts a local shop of its own (seeded, on a free port; its seeded shopper reviews the
+product judged if nobody has) and stops it afterwards. The
 product page is the richest product (variants, reviews, images); the cart and checkout pages are
 judged with a guest cart holding it (bench/page_quality.py). Performance is measured here and not in
 the test suite: its score follows this machine's load (tests/browser/test_page_quality.py asserts
@@ -35,6 +36,7 @@ from bench.page_quality import (  # noqa: E402
     LIGHTHOUSE_VERSION,
     NodeToolsMissing,
     ShopPages,
+    add_review,
     guest_cart,
     lighthouse,
     products,
@@ -65,9 +67,26 @@ def local_shop() -> Iterator[str]:
     ).start()
     try:
         assert shop.server is not None
-        yield shop.server.url.rstrip("/")
+        base_url = shop.server.url.rstrip("/")
+        review_richest_product(shop, base_url)
+        yield base_url
     finally:
         shop.stop()
+
+
+def review_richest_product(shop: Any, base_url: str) -> None:
+    """The seeded shopper reviews the product page's product when nobody has, so that the page is judged
+    with its review list filled; the stage cache is flushed after it, as the stream would."""
+    from urllib.request import Request, urlopen
+
+    from cdk_app.local.sample_catalog import LOCAL_PASSWORD, SHOPPER_EMAIL
+    from cdk_app.local.seed import sign_in
+
+    product = richest_product(products(base_url))
+    if not product.get("review_count"):
+        add_review(base_url, product["product_id"], sign_in(shop, SHOPPER_EMAIL, LOCAL_PASSWORD)["IdToken"])
+        with urlopen(Request(f"{base_url}/_local/cache", method="DELETE"), timeout=30):
+            pass
 
 
 def shop_pages(base_url: str) -> ShopPages:
@@ -141,7 +160,12 @@ def main() -> int:
     try:
         with local_shop() if not args.url else _given(args.url.rstrip("/")) as base_url:
             pages = shop_pages(base_url)
-            print(f"product page: {pages.product['name']} ({pages.product['product_id']})", file=sys.stderr)
+            product = pages.product
+            print(
+                f"product page: {product['name']} ({product['product_id']}): "
+                f"{len(product.get('variants') or [])} variants, {product.get('review_count')} reviews",
+                file=sys.stderr,
+            )
             runs = lighthouse(pages, categories=CATEGORIES, runs=args.runs, timeout=300 + 120 * args.runs)
     except NodeToolsMissing as missing:
         print(f"lighthouse: {missing}", file=sys.stderr)
