@@ -16,6 +16,7 @@ from cdk_app.local.runner import LocalShop
 from tests.browser.conftest import (
     admin_request,
     catalog,
+    place_order,
     screenshot,
     serve_with_production_csp,
     shopper_token,
@@ -365,6 +366,38 @@ def test_reviews_show_the_reviewers_names_and_the_average(page: Page, local_shop
     authors = page.locator("#reviews .review-author").all_inner_texts()
     assert all(authors), authors
     assert "Shopper" not in authors
+
+
+def test_a_buyers_review_says_verified_purchase(page: Page, local_shop: LocalShop) -> None:
+    product = admin_request(
+        local_shop,
+        "POST",
+        "/products",
+        {
+            "name": "Verified Candle",
+            "category": "Merchandise",
+            "price": 900,
+            "sku": "CANDLE-V",
+            "stock_quantity": 5,
+        },
+    )
+    token = shopper_token(local_shop)
+    page.goto(site_url(local_shop, "/index.html"))
+    placed = place_order(page, token, product["product_id"])
+    admin_request(local_shop, "PUT", f"/orders/{placed['order_id']}/status", {"status": "paid"})
+    review = page.evaluate(
+        """([token, productId]) => fetch("/api/reviews", {
+             method: "POST",
+             headers: {"Content-Type": "application/json", Authorization: token},
+             body: JSON.stringify({product_id: productId, rating: 5, title: "Lovely", user_name: "Sam S."}),
+           }).then((response) => response.json())""",
+        [token, product["product_id"]],
+    )
+    assert review["verified_purchase"] is True, review
+    page.goto(site_url(local_shop, f"/product.html?id={product['product_id']}"))
+    shown = page.locator("#reviews .review")
+    expect(shown.locator(".review-author")).to_have_text("Sam S.")
+    expect(shown.locator(".badge.verified")).to_have_text("Verified purchase")
 
 
 def test_votes_ask_for_a_sign_in_without_a_token(page: Page, local_shop: LocalShop) -> None:
