@@ -277,6 +277,7 @@ def test_an_unknown_product_is_reported_in_words(page: Page, local_shop: LocalSh
     expect(page.locator("#status")).to_contain_text("The product could not be loaded: ")
     expect(page.locator("#status")).to_be_visible()
     expect(page.locator("#product")).to_be_hidden()
+    expect(page.locator('meta[name="robots"]')).to_have_attribute("content", "noindex")
 
 
 def test_share_copies_the_link(page: Page, local_shop: LocalShop) -> None:

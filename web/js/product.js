@@ -9,6 +9,7 @@ import { productImages, renderGallery } from "./product-gallery.js";
 import { applyProductSeo } from "./product-seo.js";
 import { renderVariantPickers } from "./product-variants.js";
 import { renderWatch } from "./product-watch.js";
+import { setMeta } from "./seo.js";
 import { availability, availabilityText, el, formatPrice, isSoldOut, say, stars } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -112,6 +113,7 @@ function ratingSummary(product) {
 }
 
 function fail(message) {
+  setMeta("robots", "noindex"); // no product here: nothing for search engines to keep
   $("product").hidden = true;
   $("status").classList.remove("visually-hidden");
   say($("status"), message, "error");
