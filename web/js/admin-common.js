@@ -41,6 +41,18 @@ export async function adminApi(path, options = {}) {
   }
 }
 
+/** Makes each table scroller (.table-scroll) a named region a keyboard can focus and scroll: on a phone
+ * a table with no link or button in it (empty, or figures only) would otherwise scroll for mouse and
+ * touch only (axe scrollable-region-focusable). Its name is its table's caption. */
+export function keyboardScrollers(root = document) {
+  for (const scroller of root.querySelectorAll(".table-scroll:not([tabindex])")) {
+    const caption = scroller.querySelector("caption")?.textContent.trim();
+    scroller.tabIndex = 0;
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", caption ? `${caption} (table)` : "Table");
+  }
+}
+
 /** "19.99" → 1999 cents; null when the text is not an amount with at most two decimals. */
 export function parseCents(text) {
   const value = String(text || "").trim();

@@ -4,7 +4,7 @@
 // recorded, attributed orders and revenue) and GET /orders/admin/sales for the same days (the revenue
 // the campaigns' share is measured against). Fields the analytics add later show up as extra columns.
 import { el, formatPrice, say } from "./ui.js";
-import { adminApi, today } from "./admin-common.js";
+import { adminApi, keyboardScrollers, today } from "./admin-common.js";
 import { guardAdminPage } from "./admin-guard.js";
 import { PALETTE, drawChart, tableRows } from "./admin-charts.js";
 
@@ -213,6 +213,7 @@ async function load() {
 }
 
 guardAdminPage(() => {
+  keyboardScrollers();
   $("reload").addEventListener("click", load);
   load();
 });
