@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from cdk_app.local.runner import LocalShop
 from tests.browser.conftest import catalog, screenshot, site_url
+from tests.browser.test_page_quality import axe_violations
 
 PRODUCT = "Sermon Outline Pack"
 
@@ -37,6 +38,7 @@ def test_an_add_on_the_product_page_opens_the_drawer_with_the_line_and_free_ship
     expect(image).to_have_attribute("width", re.compile(r"^\d+$"))
     expect(image).to_have_attribute("height", re.compile(r"^\d+$"))
     assert page.evaluate("document.getElementById('cart-drawer').contains(document.activeElement)")
+    assert axe_violations(page) == []  # the open drawer, as axe-core judges the pages
     screenshot(page, "cart-drawer")
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from cdk_app.local.runner import LocalShop
 from tests.browser.conftest import catalog, site_url
 from tests.browser.test_checkout_page import add_to_cart, fill_address, fill_card, go_to_review
+from tests.browser.test_page_quality import axe_violations
 
 PAID = "Thank you! Your order is paid"
 
@@ -53,6 +54,7 @@ def test_each_step_refuses_to_move_on_until_its_fields_are_right(page: Page, loc
     expect(page.locator("#error-phone")).to_contain_text("digits, spaces and + ( ) . - only")
     expect(page.locator("#error-name")).to_have_text("")  # a corrected field loses its mark
     expect(page.locator("#name")).not_to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []  # the refused fields and their words, as axe-core judges them
 
     page.locator("#email").fill("steps@example.com")
     page.locator("#postal_code").fill("12345")
