@@ -108,6 +108,12 @@ def test_a_paid_order_ships_with_tracking_and_rows_offer_only_the_allowed_action
     expect(paid_row.get_by_role("button", name=f"Ship {paid['order_number']}")).to_have_count(0)
     assert action_names(paid_row) == ["Mark delivered", "Refund", "Update tracking"]
 
+    # Cancelling (after the confirm) leaves the pending order nothing more to do.
+    page.once("dialog", lambda confirm: confirm.accept())
+    pending_row.get_by_role("button", name=f"Cancel order {pending['order_number']}").click()
+    expect(pending_row.locator(".order-status")).to_have_text("Cancelled")
+    assert action_names(pending_row) == []
+
     # Every status its own colour, each readable (>= 4.5:1); paid and shipped differ in the table too.
     legend = page.locator("#status-legend .status-badge").evaluate_all(BADGE_COLOURS)
     assert [badge["label"] for badge in legend] == [
