@@ -42,22 +42,23 @@ def watched(shop: LocalShop, token: str) -> dict[str, dict[str, Any]]:
     return {item["product_id"]: item for item in body["items"]}
 
 
+ALERTS = ("price_drop_alerts", "back_in_stock_alerts")
+
+
 @pytest.fixture
 def shopper(local_shop: LocalShop) -> Iterator[str]:
-    """The seeded shopper's token, with price-drop emails allowed for the test and put back after."""
+    """The seeded shopper's token, with price-drop emails allowed and back-in-stock emails not, for the
+    test; the preferences are put back after."""
     token = shopper_token(local_shop)
     _, before = call_api(local_shop, "GET", "/me/preferences", token)
-    status, _ = call_api(local_shop, "PUT", "/me/preferences", token, {"price_drop_alerts": True})
+    changes = {"price_drop_alerts": True, "back_in_stock_alerts": False}
+    status, _ = call_api(local_shop, "PUT", "/me/preferences", token, changes)
     assert status == 200
     try:
         yield token
     finally:
         call_api(
-            local_shop,
-            "PUT",
-            "/me/preferences",
-            token,
-            {"price_drop_alerts": bool(before.get("price_drop_alerts"))},
+            local_shop, "PUT", "/me/preferences", token, {flag: bool(before.get(flag)) for flag in ALERTS}
         )
 
 
@@ -98,6 +99,7 @@ def test_watch_with_a_target_then_the_price_drop_emails_the_watcher(
     page.get_by_role("button", name="Watch price").click()
     expect(page.locator("#watching-text")).to_have_text("Watching — alert at or below $25.00")
     expect(page.get_by_role("button", name="Stop watching")).to_be_focused()
+    expect(page.locator("#watch-status")).to_have_text("We will email you when the price is $25.00 or less.")
     entry = watched(local_shop, shopper)[str(product["product_id"])]
     assert (entry["target_price"], entry["notify_on_price_drop"]) == (2500, True)
     # Reloaded, the page knows it is watched.
@@ -133,6 +135,11 @@ def test_notify_me_when_back_on_a_sold_out_product(page: Page, local_shop: Local
     page.get_by_role("button", name="Notify me when back").click()
     expect(page.locator("#watching-text")).to_have_text(
         "Watching — we will email you when it is back in stock"
+    )
+    # Back-in-stock emails are off in this shopper's preferences: the page says where to turn them on.
+    expect(page.locator("#watch-status")).to_contain_text("back-in-stock emails are off")
+    expect(page.locator("#watch-status").get_by_role("link", name="email preferences")).to_have_attribute(
+        "href", "preferences.html"
     )
     entry = watched(local_shop, shopper)[str(product_id)]
     assert (entry["target_price"], entry["notify_on_restock"], entry["availability"]) == (

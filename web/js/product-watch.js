@@ -2,7 +2,7 @@
 // shoppers; guests get a sign-in link that comes back here. The watch list itself is the tracking API's
 // (GET /track/watchlist, POST /track/watchlist/add, DELETE /track/watchlist/remove).
 import { api, isSignedIn } from "./api.js";
-import { formatPrice, say } from "./ui.js";
+import { el, formatPrice, say } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const DOLLARS = /^\d{1,7}(?:\.\d{1,2})?$/;
@@ -20,6 +20,30 @@ function watchingText(entry, product, soldOut) {
   if (entry.target_price != null) return `Watching — alert at or below ${formatPrice(entry.target_price, currency)}`;
   if (soldOut) return "Watching — we will email you when it is back in stock";
   return "Watching — alert on any price drop";
+}
+
+/** What the shopper will get, and a pointer to the preferences when those emails are turned off there
+ * (the alerts follow the account's email preferences). */
+async function confirmWatch(status, entry, product, soldOut) {
+  const when = soldOut
+    ? "when it is back"
+    : entry.target_price != null
+      ? `when the price is ${formatPrice(entry.target_price, entry.currency || product.currency)} or less`
+      : "when the price drops";
+  say(status, `We will email you ${when}.`, "ok");
+  const flag = soldOut ? "back_in_stock_alerts" : "price_drop_alerts";
+  try {
+    const preferences = await api("/me/preferences");
+    if (preferences[flag] === true && !preferences.unsubscribed) return;
+  } catch {
+    return; // the watch is saved; the preferences page says the rest
+  }
+  status.replaceChildren(
+    `Saved, but ${soldOut ? "back-in-stock" : "price-drop"} emails are off: turn them on in your `,
+    el("a", { href: "preferences.html", text: "email preferences" }),
+    ".",
+  );
+  status.classList.remove("ok");
 }
 
 export function renderWatch(product) {
@@ -49,7 +73,7 @@ export function renderWatch(product) {
     try {
       const entry = await api("/track/watchlist/add", { method: "POST", body });
       show(entry, { focus: true });
-      say(status, soldOut ? "We will email you when it is back." : "We will email you when the price drops.", "ok");
+      await confirmWatch(status, entry, product, soldOut);
     } catch (error) {
       say(status, error.message, "error");
     }
