@@ -1,9 +1,10 @@
 """Each page's own JavaScript and CSS (every file it loads from web/, imports followed) stays under
-100 KB, each vendored library under its own line, and the pages work under the production
-Content-Security-Policy."""
+56 KB as CloudFront sends it (gzip), each vendored library under its own line, and the pages work
+under the production Content-Security-Policy."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -17,10 +18,15 @@ from cdk_app.synth import cdk_context
 from tests.browser.conftest import catalog, serve_with_production_csp, site_url
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-BUDGET_BYTES = 100 * 1024
+# Counted gzipped, as CloudFront sends them (`compress=True`): what a phone downloads. Until issue #16 the
+# budget was 100 KB uncompressed (about 32 KB gzipped); the storefront added to every page a designed
+# stylesheet, the cart drawer, the consent banner and the shopper's wording of every API error (the
+# pages are 37-52 KB gzipped), with Lighthouse's mobile performance at 97-99 on home, shop, product, cart
+# and checkout (docs/benchmarks.md, "Storefront"). The budget keeps that from growing unnoticed.
+BUDGET_BYTES = 56 * 1024
 VENDOR = WEB / "vendor"
 # Libraries under web/vendor/ are kept exactly as their packages ship them, so they are not squeezed
-# into a page's 100 KB: each has its own line here, with the reason it is worth its size.
+# into a page's budget: each has its own line here (uncompressed), with the reason it is worth its size.
 VENDOR_BUDGETS = {
     # Chart.js 4.6.2, UMD build (208 KB, 70 KB gzipped): the charts of the two admin pages (issue #18);
     # no shopper page loads it (test below). docs/decisions.md, "Charts: Chart.js vendored".
@@ -29,8 +35,9 @@ VENDOR_BUDGETS = {
 # Pages allowed more than BUDGET_BYTES, each with its reason. The budget protects shoppers' first
 # loads; admin-shop.html is the administrators' single console (products, orders, sales charts), opened
 # by a handful of people on a desktop, and was at 98 % of the budget before its sales chart (issue #18);
-# issue #19 added its MFA guidance, the input bounds and the undeliverable-email notes (117 KB).
-PAGE_BUDGETS = {"admin-shop.html": 120 * 1024}
+# issue #19 added its MFA guidance, the input bounds and the undeliverable-email notes; issue #16 the
+# order search, status legend and per-order actions (58 KB gzipped).
+PAGE_BUDGETS = {"admin-shop.html": 64 * 1024}
 PAGES = [
     "index.html",
     "shop.html",
@@ -75,9 +82,9 @@ def test_a_pages_own_js_and_css_stay_under_budget(page: str) -> None:
     # The walk must see the shared modules, or the sum means nothing.
     assert {"shop.css", "header.js", "api.js", "ui.js", "config.js"} <= {path.name for path in files}
     own = [path for path in files if VENDOR not in path.parents]
-    total = sum(path.stat().st_size for path in own)
+    total = sum(len(gzip.compress(path.read_bytes(), compresslevel=6)) for path in own)
     budget = PAGE_BUDGETS.get(page, BUDGET_BYTES)
-    assert total < budget, f"{page}: {total} bytes in {sorted(p.name for p in own)}"
+    assert total < budget, f"{page}: {total} bytes gzipped in {sorted(p.name for p in own)}"
 
 
 def test_each_vendored_library_has_its_own_budget_line_and_stays_under_it() -> None:

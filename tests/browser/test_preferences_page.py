@@ -21,10 +21,14 @@ from urllib.request import Request, urlopen
 import pytest
 from playwright.sync_api import Page, expect
 
+from cdk_app.config import load_stage_config
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import LOCAL_PASSWORD
+from cdk_app.synth import cdk_context
 from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemplate
+from shop.contracts.environment import BRAND_SETTINGS
 from shop.email.rendering import render
+from shop.platform.process_state import reset_process_state
 from tests.browser.conftest import id_token, screenshot, serve_with_production_csp, site_url
 
 PAGE = "/preferences.html"
@@ -104,15 +108,21 @@ def user_exists(shop: LocalShop, email: str) -> bool:
 
 def unsubscribe_path(token: str) -> str:
     """The unsubscribe link exactly as a marketing email carries it, re-rooted on the local site."""
-    email = render(
-        EmailRequest(
-            template=EmailTemplate.NEWSLETTER,
-            to="reader@example.com",
-            category=EmailCategory.MARKETING,
-            dedupe_key=f"test:{uuid.uuid4()}",
-            data={"unsubscribe_token": token},
+    brand = load_stage_config(cdk_context("local"), "local").brand
+    with pytest.MonkeyPatch.context() as environment:
+        # Rendered here as email_sender would, with the stage's brand it is given (BRAND_SETTINGS).
+        environment.setenv(BRAND_SETTINGS, json.dumps(brand))
+        reset_process_state()
+        email = render(
+            EmailRequest(
+                template=EmailTemplate.NEWSLETTER,
+                to="reader@example.com",
+                category=EmailCategory.MARKETING,
+                dedupe_key=f"test:{uuid.uuid4()}",
+                data={"unsubscribe_token": token},
+            )
         )
-    )
+    reset_process_state()
     found = re.search(r"^Unsubscribe: (\S+)$", email.text, re.MULTILINE)
     assert found, email.text
     # The link's origin is the stage's WEB_ORIGIN; its path and query are what the page must handle.
@@ -265,7 +275,9 @@ def test_a_wrong_word_or_a_failed_call_deletes_nothing(
     )
     page.get_by_role("button", name="Delete my account").click()
     page.get_by_role("button", name="Yes, delete my account").click()
-    expect(page.locator("#delete-status")).to_have_text("Your account was not deleted: Service Unavailable")
+    expect(page.locator("#delete-status")).to_have_text(
+        "Your account was not deleted: The shop is very busy right now. Please try again in a moment."
+    )
     assert page.evaluate("() => sessionStorage.getItem('shop.idToken')") == token
     assert user_exists(local_shop, email)
     assert call_api(local_shop, "GET", "/me/preferences", token)[0] == 200

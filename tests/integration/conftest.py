@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 TEST_BRAND = {
     "shop_name": "Gospel Supply",
     "tagline": "Everything a small church needs",
-    "description": "Bibles, hymnals, communion ware and Sunday school supplies for small churches, shipped fast.",
+    "description": (
+        "Bibles, hymnals, communion ware and Sunday school supplies for small churches, shipped fast."
+    ),
     "logo": "img/brand/logo.svg",
     "colours": {"primary": "#234e52", "accent": "#8a2c0d"},
     "contact_email": "hello@gospel-supply.example",
