@@ -179,9 +179,11 @@ def _raised_while_parsing_the_request(error: BaseException) -> bool:
 
 
 # The GETs that API Gateway's stage cache answers for everyone (cdk_app.api_routes' cached routes, the
-# /partner twins included once stripped): the only answers a browser or proxy may keep. Every other
-# answer is personal (/me, orders, carts, payments, admin) or a write, and is marked no-store.
-_PUBLIC_CATALOG = re.compile(r"^/(products(/[^/]+)?|categories|featured|bestsellers|reviews/[^/]+)/?$")
+# /partner twins included once stripped, and the sitemap): the only answers a browser or proxy may
+# keep. Every other answer is personal (/me, orders, carts, payments, admin) or a write: no-store.
+_PUBLIC_CATALOG = re.compile(
+    r"^/(products(/[^/]+)?|categories|featured|bestsellers|reviews/[^/]+|sitemap\.xml)/?$"
+)
 
 
 def is_public_catalog(method: str, path: str) -> bool:

@@ -282,6 +282,17 @@ class Product(_ProductFields):
         return next((variant for variant in self.variants if variant.sku == sku), None)
 
 
+class VariantView(Variant):
+    """A variant in the product JSON (`Product.public_view`): administrators get its stock, shoppers
+    and partners its availability instead."""
+
+    stock_quantity: int | None = Field(default=None, description="administrators only")  # type: ignore[assignment]
+    availability: Availability | None = Field(default=None, description="everyone but administrators")
+    low_stock_quantity: int | None = Field(
+        default=None, ge=1, le=LOW_STOCK_SHOWN_AT, description="units left, when few (low_stock only)"
+    )
+
+
 class ProductView(_ProductFields):
     """The product JSON of the API (for the OpenAPI document; `Product.public_view` produces it).
 
@@ -290,6 +301,7 @@ class ProductView(_ProductFields):
     """
 
     stock_quantity: int | None = Field(default=None, description="administrators only")  # type: ignore[assignment]
+    variants: list[VariantView] = Field(default_factory=list, max_length=50)  # type: ignore[assignment]
     product_id: str
     status: ProductStatus
     created_at: str
