@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
@@ -88,6 +92,22 @@ def console_errors(page: Page) -> list[str]:
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def call_api(
+    shop: LocalShop, method: str, path: str, token: str | None = None, body: object = None
+) -> tuple[int, Any]:
+    """One request to the local API over HTTP, as the page makes it: (status, parsed body)."""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = token
+    data = None if body is None else json.dumps(body).encode()
+    request = Request(site_url(shop, f"/api{path}"), data=data, method=method, headers=headers)
+    try:
+        with urlopen(request) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
 
 
 def admin_request(shop: LocalShop, method: str, path: str, body: dict[str, object]) -> dict[str, object]:

@@ -14,9 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
 from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,7 +27,7 @@ from shop.contracts.email_messages import EmailCategory, EmailRequest, EmailTemp
 from shop.contracts.environment import BRAND_SETTINGS
 from shop.email.rendering import render
 from shop.platform.process_state import reset_process_state
-from tests.browser.conftest import id_token, screenshot, serve_with_production_csp, site_url
+from tests.browser.conftest import call_api, id_token, screenshot, serve_with_production_csp, site_url
 
 PAGE = "/preferences.html"
 # Chromium logs every 4xx/5xx fetch as a console error; tests that provoke one on purpose allow only those.
@@ -72,22 +70,6 @@ def shopper(local_shop: LocalShop) -> Iterator[tuple[str, str]]:
     # The deletion test has already removed its user.
     with contextlib.suppress(client.exceptions.UserNotFoundException):
         client.admin_delete_user(UserPoolId=pool_id, Username=email)
-
-
-def call_api(
-    shop: LocalShop, method: str, path: str, token: str | None = None, body: object = None
-) -> tuple[int, Any]:
-    """One request to the local API over HTTP, as the page makes it: (status, parsed body)."""
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = token
-    data = None if body is None else json.dumps(body).encode()
-    request = Request(site_url(shop, f"/api{path}"), data=data, method=method, headers=headers)
-    try:
-        with urlopen(request) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
 
 
 def open_signed_in(page: Page, shop: LocalShop, token: str) -> None:

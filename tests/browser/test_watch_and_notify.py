@@ -4,13 +4,10 @@ both land in the watch list (GET /track/watchlist) and "Stop watching" takes the
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,22 +15,10 @@ from playwright.sync_api import Page, expect
 from cdk_app.local.runner import LocalShop
 from cdk_app.local.sample_catalog import SHOPPER_EMAIL
 from cdk_app.local.sent_emails import sent_emails
-from tests.browser.conftest import admin_request, catalog, shopper_token, site_url
+from tests.browser.conftest import admin_request, call_api, catalog, shopper_token, site_url
 from tests.browser.test_product_page import patient_expect
 
 __all__ = ["patient_expect"]  # test_product_page's autouse fixture, used here too
-
-
-def call_api(shop: LocalShop, method: str, path: str, token: str, body: object = None) -> tuple[int, Any]:
-    """One request to the local API over HTTP, as the page makes it: (status, parsed body)."""
-    headers = {"Accept": "application/json", "Content-Type": "application/json", "Authorization": token}
-    data = None if body is None else json.dumps(body).encode()
-    request = Request(site_url(shop, f"/api{path}"), data=data, method=method, headers=headers)
-    try:
-        with urlopen(request) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
 
 
 def watched(shop: LocalShop, token: str) -> dict[str, dict[str, Any]]:
