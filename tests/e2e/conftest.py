@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,16 @@ def seeded_shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[Any]:
         LocalShopOptions(port=free_port(), templates=local_templates, run_schedules=False, seed=True)
     ) as shop:
         yield shop
+
+
+def wait_for(what: str, probe: Callable[[], Any], seconds: float = 60) -> Any:
+    """What `probe` returns once it is truthy (the queues and streams work after the answer); an
+    AssertionError naming `what` and the last answer after `seconds`."""
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")

@@ -14,10 +14,9 @@ from cdk_app.local.redis_server import free_port
 from cdk_app.local.runner import LocalShop, LocalShopOptions
 from cdk_app.local.sample_catalog import ADMIN_EMAIL, LOCAL_PASSWORD
 from cdk_app.local.seed import sign_in
-from tests.e2e.conftest import running_shop
+from tests.e2e.conftest import running_shop, wait_for
 
 ADMIN_API_KEY_NAME = "local-shop-api-admin"
-WAIT_SECONDS = 60
 ADDRESS = {
     "name": "Journey Tester",
     "line1": "1 Test Street",
@@ -44,17 +43,6 @@ def shop(local_templates: dict[str, dict[str, Any]]) -> Iterator[LocalShop]:
 def _api(shop: LocalShop, path: str) -> str:
     assert shop.server is not None
     return f"{shop.server.url}/api{path}"
-
-
-def _wait_for(what: str, probe: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def _pool_ids(shop: LocalShop) -> tuple[str, str]:
@@ -194,7 +182,7 @@ def _pay_as_guest(shop: LocalShop, order_id: str, access_token: str) -> None:
     )
     assert intent.status_code == 201, intent.text
     assert intent.json()["status"] == "succeeded"
-    _wait_for(
+    wait_for(
         f"order {order_id} paid",
         lambda: _guest_get(shop, order_id, access_token)["order_status"] == "paid",
     )
@@ -254,11 +242,11 @@ def test_shopper_browses_signs_up_merges_cart_checks_out_and_reviews(shop: Local
     order_id = created.json()["order_id"]
     assert _get_order(shop, token, order_id)["order_status"] == "pending"
 
-    _wait_for(
+    wait_for(
         "an order confirmation mail",
         lambda: any("Thank you for your order" in mail for mail in _mails_to(email)),
     )
-    _wait_for("stock decremented", lambda: _stored_stock(shop, product_id) == stock_before - 2)
+    wait_for("stock decremented", lambda: _stored_stock(shop, product_id) == stock_before - 2)
 
     listed = requests.get(_api(shop, "/orders"), headers=auth, timeout=10)
     assert listed.status_code == 200
@@ -271,7 +259,7 @@ def test_shopper_browses_signs_up_merges_cart_checks_out_and_reviews(shop: Local
         timeout=10,
     )
     assert review.status_code in (200, 201), review.text
-    _wait_for(
+    wait_for(
         "the review listed",
         lambda: "Worth it." in requests.get(_api(shop, f"/reviews/{product_id}"), timeout=10).text,
     )
@@ -288,7 +276,7 @@ def test_a_guest_order_paid_by_card_through_localstripe_becomes_paid_and_mails_a
     order = _guest_get(shop, order_id, access_token)
     assert order["payment_status"] == "paid"
     assert order["payment_id"]
-    _wait_for(
+    wait_for(
         "the payment_received mail",
         lambda: any("Payment received for order" in mail for mail in _mails_to(email)),
     )
@@ -312,7 +300,7 @@ def test_a_signed_in_shopper_pays_for_their_own_order_with_its_access_token(shop
         timeout=30,
     )
     assert intent.status_code == 201, intent.text
-    _wait_for(
+    wait_for(
         "the signed-in order to be paid",
         lambda: (
             requests.get(_api(shop, f"/orders/{order_id}"), headers={"Authorization": token}, timeout=30)
@@ -347,7 +335,7 @@ def test_admin_creates_edits_archives_ships_and_refunds(shop: LocalShop) -> None
 
     edited = requests.put(product_url, headers=admin, json={"name": "Journey Lantern Deluxe"}, timeout=30)
     assert edited.status_code == 200, edited.text
-    _wait_for(
+    wait_for(
         "the edit visible to shoppers",
         lambda: requests.get(product_url, timeout=10).json().get("name") == "Journey Lantern Deluxe",
     )
@@ -379,7 +367,7 @@ def test_admin_creates_edits_archives_ships_and_refunds(shop: LocalShop) -> None
     )
     assert tracked.status_code == 200, tracked.text
     assert tracked.json()["order_status"] == "shipped"
-    _wait_for("the shipped mail", lambda: any("has shipped" in mail for mail in _mails_to(email)))
+    wait_for("the shipped mail", lambda: any("has shipped" in mail for mail in _mails_to(email)))
 
     refund = requests.post(
         _api(shop, f"/orders/{order_id}/refund"), headers=admin, json={"reason": "journey"}, timeout=30
@@ -393,12 +381,12 @@ def test_admin_creates_edits_archives_ships_and_refunds(shop: LocalShop) -> None
         body: dict[str, Any] = found.json()
         return body
 
-    _wait_for("the order refunded", lambda: order_status()["order_status"] == "refunded")
+    wait_for("the order refunded", lambda: order_status()["order_status"] == "refunded")
     assert order_status()["payment_status"] == "refunded"
 
     archived = requests.delete(product_url, headers=admin, timeout=30)
     assert archived.status_code == 200, archived.text
-    _wait_for("the archived product gone", lambda: requests.get(product_url, timeout=10).status_code == 404)
+    wait_for("the archived product gone", lambda: requests.get(product_url, timeout=10).status_code == 404)
 
 
 def _queue(shop: LocalShop, fragment: str) -> Any:
@@ -437,8 +425,8 @@ def test_a_poison_message_ends_in_the_dlq_and_later_orders_still_process(shop: L
     product_id = _product_with_stock(shop)["product_id"]
     email = f"after-poison-{uuid.uuid4().hex[:8]}@example.com"
     order_id, access_token = _guest_order(shop, email, product_id)
-    _wait_for("the valid order's confirmation mail", lambda: _mails_to(email))
-    _wait_for(
+    wait_for("the valid order's confirmation mail", lambda: _mails_to(email))
+    wait_for(
         "the valid order reserved",
         lambda: (
             _guest_get(shop, order_id, access_token)["order_status"] == "pending"
@@ -454,7 +442,7 @@ def test_a_poison_message_ends_in_the_dlq_and_later_orders_still_process(shop: L
 
     # Put there by order_processor itself after one receive (its DLQ URL comes from the synthesized
     # template), not by SQS's redrive after three.
-    (parked,) = _wait_for("the poison message in the DLQ", poison_in_dlq)
+    (parked,) = wait_for("the poison message in the DLQ", poison_in_dlq)
     assert parked["MessageAttributes"]["reason"]["StringValue"] == "malformed_message"
     assert parked["MessageAttributes"]["receive_count"]["StringValue"] == "1"
 
@@ -492,7 +480,7 @@ def test_bad_checkout_input_is_refused_and_writes_and_queues_nothing(
 ) -> None:
     product_id = _product_with_stock(shop)["product_id"]
     queue_url = _queue_url(shop, _queue(shop, "order-processing").arn)
-    _wait_for("an idle order queue", lambda: _depth(shop, queue_url) == 0)
+    wait_for("an idle order queue", lambda: _depth(shop, queue_url) == 0)
     orders_before = _order_count(shop)
     email = f"bad-{uuid.uuid4().hex[:8]}@example.com"
     refused = requests.post(

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from cdk_app.local.sample_catalog import (
 from cdk_app.local.sample_reviews import SAMPLE_REVIEWS
 from cdk_app.local.seed import sign_in
 from cdk_app.local.synth import synthesize_local_templates
-from tests.e2e.conftest import reset_moto
+from tests.e2e.conftest import reset_moto, wait_for
 
 ADDRESS = {"name": "Sam Shopper", "line1": "5 Elm Road", "city": "Springfield", "postal_code": "12345"} | {
     "country": "US"
@@ -73,17 +72,6 @@ def _products_by_sku(shop: LocalShop) -> dict[str, dict[str, Any]]:
         cursor = page.get("next_cursor")
         if not cursor:
             return {product["sku"]: product for product in products}
-
-
-def _wait_for(what: str, probe: Callable[[], Any], seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def test_stock_covers_sold_out_and_a_digital_download_with_a_real_file(seeded_shop: LocalShop) -> None:
@@ -213,7 +201,7 @@ def test_a_shopper_buys_the_tee_in_navy_size_m_and_its_variants_stock_goes_down(
         body: dict[str, Any] = answer.json()
         return body if body["order_status"] == "paid" else None
 
-    paid = _wait_for("the order paid", paid_order)
+    paid = wait_for("the order paid", paid_order)
     assert {(line["variant_sku"], line["unit_price"], line["quantity"]) for line in paid["items"]} == {
         ("AP-TEE-CROSS-NAVY-M", 2200, 1),
         ("AP-TEE-CROSS-HEATHER-GREY-XXL", 2400, 1),
